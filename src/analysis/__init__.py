@@ -1,0 +1,1 @@
+"""Confidential group statistics and change between waves (no Django)."""

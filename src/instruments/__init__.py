@@ -1,0 +1,1 @@
+"""Validated instruments: definitions and a vectorised scoring engine (no Django)."""

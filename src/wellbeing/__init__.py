@@ -1,0 +1,5 @@
+"""workforce-wellbeing: the Django project.
+
+Run management commands with ``python -m wellbeing <command>`` (the project's
+``manage.py``), e.g. ``python -m wellbeing demo``.
+"""

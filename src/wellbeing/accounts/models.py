@@ -1,0 +1,149 @@
+"""People, organizations, the unit tree and memberships.
+
+Survey responses never point at anything in this module: anonymity is a
+property of the schema, not of good intentions.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("email: expected an address, got an empty value")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address. ``is_staff`` marks campaign staff."""
+
+    username = None  # type: ignore[assignment,misc]  # sign-in is by email; the column is dropped
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(max_length=150, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()  # type: ignore[misc,assignment]  # our manager creates users by email
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        HEALTH_SYSTEM = "health_system", "Health system"
+        HOSPITAL_CLINIC = "hospital_clinic", "Hospital or clinic"
+        ACADEMIC = "academic", "Academic or educational institution"
+        PROFESSIONAL_ASSOCIATION = "professional_association", "Professional association"
+        PAYER = "payer", "Payer"
+        REGULATOR = "regulator", "Regulator or government"
+        HEALTH_IT = "health_it", "Health IT company"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    website = models.URLField(blank=True)
+    # Deployment default (settings.MIN_GROUP_SIZE) unless the organization asks
+    # for more caution; never below 3.
+    min_group_size = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(3)]
+    )
+    is_synthetic = models.BooleanField(
+        default=False, help_text="Demonstration data: the organization and its people are invented."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:organization", args=[self.slug])
+
+    @property
+    def effective_min_group_size(self) -> int:
+        return max(3, self.min_group_size or 0, settings.MIN_GROUP_SIZE)
+
+
+class Unit(models.Model):
+    """A department or team. Units form a tree of any depth within one organization.
+
+    ``path`` is a materialized path of zero-padded ids ("000012/000031/"), so a
+    subtree is one indexed ``startswith`` query on SQLite and PostgreSQL alike.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="units")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    name = models.CharField(max_length=200)
+    path = models.CharField(max_length=700, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "parent", "name"], name="unit_name_unique_among_siblings"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree(self) -> "models.QuerySet[Unit]":
+        return Unit.objects.filter(organization_id=self.organization_id, path__startswith=self.path)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ORG_ADMIN = "org_admin", "Organization admin"
+        UNIT_LEAD = "unit_lead", "Unit lead"
+        MEMBER = "member", "Member"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    # For a unit lead: the unit whose subtree they lead.
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.organization}"

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("wellbeing.core.urls")),
+    path("accounts/", include("wellbeing.accounts.urls")),
+    path("plan/", include("wellbeing.plan.urls")),
+    path("engage/", include("wellbeing.engage.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "wellbeing.core.views.page_not_found"
+handler500 = "wellbeing.core.views.server_error"
