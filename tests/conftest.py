@@ -8,33 +8,39 @@
 
 import pytest
 
-from wellbeing.accounts import actions
-from wellbeing.accounts.models import Membership, Organization, Unit, User
-
-Role = Membership.Role
+# Django is imported inside the fixtures, so the pure-package tests
+# (tests/instruments, tests/analysis) also run with `-p no:django`.
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hashing(request):
+    if request.config.pluginmanager.hasplugin("django"):
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def org(db) -> Organization:
+def org(db):
+    from wellbeing.accounts import actions
+
     return actions.create_organization(
         name="Riverbend Health", kind="health_system", slug="riverbend"
     )
 
 
 @pytest.fixture
-def other_org(db) -> Organization:
+def other_org(db):
+    from wellbeing.accounts import actions
+
     return actions.create_organization(
         name="Lakeside Clinic", kind="hospital_clinic", slug="lakeside"
     )
 
 
 @pytest.fixture
-def units(org) -> dict[str, Unit]:
+def units(org):
+    from wellbeing.accounts import actions
+
     ed = actions.add_unit(organization=org, name="Emergency Department")
     nursing = actions.add_unit(organization=org, name="Nursing")
     icu = actions.add_unit(organization=org, name="Intensive Care Unit", parent=nursing)
@@ -42,38 +48,39 @@ def units(org) -> dict[str, Unit]:
     return {"ed": ed, "nursing": nursing, "icu": icu, "night": night}
 
 
-def _person(email: str, **extra) -> User:
+def _person(email: str, **extra):
+    from wellbeing.accounts.models import User
+
     return User.objects.create_user(email, "a-long-test-password", **extra)
 
 
-@pytest.fixture
-def org_admin(org) -> User:
-    user = _person("alice@riverbend.test")
-    actions.add_member(organization=org, user=user, role=Role.ORG_ADMIN)
+def _member(org, user, role: str, unit=None):
+    from wellbeing.accounts import actions
+
+    actions.add_member(organization=org, user=user, role=role, unit=unit)
     return user
 
 
 @pytest.fixture
-def unit_lead(org, units) -> User:
-    user = _person("lee@riverbend.test")
-    actions.add_member(organization=org, user=user, role=Role.UNIT_LEAD, unit=units["nursing"])
-    return user
+def org_admin(org):
+    return _member(org, _person("alice@riverbend.test"), "org_admin")
 
 
 @pytest.fixture
-def clinician(org) -> User:
-    user = _person("casey@riverbend.test")
-    actions.add_member(organization=org, user=user, role=Role.MEMBER)
-    return user
+def unit_lead(org, units):
+    return _member(org, _person("lee@riverbend.test"), "unit_lead", units["nursing"])
 
 
 @pytest.fixture
-def staff_curator(db) -> User:
+def clinician(org):
+    return _member(org, _person("casey@riverbend.test"), "member")
+
+
+@pytest.fixture
+def staff_curator(db):
     return _person("sam@campaign.test", is_staff=True)
 
 
 @pytest.fixture
-def outsider(other_org) -> User:
-    user = _person("olu@lakeside.test")
-    actions.add_member(organization=other_org, user=user, role=Role.ORG_ADMIN)
-    return user
+def outsider(other_org):
+    return _member(other_org, _person("olu@lakeside.test"), "org_admin")
