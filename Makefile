@@ -9,7 +9,7 @@ UV := $(VENV)/bin/uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo lint format typecheck lock bench screenshots clean
+.PHONY: run test setup migrate demo lint format typecheck lock bench screenshots messages clean chromium
 
 run: setup migrate demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo sign-ins: see README)"
@@ -54,6 +54,11 @@ format: setup
 typecheck: setup
 	$(VENV)/bin/mypy --strict src/instruments src/analysis
 	$(VENV)/bin/mypy src/wellbeing
+
+messages: setup
+	cd src/wellbeing && ../../$(PY) -m wellbeing makemessages -l es --ignore "*/plan/*" --ignore "*/accounts/*" --ignore "*/engage/*"
+	$(PY) scripts/fill_po.py src/wellbeing/locale/es/LC_MESSAGES/django.po src/wellbeing/locale/es/translations.py
+	cd src/wellbeing && ../../$(PY) -m wellbeing compilemessages -l es
 
 lock: $(VENV)/.installed
 	$(UV) pip compile --quiet pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -27,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def organization(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_org_for_user(request.user, slug)
     admin = can_administer(request.user, org)
+    units = units_visible_to(request.user, org)
     members = (
         org.memberships.select_related("user", "unit").order_by("role", "user__email")
         if admin
@@ -37,8 +38,9 @@ def organization(request: HttpRequest, slug: str) -> HttpResponse:
         "accounts/organization.html",
         {
             "org": org,
-            "units": units_visible_to(request.user, org),
+            "units": units,
             "members": members,
             "is_admin": admin,
+            "can_lead": units.exists(),
         },
     )

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from wellbeing.accounts.demo import DEMO_PASSWORD, load_demo
+from wellbeing.surveys.demo import load_survey_demo
 
 
 class Command(BaseCommand):
@@ -8,11 +9,24 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         world = load_demo()
+        survey = load_survey_demo(world.organization, world.admin)
         self.stdout.write(
-            self.style.SUCCESS("Demo data loaded (all organizations and people are synthetic).")
+            self.style.SUCCESS(
+                "Demo data loaded (all organizations, people and responses are synthetic)."
+            )
         )
         self.stdout.write(
             f"  Organization: {world.organization.name} ({world.organization.units.count()} units)"
         )
+        for wave in survey.waves.order_by("opens_at"):
+            self.stdout.write(
+                f"  Wave {wave.name}: {wave.responses.count()} responses ({wave.get_status_display()})"
+            )
+        latest = survey.waves.order_by("opens_at").last()
+        link = latest.links.filter(unit__isnull=True).first() if latest else None
+        if link:
+            self.stdout.write(
+                f"  Take the open survey: http://127.0.0.1:8000{link.get_absolute_url()}"
+            )
         for user in (world.admin, world.lead, world.clinician, world.staff):
             self.stdout.write(f"  Sign in as {user.email} / {DEMO_PASSWORD}")

@@ -1,0 +1,327 @@
+"""The one write path for surveys, waves, invitations and responses.
+
+Response submission deliberately writes **no audit row**: an audit row carries
+a timestamp and would let anyone with database access line a response up with
+a token's use or a person's visit. Everything else is audited.
+"""
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wellbeing.accounts.models import Organization, Unit, User
+from wellbeing.core.models import audit
+from wellbeing.surveys import scoring
+from wellbeing.surveys.models import (
+    Comment,
+    InvitationToken,
+    OpenLink,
+    Response,
+    Score,
+    Survey,
+    SurveyVersion,
+    Wave,
+    WaveTarget,
+    hash_token,
+)
+from wellbeing.surveys.questions import DEMOGRAPHICS, MAX_OPEN_QUESTIONS
+
+
+class SubmissionRefused(Exception):
+    """A submission that must not be stored; ``reason`` picks the page shown."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _check_design(
+    instruments: list[str], demographics: list[str], open_questions: list[str]
+) -> None:
+    if not instruments:
+        raise ValueError("instruments: expected at least one instrument id, got none")
+    for instrument_id in instruments:
+        scoring.get_instrument(instrument_id)  # raises ValueError for unknown or structure-only
+    if len(set(instruments)) != len(instruments):
+        raise ValueError(f"instruments: expected each instrument once, got {instruments}")
+    unknown = [d for d in demographics if d not in DEMOGRAPHICS and d != "unit"]
+    if unknown:
+        raise ValueError(f"demographics: expected keys of {[*DEMOGRAPHICS, 'unit']}, got {unknown}")
+    if len(open_questions) > MAX_OPEN_QUESTIONS:
+        raise ValueError(
+            f"open_questions: expected at most {MAX_OPEN_QUESTIONS}, got {len(open_questions)}"
+        )
+
+
+@transaction.atomic
+def create_survey(
+    *,
+    organization: Organization,
+    name: str,
+    instruments: list[str],
+    demographics: Sequence[str] = (),
+    open_questions: Sequence[str] = (),
+    licensed_text: dict | None = None,
+    actor: User | None = None,
+) -> Survey:
+    _check_design(list(instruments), list(demographics), list(open_questions))
+    survey = Survey.objects.create(organization=organization, name=name, created_by=actor)
+    SurveyVersion.objects.create(
+        survey=survey,
+        number=1,
+        instruments=list(instruments),
+        demographics=list(demographics),
+        open_questions=[q.strip() for q in open_questions if q.strip()],
+        licensed_text=licensed_text or {},
+    )
+    audit("survey.create", actor=actor, target=survey, organization=organization)
+    return survey
+
+
+@transaction.atomic
+def revise_survey(
+    *,
+    survey: Survey,
+    instruments: list[str],
+    demographics: list[str],
+    open_questions: list[str],
+    licensed_text: dict | None = None,
+    actor: User | None = None,
+) -> SurveyVersion:
+    """Change the questions: in place while unanswered, as a new version once frozen."""
+    _check_design(instruments, demographics, open_questions)
+    current = survey.current_version
+    fields = {
+        "instruments": instruments,
+        "demographics": demographics,
+        "open_questions": [q.strip() for q in open_questions if q.strip()],
+        "licensed_text": licensed_text if licensed_text is not None else current.licensed_text,
+    }
+    if current.is_frozen:
+        version = SurveyVersion.objects.create(survey=survey, number=current.number + 1, **fields)
+    else:
+        for key, value in fields.items():
+            setattr(current, key, value)
+        current.save(update_fields=list(fields))
+        version = current
+    audit("survey.revise", actor=actor, target=version, organization=survey.organization)
+    return version
+
+
+@transaction.atomic
+def create_wave(
+    *,
+    survey: Survey,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    headcounts: dict[Unit, int] | None = None,
+    actor: User | None = None,
+) -> Wave:
+    if timezone.is_naive(opens_at) or timezone.is_naive(closes_at):
+        raise ValueError("opens_at/closes_at: expected timezone-aware datetimes, got naive ones")
+    if closes_at <= opens_at:
+        raise ValueError(f"closes_at: expected a time after opens_at ({opens_at}), got {closes_at}")
+    wave = Wave.objects.create(
+        survey=survey,
+        version=survey.current_version,
+        name=name,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    for unit, headcount in (headcounts or {}).items():
+        if unit.organization_id != survey.organization_id:
+            raise ValueError(
+                f"headcounts: expected units of {survey.organization.slug!r}, got {unit}"
+            )
+        WaveTarget.objects.create(wave=wave, unit=unit, headcount=headcount)
+    audit("wave.create", actor=actor, target=wave, organization=survey.organization)
+    return wave
+
+
+@transaction.atomic
+def set_wave_status(*, wave: Wave, status: str, actor: User | None = None) -> Wave:
+    if status not in Wave.Status.values:
+        raise ValueError(f"status: expected one of {Wave.Status.values}, got {status!r}")
+    wave.status = status
+    wave.save(update_fields=["status"])
+    audit(f"wave.{status}", actor=actor, target=wave, organization=wave.survey.organization)
+    return wave
+
+
+@transaction.atomic
+def open_links(
+    *, wave: Wave, units: Iterable[Unit | None], actor: User | None = None
+) -> list[OpenLink]:
+    links = []
+    for unit in units:
+        if unit is not None and unit.organization_id != wave.survey.organization_id:
+            raise ValueError(
+                f"units: expected units of {wave.survey.organization.slug!r}, got {unit}"
+            )
+        link, _ = OpenLink.objects.get_or_create(wave=wave, unit=unit)
+        links.append(link)
+    audit(
+        "wave.links",
+        actor=actor,
+        target=wave,
+        organization=wave.survey.organization,
+        count=len(links),
+    )
+    return links
+
+
+MAX_TOKENS_PER_BATCH = 20_000
+
+
+@transaction.atomic
+def issue_tokens(
+    *, wave: Wave, count: int, unit: Unit | None = None, actor: User | None = None
+) -> list[str]:
+    """Create ``count`` single-use tokens; the plain tokens are returned once and never stored."""
+    if not 1 <= count <= MAX_TOKENS_PER_BATCH:
+        raise ValueError(f"count: expected 1 to {MAX_TOKENS_PER_BATCH}, got {count}")
+    if unit is not None and unit.organization_id != wave.survey.organization_id:
+        raise ValueError(f"unit: expected a unit of {wave.survey.organization.slug!r}, got {unit}")
+    tokens = [secrets.token_urlsafe(18) for _ in range(count)]
+    InvitationToken.objects.bulk_create(
+        [InvitationToken(wave=wave, unit=unit, token_hash=hash_token(t)) for t in tokens]
+    )
+    audit(
+        "wave.tokens", actor=actor, target=wave, organization=wave.survey.organization, count=count
+    )
+    return tokens
+
+
+@dataclass(frozen=True)
+class Submission:
+    wave: Wave
+    unit: Unit | None
+    idempotency_key: str
+    answers: dict[str, list[int | None]]
+    demographics: dict[str, str]
+    comments: dict[int, str]
+    token: str | None = None
+
+
+def submit_response(sub: Submission) -> tuple[Response, bool]:
+    """Store one response exactly once. Returns (response, created).
+
+    A repeated idempotency key returns the stored response (created=False),
+    whether the first request finished long ago or is committing right now.
+    """
+    existing = Response.objects.filter(idempotency_key=sub.idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    if not sub.wave.accepting_responses():
+        raise SubmissionRefused("closed")
+    scored = scoring.score_answers(sub.answers)  # validates; raises ValueError before any write
+    try:
+        with transaction.atomic():
+            if sub.token is not None:
+                used = InvitationToken.objects.filter(
+                    wave=sub.wave, token_hash=hash_token(sub.token), used=False
+                ).update(used=True)
+                if used != 1:
+                    raise SubmissionRefused("token_used")
+            response = Response.objects.create(
+                wave=sub.wave,
+                unit=sub.unit,
+                idempotency_key=sub.idempotency_key,
+                answers=sub.answers,
+                demographics=sub.demographics,
+            )
+            Score.objects.bulk_create(
+                [
+                    Score(
+                        response=response,
+                        wave=sub.wave,
+                        instrument=s.instrument,
+                        scale=s.scale,
+                        value=s.value,
+                        category=s.category,
+                    )
+                    for s in scored.rows
+                ]
+            )
+            Comment.objects.bulk_create(
+                [
+                    Comment(wave=sub.wave, unit=sub.unit, question=q, text=t)
+                    for q, t in sub.comments.items()
+                    if t
+                ]
+            )
+    except (IntegrityError, SubmissionRefused) as error:
+        # A twin request with the same key committed first: its response is ours.
+        twin = Response.objects.filter(idempotency_key=sub.idempotency_key).first()
+        if twin is not None:
+            return twin, False
+        if isinstance(error, SubmissionRefused):
+            raise
+        raise
+    return response, True
+
+
+@dataclass(frozen=True)
+class ImportedResponse:
+    """A response recorded elsewhere (an earlier survey tool, or the synthetic demo)."""
+
+    key: str  # stable per source row, so importing the same rows twice adds nothing
+    unit: Unit | None
+    answers: dict[str, list[int | None]]
+    demographics: dict[str, str]
+
+
+@transaction.atomic
+def import_responses(
+    *, wave: Wave, rows: list[ImportedResponse], submitted_on=None, actor: User | None = None
+) -> int:
+    """Store many responses at once, all or nothing; rows already imported are skipped."""
+    keys = [r.key for r in rows]
+    if len(set(keys)) != len(keys):
+        raise ValueError("rows: expected unique keys, got duplicates")
+    known = set(
+        Response.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+    )
+    fresh = [r for r in rows if r.key not in known]
+    scored = scoring.score_many([r.answers for r in fresh])
+    responses = Response.objects.bulk_create(
+        [
+            Response(
+                wave=wave,
+                unit=r.unit,
+                idempotency_key=r.key,
+                answers=r.answers,
+                demographics=r.demographics,
+                submitted_on=submitted_on or timezone.localdate(),
+            )
+            for r in fresh
+        ]
+    )
+    Score.objects.bulk_create(
+        [
+            Score(
+                response=response,
+                wave=wave,
+                instrument=s.instrument,
+                scale=s.scale,
+                value=s.value,
+                category=s.category,
+            )
+            for response, rows_scored in zip(responses, scored, strict=True)
+            for s in rows_scored
+        ],
+        batch_size=2000,
+    )
+    audit(
+        "wave.import",
+        actor=actor,
+        target=wave,
+        organization=wave.survey.organization,
+        count=len(fresh),
+    )
+    return len(fresh)

@@ -1,0 +1,74 @@
+"""Demographic questions an organization may add to a survey.
+
+Every question is optional for the respondent and offers "Prefer not to say".
+Categories are deliberately coarse: fine categories make small groups, and
+small groups are suppressed in reports anyway.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+PREFER_NOT = "prefer_not"
+
+
+@dataclass(frozen=True)
+class DemographicQuestion:
+    key: str
+    label: str | Promise
+    options: tuple[tuple[str, str | Promise], ...]
+
+    @property
+    def choices(self) -> tuple[tuple[str, str | Promise], ...]:
+        return (*self.options, (PREFER_NOT, _("Prefer not to say")))
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(key for key, _label in self.choices)
+
+
+DEMOGRAPHICS: dict[str, DemographicQuestion] = {
+    q.key: q
+    for q in (
+        DemographicQuestion(
+            "role",
+            _("Which best describes your role?"),
+            (
+                ("physician", _("Physician")),
+                ("resident_fellow", _("Resident or fellow")),
+                ("nurse", _("Nurse")),
+                ("advanced_practice", _("Nurse practitioner or physician assistant")),
+                ("pharmacist", _("Pharmacist")),
+                ("allied_health", _("Allied health professional")),
+                ("student", _("Student or trainee")),
+                ("support_staff", _("Administrative or support staff")),
+                ("other", _("Other")),
+            ),
+        ),
+        DemographicQuestion(
+            "tenure",
+            _("How long have you worked at this organization?"),
+            (
+                ("lt1", _("Less than 1 year")),
+                ("1_5", _("1 to 5 years")),
+                ("6_10", _("6 to 10 years")),
+                ("11_20", _("11 to 20 years")),
+                ("gt20", _("More than 20 years")),
+            ),
+        ),
+        DemographicQuestion(
+            "career_stage",
+            _("Which best describes your career stage?"),
+            (
+                ("training", _("In training")),
+                ("early", _("Early career")),
+                ("mid", _("Mid career")),
+                ("late", _("Late career")),
+            ),
+        ),
+    )
+}
+
+MAX_OPEN_QUESTIONS = 3
+MAX_COMMENT_LENGTH = 2000

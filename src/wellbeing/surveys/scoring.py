@@ -1,0 +1,336 @@
+"""The surveys app's door to ``instruments``: catalogue look-ups, wording, scoring, feedback.
+
+Everything about *what an instrument says and how it scores* comes from the
+pure package; this module only adapts it to one response at a time and to the
+organization's licensed wording.
+"""
+
+import math
+import secrets
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import instruments
+from instruments import Instrument
+
+MISSING = -1  # instruments' code for an unanswered item
+_TEXT_PLACEHOLDER = "Wording supplied by the licence holder"
+
+
+def get_instrument(instrument_id: str) -> Instrument:
+    try:
+        instrument = instruments.get(instrument_id)
+    except KeyError:
+        raise ValueError(f"instrument: expected a catalogue id, got {instrument_id!r}") from None
+    if instrument.structure_only:
+        raise ValueError(
+            f"instrument: {instrument_id!r} is proprietary and ships without items; it cannot be fielded"
+        )
+    return instrument
+
+
+def fieldable_instruments() -> list[Instrument]:
+    reg = instruments.registry()
+    return sorted(
+        (reg[i] for i in reg if not reg[i].structure_only and reg[i].items), key=lambda i: i.name
+    )
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def estimated_minutes(
+    instrument_ids: list[str], demographics: list[str], open_questions: list[str]
+) -> int:
+    # About 8 seconds a closed question and 45 seconds an open one (a planning figure, not a norm).
+    n_items = sum(get_instrument(i).n_items for i in instrument_ids)
+    seconds = 8 * (n_items + len(demographics)) + 45 * len(open_questions)
+    return max(1, math.ceil(seconds / 60))
+
+
+# -- wording ------------------------------------------------------------------------------------
+
+
+def _needs_text(item) -> bool:
+    return item.text_supplied_by_licensee or not item.text
+
+
+def _needs_labels(item) -> bool:
+    return item.option_set.labels_supplied_by_licensee or any(
+        o.label is None for o in item.option_set.options
+    )
+
+
+def item_text(instrument: Instrument, item, licensed: dict) -> str:
+    if not _needs_text(item):
+        return item.text
+    return licensed.get(instrument.id, {}).get(item.id) or f"{_TEXT_PLACEHOLDER} ({item.id})"
+
+
+def option_labels(instrument: Instrument, item, licensed: dict) -> list[tuple[int, str]]:
+    supplied = licensed.get(instrument.id, {}).get(f"options:{item.option_set.id}", [])
+    out = []
+    for n, option in enumerate(item.option_set.options):
+        label = option.label
+        if _needs_labels(item):
+            label = (
+                supplied[n]
+                if n < len(supplied) and supplied[n]
+                else (option.label or str(option.code))
+            )
+        out.append((option.code, label))
+    return out
+
+
+@dataclass(frozen=True)
+class LicensedField:
+    name: str
+    label: str
+    value: str
+    error: str = ""
+
+
+def _licensed_slots(instrument_ids: list[str]):
+    for instrument_id in instrument_ids:
+        instrument = get_instrument(instrument_id)
+        seen_sets = set()
+        for item in instrument.items:
+            if _needs_text(item):
+                yield instrument, item.id, f"{instrument.name}, item {item.id}"
+            if _needs_labels(item) and item.option_set.id not in seen_sets:
+                seen_sets.add(item.option_set.id)
+                for n, option in enumerate(item.option_set.options):
+                    yield (
+                        instrument,
+                        f"options:{item.option_set.id}:{n}",
+                        f"{instrument.name}, answer option with code {option.code} ({item.option_set.id})",
+                    )
+
+
+def _get_slot(licensed: dict, instrument_id: str, slot: str) -> str:
+    block = licensed.get(instrument_id, {})
+    if slot.startswith("options:"):
+        _, set_id, n = slot.split(":")
+        labels = block.get(f"options:{set_id}", [])
+        return labels[int(n)] if int(n) < len(labels) else ""
+    return block.get(slot, "")
+
+
+def licensed_items(instrument_ids: list[str], licensed: dict, posted=None) -> list[LicensedField]:
+    rows = []
+    for instrument, slot, label in _licensed_slots(instrument_ids):
+        name = f"lt__{instrument.id}__{slot.replace(':', '__')}"
+        value = (
+            posted.get(name, "") if posted is not None else _get_slot(licensed, instrument.id, slot)
+        )
+        error = (
+            "Enter the wording, at most 500 characters."
+            if posted is not None and (not value.strip() or len(value) > 500)
+            else ""
+        )
+        rows.append(LicensedField(name, label, value, error))
+    return rows
+
+
+def parse_licensed_text(instrument_ids: list[str], posted) -> tuple[dict, dict[str, str]]:
+    licensed: dict = {}
+    errors: dict[str, str] = {}
+    for row in licensed_items(instrument_ids, {}, posted):
+        if row.error:
+            errors[row.name] = row.error
+    for instrument, slot, _label in _licensed_slots(instrument_ids):
+        value = (
+            posted.get(f"lt__{instrument.id}__{slot.replace(':', '__')}", "")
+            .replace("\x00", "")
+            .strip()
+        )
+        block = licensed.setdefault(instrument.id, {})
+        if slot.startswith("options:"):
+            _, set_id, n = slot.split(":")
+            labels = block.setdefault(f"options:{set_id}", [])
+            labels.extend([""] * (int(n) + 1 - len(labels)))
+            labels[int(n)] = value
+        else:
+            block[slot] = value
+    return licensed, errors
+
+
+def missing_licensed_text(instrument_ids: list[str], licensed: dict) -> list[str]:
+    return [
+        label
+        for instrument, slot, label in _licensed_slots(instrument_ids)
+        if not _get_slot(licensed, instrument.id, slot)
+    ]
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    instrument: str
+    scale: str
+    value: float | None
+    category: str
+
+
+@dataclass
+class Scored:
+    rows: list[ScoreRow] = field(default_factory=list)
+
+
+def _matrix(instrument: Instrument, codes: list[int | None]) -> np.ndarray:
+    if not isinstance(codes, list) or len(codes) != instrument.n_items:
+        raise ValueError(
+            f"answers[{instrument.id!r}]: expected {instrument.n_items} codes, got {codes!r}"
+        )
+    return np.array([[MISSING if c is None else c for c in codes]], dtype=np.int16)
+
+
+def score_answers(answers: dict[str, list[int | None]]) -> Scored:
+    """Score one response's answers (raises ValueError on bad codes)."""
+    for instrument_id, codes in answers.items():
+        _matrix(get_instrument(instrument_id), codes)  # shape check with a clear message
+    return Scored(rows=score_many([answers])[0])
+
+
+# -- personal feedback --------------------------------------------------------------------------
+
+_DISTRESS_MEASURES = {"depression", "anxiety", "well-being"}
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    scale_name: str
+    value_display: str
+    band: str
+    explanation: str
+    unverified: bool
+
+
+@dataclass(frozen=True)
+class InstrumentFeedback:
+    id: str
+    name: str
+    lines: list[FeedbackLine]
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    instruments: list[InstrumentFeedback]
+    concern: bool
+    resources: list[Resource]
+
+
+# Real, public resources with their addresses (sources: NAM pages cited in
+# ../shared/reference/national_plan_and_collaborative.md). The hub replaces
+# this list with matched resources.
+CRISIS = Resource(
+    "988 Suicide & Crisis Lifeline",
+    "https://988lifeline.org/",
+    "call or text 988, or chat online; free, confidential, 24/7.",
+)
+GENERAL_RESOURCES = [
+    Resource(
+        "Clinician Well-Being Knowledge Hub (National Academy of Medicine)",
+        "https://nam.edu/clinicianwellbeing/",
+        "research, toolkits and personal stories on clinician burnout and what helps.",
+    ),
+    Resource(
+        "National Plan for Health Workforce Well-Being",
+        "https://nam.edu/initiatives/clinician-resilience-and-well-being/national-plan-for-health-workforce-well-being/",
+        "what health systems, leaders and others can do, in seven priority areas.",
+    ),
+    Resource(
+        "Factors affecting clinician well-being and resilience",
+        "https://nam.edu/clinicianwellbeing/resources/factors-affecting-clinician-well-being-and-resilience-conceptual-model/",
+        "a model of the individual and work factors that drive burnout.",
+    ),
+]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _is_distress(instrument: Instrument, cutoff, scale, label: str) -> bool:
+    if not cutoff.verified or len(cutoff.bands) != 2 or scale.higher_is is None:
+        return False
+    if not _DISTRESS_MEASURES.intersection(instrument.measures):
+        return False
+    bad = cutoff.bands[1] if scale.higher_is == "worse" else cutoff.bands[0]
+    return label == bad.label
+
+
+def _explain(scale) -> str:
+    if scale.minimum is None or scale.maximum is None:
+        return ""
+    direction = {
+        "better": "Higher scores are better.",
+        "worse": "Higher scores mean more difficulty.",
+    }.get(scale.higher_is or "", "")
+    return f"Possible range {_fmt(scale.minimum)} to {_fmt(scale.maximum)}. {direction}".strip()
+
+
+def feedback_for(answers: dict[str, list[int | None]]) -> Feedback:
+    """What the respondent sees about their own answers: scores, bands, and support first if needed."""
+    blocks, concern = [], False
+    for instrument_id, codes in answers.items():
+        instrument = get_instrument(instrument_id)
+        result = instruments.score(instrument, _matrix(instrument, codes))
+        concern = concern or any(bool(flag[0]) for flag in result.flags.values())
+        lines = []
+        for scale in instrument.scales:
+            value = float(result.scales[scale.id][0])
+            if math.isnan(value):
+                continue
+            cutoffs = [c for c in instrument.cutoffs if c.scale == scale.id]
+            bands = []
+            unverified = False
+            for cutoff in cutoffs:
+                label = result.categories[cutoff.id][0]
+                if label:
+                    bands.append(str(label))
+                    unverified = unverified or not cutoff.verified
+                    concern = concern or _is_distress(instrument, cutoff, scale, str(label))
+            lines.append(
+                FeedbackLine(scale.name, _fmt(value), "; ".join(bands), _explain(scale), unverified)
+            )
+        blocks.append(InstrumentFeedback(instrument.id, instrument.name, lines))
+    return Feedback(blocks, concern, [CRISIS, *GENERAL_RESOURCES])
+
+
+def score_many(answer_sets: list[dict[str, list[int | None]]]) -> list[list[ScoreRow]]:
+    """Score many responses with one vectorised call per instrument."""
+    out: list[list[ScoreRow]] = [[] for _ in answer_sets]
+    instrument_ids = sorted({i for answers in answer_sets for i in answers})
+    for instrument_id in instrument_ids:
+        instrument = get_instrument(instrument_id)
+        rows = [n for n, answers in enumerate(answer_sets) if instrument_id in answers]
+        matrix = np.array(
+            [[MISSING if c is None else c for c in answer_sets[n][instrument_id]] for n in rows],
+            dtype=np.int16,
+        ).reshape(len(rows), instrument.n_items)
+        result = instruments.score(instrument, matrix)
+        for scale in instrument.scales:
+            cutoff = next((c for c in instrument.cutoffs if c.scale == scale.id), None)
+            values = result.scales[scale.id]
+            labels = result.categories[cutoff.id] if cutoff else None
+            for position, n in enumerate(rows):
+                value = float(values[position])
+                category = str(labels[position] or "") if labels is not None else ""
+                out[n].append(
+                    ScoreRow(
+                        instrument_id, scale.id, None if math.isnan(value) else value, category
+                    )
+                )
+    return out

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from wellbeing.surveys.views import manage, respond
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("s/<str:key>/", respond.respond_link, name="respond_link"),
+    path("t/<str:token>/", respond.respond_token, name="respond_token"),
+    path("measure/<slug:slug>/", manage.survey_list, name="survey_list"),
+    path("measure/<slug:slug>/surveys/new/", manage.survey_new, name="survey_new"),
+    path("measure/<slug:slug>/surveys/<int:pk>/", manage.survey_detail, name="survey"),
+    path("measure/<slug:slug>/surveys/<int:pk>/waves/new/", manage.wave_new, name="wave_new"),
+    path("measure/<slug:slug>/waves/<int:pk>/", manage.wave_detail, name="wave"),
+    path("measure/<slug:slug>/waves/<int:pk>/counts/", manage.wave_counts, name="wave_counts"),
+    path("measure/<slug:slug>/waves/<int:pk>/status/", manage.wave_status, name="wave_status"),
+    path("measure/<slug:slug>/waves/<int:pk>/tokens/", manage.wave_tokens, name="wave_tokens"),
+]

@@ -1,0 +1,144 @@
+"""A clinician on a phone: open the link, answer every page, reload mid-way, submit, see feedback."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def open_wave(transactional_db):
+    from wellbeing.accounts import actions as accounts
+    from wellbeing.surveys import actions
+
+    org = accounts.create_organization(
+        name="Riverbend Health (synthetic)", kind="health_system", slug="riverbend"
+    )
+    icu = accounts.add_unit(organization=org, name="Intensive Care Unit")
+    survey = actions.create_survey(
+        organization=org,
+        name="Clinician well-being survey",
+        instruments=["single-item-burnout", "who5", "phq9"],
+        demographics=["role"],
+        open_questions=["What one change would most improve your well-being at work?"],
+    )
+    now = timezone.now()
+    wave = actions.create_wave(
+        survey=survey,
+        name="Autumn",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=5),
+    )
+    (link,) = actions.open_links(wave=wave, units=[icu])
+    actions.set_wave_status(wave=wave, status="open")
+    return link
+
+
+def _answer_page(page, choose_index):
+    for fieldset in page.locator("fieldset.wb-question").all():
+        labels = fieldset.locator("label.usa-radio__label")
+        labels.nth(min(choose_index, labels.count() - 1)).click()
+
+
+def test_a_clinician_completes_the_survey_on_a_phone(open_site, open_wave):
+    from wellbeing.surveys.models import Response
+
+    site = open_site("phone")
+    site.open(open_wave.get_absolute_url())
+    assert "Your answers are anonymous" in site.page.inner_text("main")
+    site.assert_crisis_banner_visible()
+    site.assert_accessible()
+    site.assert_no_horizontal_scroll()
+    site.screenshot("survey-1-start-phone")
+    site.page.get_by_role("button", name="Start the survey").click()
+
+    # Page 1: single-item burnout. Answer, then reload before moving on: the browser draft restores it.
+    site.page.wait_for_selector("fieldset.wb-question")
+    _answer_page(site.page, 2)
+    site.page.reload()
+    assert site.page.locator("fieldset.wb-question input:checked").count() == 1
+    site.assert_accessible()
+    site.screenshot("survey-2-question-phone")
+    site.page.get_by_role("button", name="Next").click()
+
+    # WHO-5, then PHQ-9 with item 9 above zero.
+    site.page.wait_for_selector("text=WHO-5")
+    _answer_page(site.page, 3)
+    site.assert_accessible()
+    site.page.get_by_role("button", name="Next").click()
+    site.page.wait_for_selector("text=Patient Health Questionnaire-9")
+    _answer_page(site.page, 0)
+    site.page.locator("fieldset.wb-question").last.locator("label.usa-radio__label").nth(1).click()
+    site.assert_accessible()
+    site.page.get_by_role("button", name="Next").click()
+
+    # Reload on a later page: answers of earlier pages are kept by the server-side draft.
+    site.page.wait_for_selector("text=About you")
+    site.page.reload()
+    site.page.get_by_role("button", name="Back").click()
+    site.page.wait_for_selector("text=Patient Health Questionnaire-9")
+    assert site.page.locator("fieldset.wb-question input:checked").count() == 9
+    site.page.get_by_role("button", name="Next").click()
+    site.page.wait_for_selector("text=About you")
+    site.page.get_by_text("Nurse", exact=True).click()
+    site.assert_accessible()
+    site.page.get_by_role("button", name="Next").click()
+    site.page.wait_for_selector("text=In your own words")
+    site.page.fill("textarea", "Protected time for breaks.")
+    site.assert_accessible()
+    site.page.get_by_role("button", name="Submit my answers").dblclick()
+
+    site.page.wait_for_selector("text=Thank you: your answers are saved")
+    alert = site.page.locator(".wb-support-first")
+    assert alert.is_visible()
+    assert "988" in alert.inner_text()
+    box = alert.bounding_box()
+    heading = site.page.locator("h1").bounding_box()
+    assert box["y"] < heading["y"], "support must come before the results"
+    site.assert_accessible()
+    site.assert_no_horizontal_scroll()
+    site.screenshot("survey-3-feedback-phone")
+    assert site.console_errors == [], site.console_errors
+    assert Response.objects.count() == 1  # the double click stored one response
+    assert Response.objects.get().answers["phq9"][8] == 1
+
+
+def test_the_spanish_survey_pages_are_accessible(open_site, open_wave):
+    site = open_site("phone")
+    site.open(open_wave.get_absolute_url())
+    site.page.get_by_role("button", name="Español").click()
+    site.page.wait_for_selector("text=Sus respuestas son anónimas")
+    assert site.page.locator("html").get_attribute("lang") == "es"
+    site.assert_accessible()
+    site.page.get_by_role("button", name="Comenzar la encuesta").click()
+    site.page.wait_for_selector("text=solo está disponible en inglés")
+    site.assert_accessible()
+    site.assert_crisis_banner_visible()
+
+
+def test_the_organization_survey_pages_are_accessible(open_site, open_wave):
+    from wellbeing.accounts import actions as accounts
+    from wellbeing.accounts.models import User
+
+    org = open_wave.wave.survey.organization
+    admin = User.objects.create_user("admin@riverbend.test", "a-long-test-password")
+    accounts.add_member(organization=org, user=admin, role="org_admin")
+    site = open_site("desktop")
+    site.open("/accounts/login/")
+    site.page.fill("#id_username", "admin@riverbend.test")
+    site.page.fill("#id_password", "a-long-test-password")
+    site.page.click("main button[type=submit]")
+    site.page.wait_for_url("**/accounts/")
+    for path in (
+        f"/measure/{org.slug}/",
+        open_wave.wave.survey.get_absolute_url(),
+        open_wave.wave.get_absolute_url(),
+        f"/measure/{org.slug}/surveys/new/",
+        f"/measure/{org.slug}/surveys/{open_wave.wave.survey.pk}/waves/new/",
+    ):
+        site.open(path)
+        site.assert_crisis_banner_visible()
+        site.assert_accessible()
+    assert site.console_errors == [], site.console_errors

@@ -1,0 +1,237 @@
+"""Responding: nothing lost, nothing doubled, bad input refused clearly, anonymity by construction."""
+
+import pytest
+from django.db import models
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wellbeing.surveys import actions
+from wellbeing.surveys.models import Comment, InvitationToken, Response, Score
+
+
+def _link(wave, unit=None):
+    return wave.links.get(unit=unit).get_absolute_url()
+
+
+def test_a_respondent_completes_every_page_and_sees_feedback(client, wave, units, walk):
+    final = walk(
+        client, _link(wave, units["icu"]), demo={"role": "nurse"}, comment="More staff on nights."
+    )
+    assert final.status_code == 200
+    html = final.content.decode()
+    assert "Thank you: your answers are saved" in html
+    response = Response.objects.get()
+    assert response.unit == units["icu"]
+    assert response.demographics == {"role": "nurse"}
+    assert response.answers["who5"] == [3, 3, 3, 3, 3]
+    assert (
+        Score.objects.filter(response=response, instrument="who5", scale="percentage").get().value
+        == 60.0
+    )
+    assert Comment.objects.get().text == "More staff on nights."
+
+
+def test_the_same_idempotency_key_twice_stores_one_response(client, wave, walk):
+    first = walk(client, _link(wave))
+    key = Response.objects.get().idempotency_key
+    # A retried final POST (double click, flaky network) carries the same key.
+    again = walk(client, _link(wave), key=key)
+    assert first.status_code == again.status_code == 200
+    assert Response.objects.count() == 1
+    assert Score.objects.count() == Score.objects.filter(response=Response.objects.get()).count()
+
+
+def test_submit_response_is_idempotent_when_called_directly(wave, answers):
+    sub = actions.Submission(
+        wave=wave,
+        unit=None,
+        idempotency_key="k" * 22,
+        answers=answers(),
+        demographics={},
+        comments={},
+    )
+    first, created = actions.submit_response(sub)
+    second, created_again = actions.submit_response(sub)
+    assert (created, created_again) == (True, False)
+    assert first.pk == second.pk
+    assert Response.objects.count() == 1
+
+
+def test_phq9_item_9_puts_the_988_lifeline_first(client, wave, walk, answers):
+    final = walk(client, _link(wave), answers=answers(phq9=(0, 0, 0, 0, 0, 0, 0, 0, 1)))
+    html = final.content.decode()
+    support = html.index("Support is available right now")
+    assert support < html.index("Thank you: your answers are saved")
+    assert 'href="tel:988"' in html[support : support + 2000]
+
+
+def test_no_distress_means_no_emergency_alert(client, wave, walk):
+    html = walk(client, _link(wave)).content.decode()
+    assert "Support is available right now" not in html
+    assert "988 Suicide &amp; Crisis Lifeline" in html  # still in the banner and resources
+
+
+def test_a_closed_wave_shows_a_clear_page(client, wave, org_admin):
+    actions.set_wave_status(wave=wave, status="closed", actor=org_admin)
+    response = client.get(_link(wave))
+    assert response.status_code == 410
+    assert "This survey is closed" in response.content.decode()
+
+
+def test_an_unknown_link_is_a_clear_not_found(client, db):
+    response = client.get("/s/not-a-real-link-key/")
+    assert response.status_code == 404
+    assert "Survey link not found" in response.content.decode()
+
+
+def test_a_single_use_token_works_once(client, wave, walk):
+    (token,) = actions.issue_tokens(wave=wave, count=1)
+    url = f"/t/{token}/"
+    assert walk(client, url).status_code == 200
+    assert InvitationToken.objects.get().used is True
+    other = client.__class__()  # a second browser with the same link
+    refused = other.get(url)
+    assert refused.status_code == 410
+    assert "This link has been used" in refused.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_a_used_token_cannot_be_replayed_with_a_fresh_key(client, wave, walk):
+    (token,) = actions.issue_tokens(wave=wave, count=1)
+    walk(client, f"/t/{token}/")
+    sub = actions.Submission(
+        wave=wave,
+        unit=None,
+        idempotency_key="fresh-key-000000000000",
+        answers={"single-item-burnout": [1], "who5": [1] * 5, "phq9": [0] * 9},
+        demographics={},
+        comments={},
+        token=token,
+    )
+    with pytest.raises(actions.SubmissionRefused, match="token_used"):
+        actions.submit_response(sub)
+    assert Response.objects.count() == 1
+
+
+def test_skipping_a_question_gets_a_clear_message_and_stores_nothing(client, wave):
+    url = _link(wave)
+    page = client.get(url)
+    key = page.context["idempotency_key"]
+    client.post(url, {"idempotency_key": key, "step": "0", "go": "next"})
+    response = client.post(url, {"idempotency_key": key, "step": "1", "go": "next"})
+    assert response.status_code == 400
+    assert "Choose an answer for this question." in response.content.decode()
+    assert "Please check 1 answer" in response.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_a_forged_final_post_that_skipped_pages_stores_nothing(client, wave):
+    url = _link(wave)
+    key = client.get(url).context["idempotency_key"]
+    last = len(client.get(url).context["flow"].steps) - 1
+    response = client.post(
+        url, {"idempotency_key": key, "step": str(last), "go": "submit", "open__1": "hi"}
+    )
+    assert response.status_code == 303  # sent back to the first unanswered page
+    assert Response.objects.count() == 0
+
+
+def test_answers_survive_a_reload_between_pages(client, wave):
+    url = _link(wave)
+    key = client.get(url).context["idempotency_key"]
+    client.post(url, {"idempotency_key": key, "step": "0", "go": "next"})
+    client.post(
+        url,
+        {"idempotency_key": key, "step": "1", "go": "next", "single-item-burnout__burnout": "4"},
+    )
+    reloaded = client.get(url + "?step=1")
+    assert reloaded.context["idempotency_key"] == key
+    assert reloaded.context["answers"]["single-item-burnout"] == [4]
+
+
+MALFORMED = st.dictionaries(
+    st.sampled_from(
+        [
+            "idempotency_key",
+            "step",
+            "go",
+            "single-item-burnout__burnout",
+            "who5__who5_1",
+            "phq9__phq9_9",
+            "demo__role",
+            "demo__unit",
+            "open__1",
+            "x",
+        ]
+    ),
+    st.one_of(st.text(max_size=300), st.integers(-(10**12), 10**12).map(str), st.just("")),
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(payload=MALFORMED)
+def test_malformed_payloads_never_500_and_never_store_a_partial_response(client, wave, payload):
+    response = client.post(_link(wave), payload)
+    assert response.status_code in (200, 303, 400)
+    assert Response.objects.count() == 0
+    assert Score.objects.count() == 0
+
+
+def test_the_schema_cannot_join_a_response_to_a_token_or_a_person():
+    """From the database alone no response can be joined to a token, a user or a visit."""
+    response_fields = {f.name: f for f in Response._meta.get_fields()}
+    token_fields = {f.name: f for f in InvitationToken._meta.get_fields()}
+    for field in response_fields.values():
+        related = getattr(field, "related_model", None)
+        assert related not in {InvitationToken}, field
+        assert getattr(related, "__name__", "") not in {
+            "User",
+            "Membership",
+            "OpenLink",
+            "InvitationToken",
+        }, field
+        assert not isinstance(field, models.DateTimeField), (
+            f"{field.name}: a time of day could be matched to a token's use"
+        )
+        assert not isinstance(field, models.GenericIPAddressField)
+    assert not any(
+        isinstance(f, (models.DateTimeField, models.DateField)) for f in token_fields.values()
+    )
+    assert (
+        "response" not in token_fields
+        and "user_agent" not in response_fields
+        and "ip" not in response_fields
+    )
+
+
+def test_a_token_response_leaves_no_trace_of_the_token(client, wave, walk):
+    (token,) = actions.issue_tokens(wave=wave, count=1)
+    walk(client, f"/t/{token}/")
+    row = Response.objects.values().get()
+    flat = " ".join(str(v) for v in row.values())
+    token_row = InvitationToken.objects.values().get()
+    assert token not in flat and token_row["token_hash"] not in flat
+    assert set(token_row) == {"id", "wave_id", "unit_id", "token_hash", "used"}
+
+
+def test_the_survey_speaks_spanish_and_says_which_instruments_are_english_only(client, wave):
+    from django.conf import settings as django_settings
+
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "es"
+    url = _link(wave)
+    intro = client.get(url).content.decode()
+    assert "Sus respuestas son anónimas" in intro
+    assert "Comenzar la encuesta" in intro
+    assert "Llame o envíe un mensaje de texto al" in intro  # the crisis banner too
+    key = client.get(url).context["idempotency_key"]
+    page = client.post(
+        url, {"idempotency_key": key, "step": "0", "go": "next"}, follow=True
+    ).content.decode()
+    assert "solo está disponible en inglés" in page
+    assert 'lang="en">Overall, based on your definition of burnout' in page
+    error = client.post(url, {"idempotency_key": key, "step": "1", "go": "next"}).content.decode()
+    assert "Elija una respuesta para esta pregunta." in error
+    assert "Revise 1 respuesta" in error
