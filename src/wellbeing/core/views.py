@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wellbeing.accounts.permissions import organizations_for_user
 from wellbeing.plan.models import PriorityArea
 
 
@@ -15,7 +16,7 @@ def about(request: HttpRequest) -> HttpResponse:
 
 def section(request: HttpRequest, template: str) -> HttpResponse:
     """A section's landing page (Campaign, Measure, Hub) until its app grows one."""
-    return render(request, template)
+    return render(request, template, {"my_organizations": organizations_for_user(request.user)})
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
