@@ -3,8 +3,61 @@
 Input: plain numbers and labels. Output: immutable results saying what may be
 shown. Never imports Django and never reads settings: the caller passes the
 minimum group size.
+
+- ``suppression``: counts of disjoint parts with a published total.
+- ``groups``: per-group n, mean, SD, t interval and shares with Wilson intervals;
+  the unit tree.
+- ``disclosure``: what of a unit-tree x demographic report may be published
+  (primary and complementary suppression, proven against linear recovery).
+- ``change``: wave-over-wave change (Welch's t, Newcombe) and trends.
+- ``drivers``: key-driver analysis (standardised betas, relative weights).
 """
 
+from analysis.change import ChangeTable, TrendResult, WaveSummary, mean_change, rate_change, trend
+from analysis.disclosure import (
+    DisclosurePlan,
+    FieldCells,
+    plan_disclosure,
+    plan_disclosure_from_counts,
+)
+from analysis.drivers import Driver, KeyDrivers, key_drivers
+from analysis.groups import (
+    GroupRow,
+    GroupTable,
+    ShareRow,
+    ShareStats,
+    Threshold,
+    UnitTree,
+    group_stats,
+    label_codes,
+    wilson_interval,
+)
 from analysis.suppression import CountCell, CountTable, suppress_counts
 
-__all__ = ["CountCell", "CountTable", "suppress_counts"]
+__all__ = [
+    "ChangeTable",
+    "CountCell",
+    "CountTable",
+    "DisclosurePlan",
+    "Driver",
+    "FieldCells",
+    "GroupRow",
+    "GroupTable",
+    "KeyDrivers",
+    "ShareRow",
+    "ShareStats",
+    "Threshold",
+    "TrendResult",
+    "UnitTree",
+    "WaveSummary",
+    "group_stats",
+    "key_drivers",
+    "label_codes",
+    "mean_change",
+    "plan_disclosure",
+    "plan_disclosure_from_counts",
+    "rate_change",
+    "suppress_counts",
+    "trend",
+    "wilson_interval",
+]

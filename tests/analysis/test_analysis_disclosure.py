@@ -1,0 +1,348 @@
+"""Disclosure over a unit tree and demographic fields: attack tests, not happy paths.
+
+The attacker sees every figure any report returns (every unit total, every unit x
+category cell of every field, the organization's demographic totals) and knows
+the published zeros and which units have no direct members. Each published
+figure is a linear equation over the atoms: respondents attached directly to one
+unit with one full demographic profile. A protected group (a figure with
+0 < n < k, or a unit's directly attached members) is recoverable exactly when its
+indicator vector lies in the row space of those equations, i.e. when it is
+orthogonal to their null space. ``recoverable`` checks that for every group.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.linalg import null_space, svd
+
+from analysis.disclosure import (
+    COMPLEMENT,
+    SHOWN,
+    SMALL,
+    plan_disclosure,
+    plan_disclosure_from_counts,
+)
+from analysis.groups import UnitTree
+
+FIELDS = ("sex", "age", "role")
+
+
+def plan_from_cross(tree, cross, k):
+    """Plan from ``cross[unit, c_sex, c_age, ...]``: direct counts per full profile."""
+    n, shape = tree.size, cross.shape[1:]
+    by_field = {}
+    for i, name in enumerate(FIELDS[: len(shape)]):
+        axes = tuple(j + 1 for j in range(len(shape)) if j != i)
+        by_field[name] = (list(range(shape[i])), cross.sum(axis=axes).reshape(n, shape[i]))
+    direct = cross.reshape(n, -1).sum(axis=1)
+    return plan_disclosure_from_counts(tree, direct, by_field, min_size=k)
+
+
+def equations(plan, cross):
+    """(published rows, protected rows with a description), each over the atoms."""
+    tree, k, n = plan.tree, plan.min_size, plan.tree.size
+    shape = cross.shape[1:]
+    profiles = np.array(list(np.ndindex(shape)), dtype=int).reshape(int(np.prod(shape)), len(shape))
+    n_profiles = len(profiles)
+    within = np.zeros((n, n))
+    for u in range(n):
+        within[u, tree.subtree(u)] = 1
+    inner = np.array([bool(kids) for kids in tree.children])
+    own = np.eye(n)
+
+    def row(units, mask):
+        return np.outer(units, mask).reshape(-1)
+
+    figures = [(row(within[u], np.ones(n_profiles)), plan.total(u), f"total {u}") for u in range(n)]
+    for i, name in enumerate(plan.fields):
+        for u in range(n):
+            for c in range(cross.shape[i + 1]):
+                mask = (profiles[:, i] == c).astype(float)
+                figures.append((row(within[u], mask), plan.cell(u, name, c), f"{name}={c} in {u}"))
+                if inner[u]:
+                    own_value = int(
+                        cross[u].sum(axis=tuple(j for j in range(cross.ndim - 1) if j != i))[c]
+                    )
+                    figures.append((row(own[u], mask), own_value, f"own {name}={c} of {u}"))
+    counts = cross.reshape(-1)
+    known_zero = np.zeros(len(counts), dtype=bool)
+    published, protected = [], []
+    for vector, cell, label in figures:
+        value = cell if isinstance(cell, int) else int(vector @ counts)
+        if not isinstance(cell, int) and cell.value is not None:
+            published.append(vector)
+            known_zero |= (vector > 0) & (value == 0)  # a published 0 empties every atom in it
+        if 0 < value < k:
+            protected.append((vector, label))
+    for u in np.flatnonzero(inner):
+        vector = row(own[u], np.ones(n_profiles))
+        if cross[u].sum() == 0:  # structurally empty: the attacker may well know it
+            known_zero |= vector > 0
+        elif cross[u].sum() < k:
+            protected.append((vector, f"own members of {u}"))
+    # Known zeros are known values: drop those atoms from the unknowns.
+    unknown = ~known_zero
+    matrix = np.array(published).reshape(-1, len(counts))[:, unknown]
+    return matrix, [(vector[unknown], label) for vector, label in protected]
+
+
+def null_directions(matrix):
+    """Orthonormal basis of the null space (as scipy.linalg.null_space, without the full U)."""
+    if len(matrix) == 0:
+        return np.eye(matrix.shape[1])
+    _, sv, vt = svd(matrix, full_matrices=matrix.shape[0] < matrix.shape[1])
+    rank = int((sv > sv.max(initial=0) * max(matrix.shape) * np.finfo(float).eps).sum())
+    return vt[rank:].T
+
+
+def recoverable(plan, cross):
+    """Descriptions of protected groups whose count follows from the published figures."""
+    published, protected = equations(plan, cross)
+    free = null_directions(published)
+    # In the row space <=> orthogonal to every direction no published figure can see.
+    return [label for vector, label in protected if np.abs(vector @ free).max(initial=0) < 1e-9]
+
+
+def recoverable_by_rank(plan, cross):
+    """The same question asked the slow way: does adding the group's row raise the rank?"""
+    published, protected = equations(plan, cross)
+    rank = np.linalg.matrix_rank(published)
+    return [
+        label
+        for vector, label in protected
+        if np.linalg.matrix_rank(np.vstack([published, vector])) == rank
+    ]
+
+
+def test_the_null_space_helper_agrees_with_scipy():
+    matrix = np.random.default_rng(3).integers(0, 2, size=(30, 50)).astype(float)
+    matrix[10] = matrix[3] + matrix[4]  # rank deficient on purpose
+    ours, theirs = null_directions(matrix), null_space(matrix)  # scipy.linalg.null_space
+    assert ours.shape == theirs.shape
+    assert np.allclose(ours @ ours.T, theirs @ theirs.T)  # the same projector
+
+
+def primary_only(plan):
+    """The naive plan: hide the small figures and nothing else."""
+    fields = {
+        name: replace(f, status=np.where(f.status == SMALL, SMALL, SHOWN).astype(np.int8))
+        for name, f in plan.fields.items()
+    }
+    status = np.where(plan.total_status == SMALL, SMALL, SHOWN).astype(np.int8)
+    return replace(plan, total_status=status, fields=fields)
+
+
+def hidden_reasons(plan):
+    return {cell.label: cell.reason for cell in plan.figures() if cell.value is None}
+
+
+# A root (0) with three units; unit 1 has two teams (4, 5).
+TREE = UnitTree.from_parents([-1, 0, 0, 0, 1, 1])
+
+
+def test_a_parent_minus_the_other_children_cannot_reveal_a_small_unit():
+    cross = np.array([0, 0, 12, 9, 3, 20])
+    plan = plan_from_cross(TREE, cross, 5)
+    assert plan.total(4).value is None and "fewer than 5" in plan.total(4).reason
+    assert plan.total(5).reason.startswith("hidden so that a smaller group")
+    assert plan.total(1).value == 23 and plan.total(0).value == 44
+    assert recoverable(primary_only(plan), cross) == ["total 4"]  # 23 - 20 = 3
+    assert recoverable_by_rank(primary_only(plan), cross) == ["total 4"]
+    assert recoverable(plan, cross) == recoverable_by_rank(plan, cross) == []
+
+
+def test_a_demographic_total_minus_the_other_categories_cannot_reveal_a_small_category():
+    cross = np.zeros((6, 3), dtype=int)
+    cross[2] = [12, 3, 9]
+    cross[3] = [10, 10, 10]
+    plan = plan_from_cross(TREE, cross, 5)
+    assert plan.cell(2, "sex", 1).value is None
+    assert sum(plan.cell(2, "sex", c).value is None for c in range(3)) >= 2
+    leaks = recoverable(primary_only(plan), cross)
+    assert "sex=1 in 2" in leaks and leaks == recoverable_by_rank(primary_only(plan), cross)
+    assert recoverable(plan, cross) == recoverable_by_rank(plan, cross) == []
+
+
+def test_a_unit_with_one_small_child_hides_the_next_smallest_child():
+    cross = np.array([0, 0, 30, 30, 2, 9])
+    plan = plan_from_cross(TREE, cross, 5)
+    assert plan.total(4).value is None and plan.total(5).value is None
+    assert plan.total(1).value == 11
+    assert recoverable(plan, cross) == []
+
+
+def test_another_field_cannot_rebuild_a_hidden_sibling_total():
+    # Team 4 has 2 people. Hiding team 5's total is not enough: its sex cells would
+    # add up to it, and unit 1 minus team 5 is team 4.
+    cross = np.zeros((6, 2), dtype=int)
+    cross[4], cross[5], cross[2], cross[3] = [2, 0], [10, 10], [10, 10], [10, 10]
+    plan = plan_from_cross(TREE, cross, 5)
+    assert plan.total(5).value is None
+    assert any(plan.cell(5, "sex", c).value is None for c in range(2))
+    assert recoverable(plan, cross) == []
+
+
+def test_members_attached_directly_to_a_unit_are_protected_like_a_unit():
+    cross = np.array([0, 2, 12, 9, 10, 20])  # unit 1: 2 own + 10 + 20
+    plan = plan_from_cross(TREE, cross, 5)
+    assert plan.total(4).value is None  # the smaller team goes, so 32 - 20 is not "2"
+    assert recoverable(primary_only(plan), cross) == ["own members of 1"]
+    assert recoverable(plan, cross) == []
+
+
+def test_zero_counts_are_shown_and_an_organization_below_k_shows_nothing_else():
+    cross = np.array([0, 0, 3, 0, 0, 0])
+    plan = plan_from_cross(TREE, cross, 5)
+    assert [plan.total(u).value for u in range(6)] == [None, 0, None, 0, 0, 0]
+    assert recoverable(plan, cross) == []
+
+
+def test_a_small_group_says_why_it_is_hidden():
+    plan = plan_from_cross(TREE, np.array([0, 0, 30, 30, 2, 9]), 5)
+    assert hidden_reasons(plan) == {
+        4: "hidden: fewer than 5 responses",
+        5: "hidden so that a smaller group cannot be worked out by subtraction",
+    }
+
+
+def test_category_codes_refuse_an_unknown_category():
+    plan = plan_disclosure(TREE, [2, 3], {"sex": ["f", "m"]})
+    assert plan.category_codes("sex", ["m", "f", "m"]).tolist() == [1, 0, 1]
+    with pytest.raises(ValueError, match="labels: expected one of the known labels, got 'q'"):
+        plan.category_codes("sex", ["f", "q"])
+    with pytest.raises(KeyError, match="field: expected one of \\['sex'\\], got 'age'"):
+        plan.cell(2, "age", 1)
+
+
+def test_respondent_rows_and_counts_give_the_same_plan():
+    rng = np.random.default_rng(7)
+    units = rng.integers(2, 6, size=60)
+    sex = rng.choice(["f", "m", "x"], size=60, p=[0.6, 0.37, 0.03])
+    plan = plan_disclosure(TREE, units, {"sex": sex}, min_size=5)
+    cross = np.zeros((6, 3), dtype=int)
+    np.add.at(cross, (units, np.searchsorted(["f", "m", "x"], sex)), 1)
+    expected = plan_from_cross(TREE, cross, 5)
+    assert plan.fields["sex"].categories == ("f", "m", "x")
+    assert np.array_equal(plan.total_status, expected.total_status)
+    assert np.array_equal(plan.fields["sex"].status, expected.fields["sex"].status)
+    assert np.array_equal(plan.fields["sex"].counts, expected.fields["sex"].counts)
+
+
+@st.composite
+def organizations(draw):
+    """A random unit tree (depth up to 4, fan-out up to 4), small counts, 0-2 fields."""
+    parents, frontier = [-1], [(0, 1)]
+    while frontier:
+        unit, depth = frontier.pop(0)
+        fan = draw(st.integers(0, 4)) if depth < 4 and len(parents) < 24 else 0
+        for _ in range(fan):
+            parents.append(unit)
+            frontier.append((len(parents) - 1, depth + 1))
+    tree = UnitTree.from_parents(parents)
+    shape = tuple(draw(st.lists(st.integers(2, 3), min_size=0, max_size=2)))
+    size = int(np.prod(shape, dtype=int))
+    cells = st.sampled_from([0, 0, 0, 1, 1, 2, 3, 4, 5, 7, 12])
+    cross = np.array(draw(st.lists(cells, min_size=tree.size * size, max_size=tree.size * size)))
+    cross = cross.reshape((tree.size, *shape))
+    for unit, kids in enumerate(tree.children):
+        if kids and draw(st.integers(0, 3)):  # most inner units have no direct members
+            cross[unit] = 0
+    return tree, cross
+
+
+@settings(max_examples=300, deadline=None)
+@given(org=organizations(), k=st.sampled_from([3, 5]))
+def test_no_suppressed_group_can_be_solved_for_from_the_published_figures(org, k):
+    tree, cross = org
+    plan = plan_from_cross(tree, cross, k)
+    assert recoverable(plan, cross) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_three_fields_together_reveal_nothing_in_a_larger_organization(seed):
+    rng = np.random.default_rng(seed)
+    parents = [-1, 0, 0, 0] + [1 + i // 4 for i in range(12)] + [4 + i // 2 for i in range(24)]
+    tree = UnitTree.from_parents(parents)  # 40 units, four levels
+    cross = rng.poisson(0.6, size=(tree.size, 3, 3, 2))
+    cross[[0, 1, 2, 3]] = 0  # members sit in teams only
+    cross[5] = rng.poisson(0.3, size=(3, 3, 2))  # but one department has a few of its own
+    plan = plan_from_cross(tree, cross, 5)
+    assert recoverable(primary_only(plan), cross) != []
+    assert recoverable(plan, cross) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(org=organizations(), k=st.sampled_from([3, 5]))
+def test_every_published_sum_leaves_its_hidden_terms_at_zero_or_at_least_k(org, k):
+    tree, cross = org
+    plan = plan_from_cross(tree, cross, k)
+    direct = cross.reshape(tree.size, -1).sum(axis=1)
+    tables = [(plan.totals[:, None], plan.total_status[:, None], direct[:, None])]
+    for i, f in enumerate(plan.fields.values()):
+        axes = tuple(j + 1 for j in range(cross.ndim - 1) if j != i)
+        tables.append((f.counts, f.status, cross.sum(axis=axes)))
+    for counts, status, own in tables:
+        assert np.all((status != SHOWN) | (counts == 0) | (counts >= k))  # shown: 0 or >= k
+        assert set(np.unique(status)) <= {SHOWN, SMALL, COMPLEMENT}
+        assert np.array_equal(status == SMALL, (counts > 0) & (counts < k))
+        for unit, kids in enumerate(tree.children):
+            hidden = own[unit] + sum(np.where(status[c] != SHOWN, counts[c], 0) for c in kids)
+            assert np.all((status[unit] != SHOWN) | (hidden == 0) | (hidden >= k))
+    for f in plan.fields.values():
+        hidden = np.where(f.status != SHOWN, f.counts, 0).sum(axis=1)
+        assert np.all((plan.total_status != SHOWN) | (hidden == 0) | (hidden >= k))
+
+
+@pytest.mark.parametrize("bad", [2, 0, -5, 4.0, True, "5"])
+def test_a_minimum_group_size_below_three_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match="min_size: expected an integer of at least 3"):
+        plan_disclosure(TREE, [2, 3], min_size=bad)
+
+
+@pytest.mark.parametrize(
+    ("parents", "message"),
+    [
+        ([-1, 0, 3, 2], "a cycle through unit 2"),
+        ([-1, -1, 0], "exactly one root"),
+        ([-1, 7], r"parent indices in \[-1, 1\]"),
+        ([-1, 1], "other than the unit itself"),
+        ([], "non-empty 1-D integer array"),
+        ([-1.0, 0.0], "non-empty 1-D integer array"),
+    ],
+)
+def test_a_parent_array_that_is_not_a_tree_is_refused(parents, message):
+    with pytest.raises(ValueError, match=f"parents: expected .*{message}"):
+        UnitTree.from_parents(np.asarray(parents))
+
+
+def test_bad_respondent_rows_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"units: expected unit indices in \[0, 5\], got 0..6"):
+        plan_disclosure(TREE, [0, 6])
+    with pytest.raises(ValueError, match=r"demographics\['sex'\]: expected 2 labels"):
+        plan_disclosure(TREE, [2, 3], {"sex": ["f"]})
+    with pytest.raises(
+        ValueError, match=r"demographics\['age'\]: expected a category for everyone"
+    ):
+        plan_disclosure(TREE, [2, 3], {"age": [30.0, np.nan]})
+
+
+def test_field_counts_that_disagree_with_the_unit_counts_are_refused():
+    with pytest.raises(ValueError, match=r"by_field\['sex'\]: expected rows summing to `direct`"):
+        plan_disclosure_from_counts(
+            TREE, [0, 0, 5, 5, 0, 0], {"sex": ([0, 1], np.ones((6, 2), int))}
+        )
+    with pytest.raises(ValueError, match=r"direct: expected non-negative counts, got -1"):
+        plan_disclosure_from_counts(TREE, [0, 0, -1, 5, 0, 0])
+
+
+def test_units_can_be_given_as_labelled_pairs():
+    tree = UnitTree.from_pairs([("org", None), ("icu", "org"), ("ward", "org")])
+    plan = plan_disclosure(tree, tree.index(["icu"] * 6 + ["ward"] * 7))
+    assert plan.total(0).value == 13 and plan.total(0).label == "org"
+    with pytest.raises(ValueError, match="labels: expected one of the known labels, got 'lab'"):
+        tree.index(["icu", "lab"])
+    with pytest.raises(ValueError, match="pairs: expected parents among the units, got 'x'"):
+        UnitTree.from_pairs([("org", None), ("icu", "x")])
