@@ -142,3 +142,24 @@ def test_the_organization_survey_pages_are_accessible(open_site, open_wave):
         site.assert_crisis_banner_visible()
         site.assert_accessible()
     assert site.console_errors == [], site.console_errors
+
+
+def test_the_confidential_report_is_accessible(open_site, transactional_db):
+    from wellbeing.accounts.demo import DEMO_PASSWORD, load_demo
+    from wellbeing.surveys.demo import load_survey_demo
+
+    world = load_demo()
+    survey = load_survey_demo(world.organization, world.admin)
+    wave = survey.waves.order_by("opens_at").last()
+    site = open_site("desktop")
+    site.open("/accounts/login/")
+    site.page.fill("#id_username", world.admin.email)
+    site.page.fill("#id_password", DEMO_PASSWORD)
+    site.page.click("main button[type=submit]")
+    site.page.wait_for_url("**/accounts/")
+    site.open(f"/measure/{world.organization.slug}/waves/{wave.pk}/report/")
+    assert site.page.get_by_role("heading", name="Units at a glance").is_visible()
+    assert site.page.locator("td.wb-heat-hidden").count() > 0  # the demo has small units
+    site.assert_accessible()
+    site.screenshot("report-desktop")
+    assert site.console_errors == [], site.console_errors

@@ -277,6 +277,22 @@ class ImportedResponse:
 
 
 @transaction.atomic
+def import_comments(*, wave: Wave, texts: list[str], actor: User | None = None) -> int:
+    """Store answers to open questions that came without a unit (imports, the demo)."""
+    Comment.objects.bulk_create(
+        [Comment(wave=wave, question=1, text=t[:5000]) for t in texts if t.strip()]
+    )
+    audit(
+        "wave.import_comments",
+        actor=actor,
+        target=wave,
+        organization=wave.survey.organization,
+        count=len(texts),
+    )
+    return len(texts)
+
+
+@transaction.atomic
 def import_responses(
     *, wave: Wave, rows: list[ImportedResponse], submitted_on=None, actor: User | None = None
 ) -> int:

@@ -20,6 +20,21 @@ SURVEY_NAME = "Clinician well-being survey (synthetic demo)"
 INSTRUMENTS = ["single-item-burnout", "who5", "phq2"]
 DEMOGRAPHICS = ["role", "tenure", "career_stage"]
 OPEN_QUESTIONS = ["What one change would most improve your well-being at work?"]
+# Synthetic answers to the open question, written for the demo (no real respondent).
+DEMO_COMMENTS = [
+    "Protected time for breaks on long shifts.",
+    "Fewer clicks to sign orders in the record system.",
+    "Predictable schedules published further ahead.",
+    "A quiet room to decompress after a hard case.",
+    "More nurses on nights so we can take our breaks.",
+    "Less time on inbox messages after hours.",
+    "Regular check-ins with my manager that are not about metrics.",
+    "Scribes or dictation support in clinic.",
+    "Help with childcare on late shifts.",
+    "Recognition when the team goes above and beyond.",
+    "Clearer escalation when the unit is short-staffed.",
+    "Peer support after adverse events.",
+]
 
 # (unit name, responses in wave 1, wave 2, strain in wave 1, change in strain by wave 2)
 PLAN = {
@@ -130,6 +145,8 @@ def load_survey_demo(org: Organization, admin: User) -> Survey:
                     )
                 )
         actions.import_responses(wave=wave, rows=rows, submitted_on=opens.date(), actor=admin)
+        if not wave.comments.exists():
+            actions.import_comments(wave=wave, texts=DEMO_COMMENTS[number - 1 :: 2], actor=admin)
         if wave.status != status:
             actions.set_wave_status(wave=wave, status=status, actor=admin)
     return survey

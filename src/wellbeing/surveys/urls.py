@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wellbeing.surveys.views import manage, respond
+from wellbeing.surveys.views import manage, reports, respond
 
 app_name = "surveys"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("measure/<slug:slug>/waves/<int:pk>/counts/", manage.wave_counts, name="wave_counts"),
     path("measure/<slug:slug>/waves/<int:pk>/status/", manage.wave_status, name="wave_status"),
     path("measure/<slug:slug>/waves/<int:pk>/tokens/", manage.wave_tokens, name="wave_tokens"),
+    path("measure/<slug:slug>/waves/<int:pk>/report/", reports.wave_report, name="wave_report"),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/report.csv",
+        reports.wave_report_csv,
+        name="wave_report_csv",
+    ),
 ]

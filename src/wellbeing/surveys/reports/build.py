@@ -1,0 +1,308 @@
+"""Assemble a wave's confidential report from ``analysis`` results.
+
+Every figure shown comes from one ``analysis.disclosure`` plan per wave and
+scale: unit totals over subtrees and unit x category cells are published only
+where the plan allows, and means, shares and changes follow their counts.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.change import mean_change, rate_change
+from analysis.disclosure import DisclosurePlan, plan_disclosure
+from analysis.groups import GroupTable, Threshold, UnitTree, group_stats
+from wellbeing.accounts.models import Organization, Unit
+from wellbeing.surveys.models import Comment, Wave
+from wellbeing.surveys.questions import DEMOGRAPHICS
+from wellbeing.surveys.reports.data import UNASSIGNED, ScaleColumn, WaveData, load_wave
+from wellbeing.surveys.scoring import get_instrument
+
+COMMENT_THRESHOLD = 10
+ROOT = "org"
+NOT_ANSWERED = "not_answered"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published (or suppressed) figure with what a page needs to show it."""
+
+    n: int | None
+    mean: float | None = None
+    ci: tuple[float, float] | None = None
+    share: float | None = None
+    share_ci: tuple[float, float] | None = None
+    reason: str = ""
+    level: int = 0  # 0..4 for the heat map colour, worse is higher
+
+    @property
+    def suppressed(self) -> bool:
+        return self.n is None
+
+
+@dataclass(frozen=True)
+class Change:
+    difference: float | None
+    ci: tuple[float, float] | None
+    significant: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScaleReport:
+    key: str
+    name: str
+    instrument: str
+    higher_is: str | None
+    share_label: str  # e.g. "burned out"; empty when the scale has no 2-band cut-off
+    minimum: float | None
+    maximum: float | None
+    overall: Figure
+    by_unit: dict[int, Figure]  # tree index -> figure
+    change: Change | None
+    rate_change: Change | None
+    by_category: dict[str, dict[str, Figure]] = field(
+        default_factory=dict
+    )  # field -> category -> figure
+    unit_changes: list[Change] | None = None  # per tree index
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    index: int
+    unit: Unit
+    depth: int
+
+
+@dataclass(frozen=True)
+class Report:
+    wave: Wave
+    previous: Wave | None
+    min_size: int
+    responses: Figure
+    units: list[UnitRow]
+    scales: list[ScaleReport]
+    categories: dict[str, list[tuple[str, str]]]  # field -> [(key, label)]
+    comments: list[str] | None
+    comments_reason: str
+
+
+def organization_tree(org: Organization) -> tuple[UnitTree, list[Unit], dict[int, int]]:
+    units = list(Unit.objects.filter(organization=org).order_by("path"))
+    position = {u.pk: i + 1 for i, u in enumerate(units)}
+    parents = [-1] + [position.get(u.parent_id, 0) if u.parent_id else 0 for u in units]
+    tree = UnitTree.from_parents(
+        np.asarray(parents, dtype=np.int64), [ROOT, *[u.pk for u in units]]
+    )
+    return tree, units, position
+
+
+def _codes(data: WaveData, position: dict[int, int]) -> np.ndarray:
+    return np.array(
+        [0 if u == UNASSIGNED else position.get(int(u), 0) for u in data.unit_ids], dtype=np.int64
+    )
+
+
+def _categories(data: WaveData, fields: list[str]) -> dict[str, np.ndarray]:
+    out = {}
+    for name in fields:
+        values = data.demographics.get(name, np.full(data.n, "", dtype=str))
+        out[name] = np.where(values == "", NOT_ANSWERED, values).astype(str)
+    return out
+
+
+def _threshold(column: ScaleColumn) -> dict[str, Threshold]:
+    instrument = get_instrument(column.instrument)
+    for cutoff in instrument.cutoffs:
+        if cutoff.id in column.above:
+            upper = cutoff.bands[1]
+            return {"share": Threshold(upper.lower, "gt" if upper.exclusive else "ge", upper.label)}
+    return {}
+
+
+def _level(column: ScaleColumn, mean: float | None) -> int:
+    scale = get_instrument(column.instrument).scale(column.scale)
+    if (
+        mean is None
+        or scale.minimum is None
+        or scale.maximum is None
+        or scale.maximum == scale.minimum
+    ):
+        return 0
+    position = (mean - scale.minimum) / (scale.maximum - scale.minimum)
+    if scale.higher_is == "better":
+        position = 1 - position
+    return int(min(4, max(0, np.floor(position * 5))))
+
+
+def _figure(table: GroupTable, i: int, column: ScaleColumn) -> Figure:
+    if table.suppressed[i]:
+        return Figure(None, reason=table.reasons[i])
+    n = int(table.n[i])
+    mean = None if np.isnan(table.mean[i]) else float(table.mean[i])
+    ci = None if np.isnan(table.ci_low[i]) else (float(table.ci_low[i]), float(table.ci_high[i]))
+    share = share_ci = None
+    if "share" in table.shares:
+        s = table.shares["share"]
+        if not np.isnan(s.share[i]):
+            share, share_ci = float(s.share[i]), (float(s.low[i]), float(s.high[i]))
+    return Figure(n, mean, ci, share, share_ci, level=_level(column, mean))
+
+
+@dataclass
+class _WaveTables:
+    plan: DisclosurePlan
+    units: GroupTable
+    categories: dict[str, GroupTable]
+
+
+def _tables(
+    tree: UnitTree, codes: np.ndarray, cats: dict[str, np.ndarray], column: ScaleColumn, k: int
+) -> _WaveTables:
+    scored = ~np.isnan(column.values)
+    # Plan on the respondents who have this score (a group of 6 with 3 scores must not show a mean of 3).
+    plan = plan_disclosure(tree, codes[scored], {f: c[scored] for f, c in cats.items()}, min_size=k)
+    rows, nodes = tree.expand(codes)
+    thresholds = _threshold(column)
+    units = group_stats(column.values[rows], nodes, labels=range(tree.size), cutoffs=thresholds)
+    units = units.masked(*plan.total_mask())
+    by_category = {}
+    for name, labels in cats.items():
+        categories = plan.fields[name].categories
+        width = len(categories)
+        cat_codes = (
+            plan.category_codes(name, labels[scored]) if width else np.zeros(0, dtype=np.int64)
+        )
+        full = np.full(len(labels), -1, dtype=np.int64)
+        full[np.flatnonzero(scored)] = cat_codes
+        keep = full[rows] >= 0
+        groups = nodes[keep] * width + full[rows][keep]
+        table = group_stats(
+            column.values[rows][keep], groups, labels=range(tree.size * width), cutoffs=thresholds
+        )
+        by_category[name] = table.masked(*plan.field_mask(name))
+    return _WaveTables(plan, units, by_category)
+
+
+def _changes(
+    now: GroupTable, before: GroupTable | None, k: int
+) -> tuple[list[Change] | None, list[Change] | None]:
+    if before is None:
+        return None, None
+
+    def n_of(table: GroupTable) -> np.ndarray:
+        return np.where(table.suppressed, 0, table.n).astype(float)
+
+    means = mean_change(
+        n_of(before),
+        before.mean,
+        np.nan_to_num(before.sd),
+        n_of(now),
+        now.mean,
+        np.nan_to_num(now.sd),
+        min_size=k,
+    )
+    mean_rows = [_change(means, i) for i in range(len(now))]
+    rate_rows = None
+    if "share" in now.shares and "share" in before.shares:
+        k1 = np.where(before.suppressed, 0, before.shares["share"].count)
+        k2 = np.where(now.suppressed, 0, now.shares["share"].count)
+        rates = rate_change(
+            k1, n_of(before).astype(np.int64), k2, n_of(now).astype(np.int64), min_size=k
+        )
+        rate_rows = [_change(rates, i) for i in range(len(now))]
+    return mean_rows, rate_rows
+
+
+def _change(table, i: int) -> Change:
+    if not table.comparable[i]:
+        return Change(None, None, False, table.reason[i])
+    ci = None if np.isnan(table.ci_low[i]) else (float(table.ci_low[i]), float(table.ci_high[i]))
+    return Change(float(table.difference[i]), ci, bool(table.significant[i]), table.reason[i])
+
+
+def previous_wave(wave: Wave) -> Wave | None:
+    return (
+        Wave.objects.filter(survey=wave.survey, opens_at__lt=wave.opens_at)
+        .exclude(pk=wave.pk)
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+def build_report(wave: Wave) -> Report:
+    org = wave.survey.organization
+    k = org.effective_min_group_size
+    tree, units, position = organization_tree(org)
+    data = load_wave(wave)
+    previous = previous_wave(wave)
+    before = load_wave(previous) if previous else None
+    fields = [f for f in wave.version.demographics if f in DEMOGRAPHICS]
+    codes, cats = _codes(data, position), _categories(data, fields)
+    scales = []
+    responses_plan = plan_disclosure(tree, codes, cats, min_size=k)
+    for key, column in data.scales.items():
+        tables = _tables(tree, codes, cats, column, k)
+        old = None
+        if before is not None and key in before.scales:
+            old = _tables(
+                tree, _codes(before, position), _categories(before, fields), before.scales[key], k
+            ).units
+        mean_rows, rate_rows = _changes(tables.units, old, k)
+        scale = get_instrument(column.instrument).scale(column.scale)
+        by_category = {}
+        for name, table in tables.categories.items():
+            categories = tables.plan.fields[name].categories
+            by_category[name] = {
+                str(c): _figure(table, j, column) for j, c in enumerate(categories)
+            }  # root row: j < width
+        share_label = next(iter(column.cutoff_labels.values()), "")
+        scales.append(
+            ScaleReport(
+                key=key,
+                name=column.name,
+                instrument=column.instrument,
+                higher_is=column.higher_is,
+                share_label=share_label,
+                minimum=scale.minimum,
+                maximum=scale.maximum,
+                overall=_figure(tables.units, 0, column),
+                by_unit={i: _figure(tables.units, i, column) for i in range(tree.size)},
+                change=mean_rows[0] if mean_rows else None,
+                rate_change=rate_rows[0] if rate_rows else None,
+                by_category=by_category,
+                unit_changes=mean_rows,
+            )
+        )
+    total = responses_plan.total(0)
+    # The threshold counts respondents, published or not: comments never carry units or demographics.
+    comments, reason = _comments(wave, data.n)
+    labels = {
+        name: [(key, str(label)) for key, label in DEMOGRAPHICS[name].choices]
+        + [(NOT_ANSWERED, "Not answered")]
+        for name in fields
+    }
+    return Report(
+        wave=wave,
+        previous=previous,
+        min_size=k,
+        responses=Figure(total.value, reason=total.reason),
+        units=[UnitRow(position[u.pk], u, u.depth) for u in units],
+        scales=scales,
+        categories=labels,
+        comments=comments,
+        comments_reason=reason,
+    )
+
+
+def _comments(wave: Wave, n: int | None) -> tuple[list[str] | None, str]:
+    if n is None or n < COMMENT_THRESHOLD:
+        return (
+            None,
+            f"Comments are shown only for groups of at least {COMMENT_THRESHOLD} responses.",
+        )
+    texts = list(Comment.objects.filter(wave=wave).values_list("text", flat=True))
+    # Shown in random order, never with demographics or units, so no comment lines up with a response.
+    rng = np.random.default_rng()
+    rng.shuffle(texts)
+    return texts, ""

@@ -1,0 +1,157 @@
+"""The confidential report, attacked: small groups, subtraction, other organizations, roles."""
+
+import csv
+import io
+
+import pytest
+
+from wellbeing.core.models import AuditEvent
+from wellbeing.surveys import actions
+
+
+def _fill(wave, unit, n, answers, role="nurse", start=0):
+    rows = [
+        actions.ImportedResponse(
+            key=f"r-{wave.pk}-{unit.pk if unit else 'x'}-{start + i}",
+            unit=unit,
+            answers=answers(burnout=1 + (i % 5)),
+            demographics={"role": role},
+        )
+        for i in range(n)
+    ]
+    actions.import_responses(wave=wave, rows=rows)
+
+
+@pytest.fixture
+def filled(wave, units, answers):
+    _fill(wave, units["icu"], 12, answers)
+    _fill(wave, units["night"], 2, answers, role="physician")  # a small group
+    _fill(wave, units["ed"], 9, answers, role="physician")
+    _fill(wave, None, 6, answers)
+    return wave
+
+
+def _csv(client, wave):
+    response = client.get(f"/measure/{wave.survey.organization.slug}/waves/{wave.pk}/report.csv")
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def _n(rows, group_type, group, scale="who5.percentage"):
+    (row,) = [
+        r
+        for r in rows
+        if r["group_type"] == group_type and r["group"] == group and r["scale"] == scale
+    ]
+    return int(row["n"]) if row["n"] else None
+
+
+def test_the_report_shows_allowed_figures_and_says_why_others_are_hidden(client, filled, org_admin):
+    client.force_login(org_admin)
+    response = client.get(f"/measure/{filled.survey.organization.slug}/waves/{filled.pk}/report/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Units at a glance" in html
+    assert "Hidden: fewer than 5 responses" in html
+    report = response.context["report"]
+    assert report.responses.n == 29
+    assert AuditEvent.objects.filter(verb="report.view").count() == 1
+
+
+def test_no_published_figure_reveals_a_small_group_by_subtraction(client, filled, units, org_admin):
+    client.force_login(org_admin)
+    rows = _csv(client, filled)
+    k = filled.survey.organization.effective_min_group_size
+    night = _n(rows, "unit", "ICU Night Team")
+    icu, nursing = _n(rows, "unit", "Intensive Care Unit"), _n(rows, "unit", "Nursing")
+    assert night is None
+    # ICU (12 own + 2 night) minus its only child, or Nursing minus ICU, must not give 2.
+    for parent, child in ((icu, night), (nursing, icu)):
+        if parent is not None and child is not None:
+            assert parent - child == 0 or parent - child >= k
+    # The organization's total minus every published unit total at the top level.
+    total = _n(rows, "organization", filled.survey.organization.name)
+    top = [_n(rows, "unit", name) for name in ("Emergency Department", "Nursing")]
+    if total is not None and None not in top:
+        rest = total - sum(top)
+        assert rest == 0 or rest >= k
+    # Demographic totals minus the other categories.
+    roles = [r for r in rows if r["group_type"] == "role" and r["scale"] == "who5.percentage"]
+    shown = [int(r["n"]) for r in roles if r["n"]]
+    if total is not None:
+        hidden = total - sum(shown)
+        assert hidden == 0 or hidden >= k
+
+
+def test_every_csv_figure_is_either_large_enough_or_zero(client, filled, org_admin):
+    client.force_login(org_admin)
+    k = filled.survey.organization.effective_min_group_size
+    for row in _csv(client, filled):
+        if row["n"]:
+            assert int(row["n"]) == 0 or int(row["n"]) >= k, row
+        else:
+            assert row["suppressed_reason"].startswith("hidden"), row
+
+
+def test_a_unit_lead_sees_only_their_subtree(client, filled, unit_lead):
+    client.force_login(unit_lead)
+    rows = _csv(client, filled)
+    groups = {r["group"] for r in rows}
+    assert "Emergency Department" not in groups
+    assert {r["group_type"] for r in rows} == {"unit"}  # no organization or demographic totals
+    html = client.get(
+        f"/measure/{filled.survey.organization.slug}/waves/{filled.pk}/report/"
+    ).content.decode()
+    assert "Emergency Department" not in html
+
+
+def test_members_and_outsiders_get_nothing(client, filled, clinician, outsider, other_org):
+    for user in (clinician, outsider):
+        client.force_login(user)
+        for slug in (filled.survey.organization.slug, other_org.slug):
+            assert client.get(f"/measure/{slug}/waves/{filled.pk}/report/").status_code == 404
+            assert client.get(f"/measure/{slug}/waves/{filled.pk}/report.csv").status_code == 404
+
+
+def test_change_is_reported_against_the_previous_wave(
+    client, filled, survey, units, org_admin, answers
+):
+    from datetime import timedelta
+
+    later = actions.create_wave(
+        survey=survey,
+        name="Wave 2",
+        opens_at=filled.opens_at + timedelta(days=60),
+        closes_at=filled.closes_at + timedelta(days=60),
+    )
+    _fill(later, units["icu"], 12, answers, start=100)
+    client.force_login(org_admin)
+    report = client.get(f"/measure/{survey.organization.slug}/waves/{later.pk}/report/").context[
+        "report"
+    ]
+    assert report.previous == filled
+    burnout = next(s for s in report.scales if s.key == "single-item-burnout.score")
+    assert burnout.change is not None
+    # Only ICU answered in wave 2: the organization-wide comparison is between 29 and 12 responses.
+    assert burnout.overall.n == 12
+
+
+def test_comments_need_ten_responses(client, wave, units, org_admin, answers, walk):
+    client.force_login(org_admin)
+    _fill(wave, units["icu"], 8, answers)
+    respondent = client.__class__()
+    walk(
+        respondent,
+        wave.links.get(unit=None).get_absolute_url(),
+        comment="Please fix the night rota.",
+    )
+    report = client.get(
+        f"/measure/{wave.survey.organization.slug}/waves/{wave.pk}/report/"
+    ).context["report"]
+    assert report.comments is None and "at least 10" in report.comments_reason
+    walk(client.__class__(), wave.links.get(unit=None).get_absolute_url(), comment="More breaks.")
+    _fill(wave, units["ed"], 5, answers, start=50)
+    report = client.get(
+        f"/measure/{wave.survey.organization.slug}/waves/{wave.pk}/report/"
+    ).context["report"]
+    assert sorted(report.comments) == ["More breaks.", "Please fix the night rota."]
