@@ -157,11 +157,21 @@ class _WaveTables:
 
 
 def _tables(
-    tree: UnitTree, codes: np.ndarray, cats: dict[str, np.ndarray], column: ScaleColumn, k: int
+    tree: UnitTree,
+    codes: np.ndarray,
+    cats: dict[str, np.ndarray],
+    column: ScaleColumn,
+    k: int,
+    plans: dict[bytes, DisclosurePlan],
 ) -> _WaveTables:
     scored = ~np.isnan(column.values)
-    # Plan on the respondents who have this score (a group of 6 with 3 scores must not show a mean of 3).
-    plan = plan_disclosure(tree, codes[scored], {f: c[scored] for f, c in cats.items()}, min_size=k)
+    # Plan on the respondents who have this score (a group of 6 with 3 scores must not show
+    # a mean of 3). Scales scored for the same respondents share one plan.
+    signature = np.packbits(scored).tobytes()
+    if signature not in plans:
+        scored_cats = {f: c[scored] for f, c in cats.items()}
+        plans[signature] = plan_disclosure(tree, codes[scored], scored_cats, min_size=k)
+    plan = plans[signature]
     rows, nodes = tree.expand(codes)
     thresholds = _threshold(column)
     units = group_stats(column.values[rows], nodes, labels=range(tree.size), cutoffs=thresholds)
@@ -241,13 +251,15 @@ def build_report(wave: Wave) -> Report:
     codes, cats = _codes(data, position), _categories(data, fields)
     scales = []
     responses_plan = plan_disclosure(tree, codes, cats, min_size=k)
+    plans: dict[bytes, DisclosurePlan] = {}
+    old_plans: dict[bytes, DisclosurePlan] = {}
+    if before is not None:
+        old_codes, old_cats = _codes(before, position), _categories(before, fields)
     for key, column in data.scales.items():
-        tables = _tables(tree, codes, cats, column, k)
+        tables = _tables(tree, codes, cats, column, k, plans)
         old = None
         if before is not None and key in before.scales:
-            old = _tables(
-                tree, _codes(before, position), _categories(before, fields), before.scales[key], k
-            ).units
+            old = _tables(tree, old_codes, old_cats, before.scales[key], k, old_plans).units
         mean_rows, rate_rows = _changes(tables.units, old, k)
         scale = get_instrument(column.instrument).scale(column.scale)
         by_category = {}
