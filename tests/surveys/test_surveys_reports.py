@@ -99,10 +99,17 @@ def test_a_unit_lead_sees_only_their_subtree(client, filled, unit_lead):
     groups = {r["group"] for r in rows}
     assert "Emergency Department" not in groups
     assert {r["group_type"] for r in rows} == {"unit"}  # no organization or demographic totals
-    html = client.get(
-        f"/measure/{filled.survey.organization.slug}/waves/{filled.pk}/report/"
-    ).content.decode()
+    response = client.get(f"/measure/{filled.survey.organization.slug}/waves/{filled.pk}/report/")
+    html = response.content.decode()
     assert "Emergency Department" not in html
+    # The headline is the led unit's, not the organization's (which includes other units).
+    assert "Headline results: Nursing" in html
+    report = response.context["report"]
+    nursing = next(row.index for row in report.units if row.unit.name == "Nursing")
+    assert response.context["headline"][0]["figure"] == report.scales[0].by_unit[nursing]
+    assert response.context["headline"][0]["figure"] != report.scales[0].overall
+    assert report.responses.n == 29 and "29 responses" not in html
+    assert "In their own words" not in html
 
 
 def test_members_and_outsiders_get_nothing(client, filled, clinician, outsider, other_org):

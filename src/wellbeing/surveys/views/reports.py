@@ -28,14 +28,28 @@ def wave_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     wave = _wave(org, pk)
     report = build_report(wave)
     is_admin = can_administer(user, org)
+    rows = _visible_rows(request, report, org)
     audit("report.view", actor=user, target=wave, organization=org)
+    # Admins read the organization's figures; a unit lead reads the unit they lead.
+    top = 0 if is_admin or not rows else rows[0].index
+    headline = [
+        {
+            "scale": s,
+            "figure": s.by_unit[top],
+            "change": s.unit_changes[top] if s.unit_changes else None,
+            "rate_change": s.rate_change if top == 0 else None,
+        }
+        for s in report.scales
+    ]
     context = {
         "org": org,
         "wave": wave,
         "survey": wave.survey,
         "report": report,
         "is_admin": is_admin,
-        "rows": _visible_rows(request, report, org),
+        "rows": rows,
+        "headline": headline,
+        "headline_name": org.name if top == 0 else rows[0].unit.name,
     }
     return render(request, "surveys/report.html", context)
 
