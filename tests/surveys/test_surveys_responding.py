@@ -32,13 +32,28 @@ def test_a_respondent_completes_every_page_and_sees_feedback(client, wave, units
 
 
 def test_the_same_idempotency_key_twice_stores_one_response(client, wave, walk):
-    first = walk(client, _link(wave))
-    key = Response.objects.get().idempotency_key
-    # A retried final POST (double click, flaky network) carries the same key.
-    again = walk(client, _link(wave), key=key)
+    signed = client.get(_link(wave)).context["idempotency_field"]
+    first = walk(client, _link(wave), key=signed)
+    # A retried final POST (double click, flaky network) carries the same signed key.
+    again = walk(client, _link(wave), key=signed)
     assert first.status_code == again.status_code == 200
     assert Response.objects.count() == 1
     assert Score.objects.count() == Score.objects.filter(response=Response.objects.get()).count()
+
+
+def test_a_made_up_key_cannot_fetch_another_responses_feedback(client, wave, walk, answers):
+    actions.import_responses(
+        wave=wave,
+        rows=[
+            actions.ImportedResponse(
+                key="import-row-1", unit=None, answers=answers(burnout=5), demographics={}
+            )
+        ],
+    )
+    final = walk(client, _link(wave), key="import-row-1", answers=answers(burnout=1))
+    assert final.status_code == 200
+    assert Response.objects.count() == 2  # the forged key was ignored; a fresh one was used
+    assert "Burnout rating (1-5): 1</strong>" in final.content.decode()
 
 
 def test_submit_response_is_idempotent_when_called_directly(wave, answers):

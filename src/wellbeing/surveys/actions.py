@@ -214,7 +214,7 @@ def submit_response(sub: Submission) -> tuple[Response, bool]:
     A repeated idempotency key returns the stored response (created=False),
     whether the first request finished long ago or is committing right now.
     """
-    existing = Response.objects.filter(idempotency_key=sub.idempotency_key).first()
+    existing = Response.objects.filter(wave=sub.wave, idempotency_key=sub.idempotency_key).first()
     if existing is not None:
         return existing, False
     if not sub.wave.accepting_responses():
@@ -257,12 +257,13 @@ def submit_response(sub: Submission) -> tuple[Response, bool]:
             )
     except (IntegrityError, SubmissionRefused) as error:
         # A twin request with the same key committed first: its response is ours.
-        twin = Response.objects.filter(idempotency_key=sub.idempotency_key).first()
+        twin = Response.objects.filter(wave=sub.wave, idempotency_key=sub.idempotency_key).first()
         if twin is not None:
             return twin, False
         if isinstance(error, SubmissionRefused):
             raise
-        raise
+        # The key belongs to another wave's response: refuse rather than reveal or overwrite it.
+        raise SubmissionRefused("conflict") from error
     return response, True
 
 

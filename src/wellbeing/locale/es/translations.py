@@ -92,3 +92,7 @@ P = {
         "Revise %(counter)s respuestas",
     ),
 }
+T.update({
+    "Your answers could not be saved": "No se pudieron guardar sus respuestas",
+    "Something went wrong while saving. Please open your survey link again and resubmit; nothing has been stored twice.": "Algo salió mal al guardar. Abra de nuevo el enlace de la encuesta y vuelva a enviarla; nada se ha guardado dos veces.",
+})

@@ -143,6 +143,24 @@ def _int(raw: str) -> int | None:
         return None
 
 
+def _sign_key(request: HttpRequest, key: str) -> str:
+    return signing.dumps(key, salt=f"wb-idempotency:{request.path}")
+
+
+def _posted_key(request: HttpRequest) -> str | None:
+    """The key this server issued to the form (signed), never one the client made up:
+    a chosen key could otherwise fetch the feedback of a stored response."""
+    try:
+        key = signing.loads(
+            request.POST.get("idempotency_key", ""),
+            salt=f"wb-idempotency:{request.path}",
+            max_age=COOKIE_MAX_AGE,
+        )
+    except signing.BadSignature:
+        return None
+    return key if isinstance(key, str) and _KEY.match(key) else None
+
+
 def _load_draft(request: HttpRequest) -> dict:
     try:
         draft = signing.loads(
@@ -170,9 +188,7 @@ def _respond(
     comments: dict[int, str] = {}
 
     if request.method == "POST":
-        posted_key = request.POST.get("idempotency_key", "")
-        if _KEY.match(posted_key):
-            key = posted_key
+        key = _posted_key(request) or key
         step_index = _step_index(request.POST.get("step"), flow)
         step = flow.steps[step_index]
         if request.POST.get("go") == "back":
@@ -196,6 +212,7 @@ def _respond(
         "demo": demo,
         "errors": errors,
         "idempotency_key": key,
+        "idempotency_field": _sign_key(request, key),
         "progress": _progress(flow, step_index),
         "comment_fields": [
             (
@@ -330,9 +347,8 @@ def _submit(
     try:
         response_row, _created = submit_response(submission)
     except SubmissionRefused as refused:
-        return _refused(
-            request, refused.reason, status=409 if refused.reason == "token_used" else 410
-        )
+        status = 410 if refused.reason == "closed" else 409
+        return _refused(request, refused.reason, status=status)
     feedback = scoring.feedback_for(response_row.answers)
     page = render(request, "surveys/feedback.html", {"feedback": feedback, "wave": flow.wave})
     page.delete_cookie(COOKIE, path=request.path)
