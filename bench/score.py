@@ -14,7 +14,7 @@ and the ratios engine/pandas and bound/engine.
 
     .venv/bin/python bench/score.py [--n 1000000] [--repeat 3]
 
-Targets (issue 3): engine >= 3x pandas; engine within 2x of the bound.
+Targets: engine >= 3x pandas; engine within 2x of the bound.
 """
 
 from __future__ import annotations

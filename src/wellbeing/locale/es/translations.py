@@ -81,6 +81,8 @@ T = {
     "Please keep this answer under %(max)d characters (it has %(n)d).": "Escriba menos de %(max)d caracteres en esta respuesta (tiene %(n)d).",
     "Which unit do you work in?": "¿En qué unidad trabaja?",
     "Optional": "Opcional",
+    "Your answers could not be saved": "No se pudieron guardar sus respuestas",
+    "Something went wrong while saving. Please open your survey link again and resubmit; nothing has been stored twice.": "Algo salió mal al guardar. Abra de nuevo el enlace de la encuesta y vuelva a enviarla; nada se ha guardado dos veces.",
 }
 P = {
     "This survey takes about %(minutes)s minute. It asks how you are doing at work, using questionnaires that researchers have validated.": (
@@ -92,7 +94,3 @@ P = {
         "Revise %(counter)s respuestas",
     ),
 }
-T.update({
-    "Your answers could not be saved": "No se pudieron guardar sus respuestas",
-    "Something went wrong while saving. Please open your survey link again and resubmit; nothing has been stored twice.": "Algo salió mal al guardar. Abra de nuevo el enlace de la encuesta y vuelva a enviarla; nada se ha guardado dos veces.",
-})
