@@ -35,7 +35,7 @@ def _copy_who5(tmp_path: Path, new_id: str, edit: tuple[str, str] | None = None)
     return path
 
 
-def test_the_issue_lists_every_required_instrument() -> None:
+def test_the_catalogue_ships_every_required_instrument() -> None:
     required = {
         "single-item-burnout",
         "mini-z-2",

@@ -228,3 +228,14 @@ def test_a_new_wave_gets_a_link_per_unit_and_headcounts(client, org, survey, uni
     assert wave.links.count() == len(units) + 1
     assert wave.targets.get().headcount == 25
     assert wave.opens_at.tzinfo is not None
+
+
+def test_an_import_with_a_code_out_of_range_is_refused_clearly(wave):
+    from wellbeing.surveys.models import Response
+
+    bad = actions.ImportedResponse(
+        key="x-1", unit=None, answers={"who5": [1, 2, 3, 4, 99_999]}, demographics={}
+    )
+    with pytest.raises(ValueError, match="who5_5"):
+        actions.import_responses(wave=wave, rows=[bad])
+    assert Response.objects.count() == 0

@@ -214,12 +214,15 @@ def submit_response(sub: Submission) -> tuple[Response, bool]:
     A repeated idempotency key returns the stored response (created=False),
     whether the first request finished long ago or is committing right now.
     """
-    existing = Response.objects.filter(wave=sub.wave, idempotency_key=sub.idempotency_key).first()
-    if existing is not None:
-        return existing, False
     if not sub.wave.accepting_responses():
+        # A retry of a response stored before the wave closed still gets its answer.
+        twin = Response.objects.filter(wave=sub.wave, idempotency_key=sub.idempotency_key).first()
+        if twin is not None:
+            return twin, False
         raise SubmissionRefused("closed")
     scored = scoring.score_answers(sub.answers)  # validates; raises ValueError before any write
+    # No look-up before the insert: the unique key is the guard, and a duplicate (a retry,
+    # a double click) lands in the IntegrityError branch below, which returns the stored twin.
     try:
         with transaction.atomic():
             if sub.token is not None:

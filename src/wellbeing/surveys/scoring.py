@@ -5,6 +5,7 @@ pure package; this module only adapts it to one response at a time and to the
 organization's licensed wording.
 """
 
+import functools
 import math
 import secrets
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import instruments
-from instruments import Instrument
+from instruments import Instrument, ScoreResult
 
 MISSING = -1  # instruments' code for an unanswered item
 _TEXT_PLACEHOLDER = "Wording supplied by the licence holder"
@@ -186,14 +187,46 @@ def _matrix(instrument: Instrument, codes: list[int | None]) -> np.ndarray:
         raise ValueError(
             f"answers[{instrument.id!r}]: expected {instrument.n_items} codes, got {codes!r}"
         )
-    return np.array([[MISSING if c is None else c for c in codes]], dtype=np.int16)
+    return np.array([[MISSING if c is None else c for c in codes]], dtype=np.int64)
 
 
 def score_answers(answers: dict[str, list[int | None]]) -> Scored:
     """Score one response's answers (raises ValueError on bad codes)."""
+    rows: list[ScoreRow] = []
     for instrument_id, codes in answers.items():
-        _matrix(get_instrument(instrument_id), codes)  # shape check with a clear message
-    return Scored(rows=score_many([answers])[0])
+        instrument = get_instrument(instrument_id)
+        rows += _rows(instrument, _score_one(instrument, codes), [0])[0]
+    return Scored(rows=rows)
+
+
+@functools.lru_cache(maxsize=1024)
+def _score_cached(instrument_id: str, codes: tuple[int, ...]) -> ScoreResult:
+    instrument = get_instrument(instrument_id)
+    return instruments.score(instrument, np.array([codes], dtype=np.int64))
+
+
+def _score_one(instrument: Instrument, codes: list[int | None]) -> ScoreResult:
+    """One response's result, cached: a submission's scores and its feedback score it once."""
+    matrix = _matrix(instrument, codes)  # shape check with a clear message
+    return _score_cached(instrument.id, tuple(int(c) for c in matrix[0]))
+
+
+def _rows(
+    instrument: Instrument, result: ScoreResult, positions: list[int]
+) -> list[list[ScoreRow]]:
+    """Score rows of the responses at ``positions`` of ``result``."""
+    out: list[list[ScoreRow]] = [[] for _ in positions]
+    for scale in instrument.scales:
+        cutoff = next((c for c in instrument.cutoffs if c.scale == scale.id), None)
+        values = result.scales[scale.id]
+        labels = result.categories[cutoff.id] if cutoff else None
+        for n, position in enumerate(positions):
+            value = float(values[position])
+            category = str(labels[position] or "") if labels is not None else ""
+            out[n].append(
+                ScoreRow(instrument.id, scale.id, None if math.isnan(value) else value, category)
+            )
+    return out
 
 
 # -- personal feedback --------------------------------------------------------------------------
@@ -286,7 +319,7 @@ def feedback_for(answers: dict[str, list[int | None]]) -> Feedback:
     blocks, concern = [], False
     for instrument_id, codes in answers.items():
         instrument = get_instrument(instrument_id)
-        result = instruments.score(instrument, _matrix(instrument, codes))
+        result = _score_one(instrument, codes)
         concern = concern or any(bool(flag[0]) for flag in result.flags.values())
         lines = []
         for scale in instrument.scales:
@@ -318,19 +351,9 @@ def score_many(answer_sets: list[dict[str, list[int | None]]]) -> list[list[Scor
         rows = [n for n, answers in enumerate(answer_sets) if instrument_id in answers]
         matrix = np.array(
             [[MISSING if c is None else c for c in answer_sets[n][instrument_id]] for n in rows],
-            dtype=np.int16,
+            dtype=np.int64,
         ).reshape(len(rows), instrument.n_items)
         result = instruments.score(instrument, matrix)
-        for scale in instrument.scales:
-            cutoff = next((c for c in instrument.cutoffs if c.scale == scale.id), None)
-            values = result.scales[scale.id]
-            labels = result.categories[cutoff.id] if cutoff else None
-            for position, n in enumerate(rows):
-                value = float(values[position])
-                category = str(labels[position] or "") if labels is not None else ""
-                out[n].append(
-                    ScoreRow(
-                        instrument_id, scale.id, None if math.isnan(value) else value, category
-                    )
-                )
+        for n, scored in zip(rows, _rows(instrument, result, list(range(len(rows)))), strict=True):
+            out[n] += scored
     return out
