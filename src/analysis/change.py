@@ -27,6 +27,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from analysis._checks import check_confidence
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -160,7 +162,7 @@ def mean_change(
     waves; a group with no spread in either wave gets its difference but no test.
     """
     _check_min_size(min_size)
-    _check_confidence(confidence)
+    check_confidence(confidence)
     first, second = _wave(n1, mean1, sd1, "1"), _wave(n2, mean2, sd2, "2")
     _check_same_length("n2", second.n, "n1", first.n)
     floor = max(min_size, 2)
@@ -197,7 +199,7 @@ def rate_change(
     is exactly zero, the statistic 0 and the p-value 1.
     """
     _check_min_size(min_size)
-    _check_confidence(confidence)
+    check_confidence(confidence)
     c1, t1 = _counts("k1", k1), _counts("n1", n1)
     c2, t2 = _counts("k2", k2), _counts("n2", n2)
     _check_same_length("k1", c1, "n1", t1)
@@ -241,7 +243,7 @@ def trend(
     below ``min_size`` are left out of that group's line.
     """
     _check_min_size(min_size)
-    _check_confidence(confidence)
+    check_confidence(confidence)
     t = _times(waves, times)
     for i, wave in enumerate(waves):
         _check_same_length(f"waves[{i}].n", wave.n, "waves[0].n", waves[0].n)
@@ -392,14 +394,3 @@ def _check_finite_where(where: BoolArray, **arrays: FloatArray) -> None:
 def _check_min_size(min_size: object) -> None:
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         raise ValueError(f"min_size: expected a positive integer, got {min_size!r}")
-
-
-def _check_confidence(confidence: object) -> None:
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, (int, float))
-        or not 0 < confidence < 1
-    ):
-        raise ValueError(
-            f"confidence: expected a number strictly between 0 and 1, got {confidence!r}"
-        )

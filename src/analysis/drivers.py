@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from analysis._checks import check_confidence
+
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["Driver", "KeyDrivers", "key_drivers"]
@@ -261,14 +263,7 @@ def _floats(name: str, values: npt.ArrayLike) -> FloatArray:
 def _check_options(n_boot: object, confidence: object, boot_rows: object) -> None:
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 0:
         raise ValueError(f"n_boot: expected a non-negative integer, got {n_boot!r}")
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, (int, float))
-        or not 0 < confidence < 1
-    ):
-        raise ValueError(
-            f"confidence: expected a number strictly between 0 and 1, got {confidence!r}"
-        )
+    check_confidence(confidence)
     if boot_rows is not None and (
         isinstance(boot_rows, bool) or not isinstance(boot_rows, int) or boot_rows < 30
     ):

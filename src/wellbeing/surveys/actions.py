@@ -283,7 +283,7 @@ class ImportedResponse:
 @transaction.atomic
 def import_comments(*, wave: Wave, texts: list[str], actor: User | None = None) -> int:
     """Store answers to open questions that came without a unit (imports, the demo)."""
-    Comment.objects.bulk_create(
+    stored = Comment.objects.bulk_create(
         [Comment(wave=wave, question=1, text=t[:5000]) for t in texts if t.strip()]
     )
     audit(
@@ -291,9 +291,9 @@ def import_comments(*, wave: Wave, texts: list[str], actor: User | None = None) 
         actor=actor,
         target=wave,
         organization=wave.survey.organization,
-        count=len(texts),
+        count=len(stored),
     )
-    return len(texts)
+    return len(stored)
 
 
 @transaction.atomic
