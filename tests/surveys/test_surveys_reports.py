@@ -162,3 +162,40 @@ def test_comments_need_ten_responses(client, wave, units, org_admin, answers, wa
         f"/measure/{wave.survey.organization.slug}/waves/{wave.pk}/report/"
     ).context["report"]
     assert sorted(report.comments) == ["More breaks.", "Please fix the night rota."]
+
+
+def test_the_xlsx_holds_the_same_allowed_figures_as_the_csv(client, filled, org_admin):
+    from openpyxl import load_workbook
+
+    client.force_login(org_admin)
+    response = client.get(
+        f"/measure/{filled.survey.organization.slug}/waves/{filled.pk}/report.xlsx"
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    csv_rows = _csv(client, filled)
+    assert len(rows) - 1 == len(csv_rows)
+    header = rows[0]
+    night = [r for r in rows[1:] if r[header.index("group")] == "ICU Night Team"]
+    assert night and all(r[header.index("n")] in (None, "") for r in night)
+    assert AuditEvent.objects.filter(verb="report.export_xlsx").count() == 1
+
+
+def test_the_pdf_downloads_as_a_valid_pdf_and_is_audited(client, filled, org_admin):
+    client.force_login(org_admin)
+    response = client.get(
+        f"/measure/{filled.survey.organization.slug}/waves/{filled.pk}/report.pdf"
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-") and b"%%EOF" in response.content[-1024:]
+    assert AuditEvent.objects.filter(verb="report.export_pdf").count() == 1
+
+
+def test_outsiders_cannot_download_exports(client, filled, outsider):
+    client.force_login(outsider)
+    slug = filled.survey.organization.slug
+    for suffix in ("report.pdf", "report.xlsx", "report.csv"):
+        assert client.get(f"/measure/{slug}/waves/{filled.pk}/{suffix}").status_code == 404
+    assert not AuditEvent.objects.filter(verb__startswith="report.").exists()

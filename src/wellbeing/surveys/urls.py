@@ -17,6 +17,16 @@ urlpatterns = [
     path("measure/<slug:slug>/waves/<int:pk>/tokens/", manage.wave_tokens, name="wave_tokens"),
     path("measure/<slug:slug>/waves/<int:pk>/report/", reports.wave_report, name="wave_report"),
     path(
+        "measure/<slug:slug>/waves/<int:pk>/report.xlsx",
+        reports.wave_report_xlsx,
+        name="wave_report_xlsx",
+    ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/report.pdf",
+        reports.wave_report_pdf,
+        name="wave_report_pdf",
+    ),
+    path(
         "measure/<slug:slug>/waves/<int:pk>/report.csv",
         reports.wave_report_csv,
         name="wave_report_csv",

@@ -21,15 +21,10 @@ def _visible_rows(request: HttpRequest, report: Report, org) -> list:
     return [row for row in report.units if row.unit.pk in visible]
 
 
-@login_required
-def wave_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def _page_context(request: HttpRequest, org, wave, report: Report) -> dict:
     user = cast(User, request.user)
-    org = get_org_for_user(user, slug, min_role=LEAD)
-    wave = _wave(org, pk)
-    report = build_report(wave)
     is_admin = can_administer(user, org)
     rows = _visible_rows(request, report, org)
-    audit("report.view", actor=user, target=wave, organization=org)
     # Admins read the organization's figures; a unit lead reads the unit they lead.
     top = 0 if is_admin or not rows else rows[0].index
     headline = [
@@ -41,7 +36,7 @@ def wave_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         }
         for s in report.scales
     ]
-    context = {
+    return {
         "org": org,
         "wave": wave,
         "survey": wave.survey,
@@ -51,7 +46,12 @@ def wave_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "headline": headline,
         "headline_name": org.name if top == 0 else rows[0].unit.name,
     }
-    return render(request, "surveys/report.html", context)
+
+
+@login_required
+def wave_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org, wave, report = _report_for(request, slug, pk, "report.view")
+    return render(request, "surveys/report.html", _page_context(request, org, wave, report))
 
 
 def _cells(figure: Figure) -> list[object]:
@@ -62,46 +62,89 @@ def _cells(figure: Figure) -> list[object]:
     return [figure.n, figure.mean, ci[0], ci[1], figure.share, share_ci[0], share_ci[1], ""]
 
 
-@login_required
-def wave_report_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Allowed aggregates in long format: one row per group x scale x wave."""
-    user = cast(User, request.user)
-    org = get_org_for_user(user, slug, min_role=LEAD)
-    wave = _wave(org, pk)
-    report = build_report(wave)
+def _aggregate_rows(request: HttpRequest, org, wave, report: Report) -> list[list[object]]:
+    """The allowed aggregates in long format: one row per group x scale x wave."""
+    admin = can_administer(cast(User, request.user), org)
     rows = _visible_rows(request, report, org)
-    audit("report.export_csv", actor=user, target=wave, organization=org)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-report.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "wave",
-            "group_type",
-            "group",
-            "scale",
-            "n",
-            "mean",
-            "mean_ci_low",
-            "mean_ci_high",
-            "share",
-            "share_ci_low",
-            "share_ci_high",
-            "suppressed_reason",
-        ]
-    )
-    admin = can_administer(user, org)
+    out: list[list[object]] = []
     for scale in report.scales:
         if admin:
-            writer.writerow(
-                [wave.name, "organization", org.name, scale.key, *_cells(scale.overall)]
-            )
+            out.append([wave.name, "organization", org.name, scale.key, *_cells(scale.overall)])
         for row in rows:
-            writer.writerow(
+            out.append(
                 [wave.name, "unit", row.unit.name, scale.key, *_cells(scale.by_unit[row.index])]
             )
         if admin:
             for field, figures in scale.by_category.items():
                 for category, figure in figures.items():
-                    writer.writerow([wave.name, field, category, scale.key, *_cells(figure)])
+                    out.append([wave.name, field, category, scale.key, *_cells(figure)])
+    return out
+
+
+HEADER = [
+    "wave",
+    "group_type",
+    "group",
+    "scale",
+    "n",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "share",
+    "share_ci_low",
+    "share_ci_high",
+    "suppressed_reason",
+]
+
+
+def _report_for(request: HttpRequest, slug: str, pk: int, verb: str):
+    user = cast(User, request.user)
+    org = get_org_for_user(user, slug, min_role=LEAD)
+    wave = _wave(org, pk)
+    report = build_report(wave)
+    audit(verb, actor=user, target=wave, organization=org)
+    return org, wave, report
+
+
+@login_required
+def wave_report_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org, wave, report = _report_for(request, slug, pk, "report.export_csv")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(HEADER)
+    writer.writerows(_aggregate_rows(request, org, wave, report))
+    return response
+
+
+@login_required
+def wave_report_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    from openpyxl import Workbook
+
+    org, wave, report = _report_for(request, slug, pk, "report.export_xlsx")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "allowed figures"
+    sheet.append(HEADER)
+    for row in _aggregate_rows(request, org, wave, report):
+        sheet.append(row)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-report.xlsx"'
+    book.save(response)
+    return response
+
+
+@login_required
+def wave_report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A board-ready PDF of the same figures as the page (WeasyPrint)."""
+    from weasyprint import HTML
+
+    org, wave, report = _report_for(request, slug, pk, "report.export_pdf")
+    context = _page_context(request, org, wave, report)
+    html = render(request, "surveys/report_pdf.html", context).content.decode()
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-report.pdf"'
     return response
