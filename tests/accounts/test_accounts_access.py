@@ -132,3 +132,24 @@ def test_the_demo_loads_twice_without_doubling_anything():
     assert counts == again
     assert counts[1] >= 10
     assert Organization.objects.filter(is_synthetic=False).count() == 0
+
+
+def test_an_org_admin_reads_their_own_audit_log_only(
+    client, org, other_org, org_admin, outsider, units
+):
+    from wellbeing.core.models import audit
+
+    audit("report.view", actor=outsider, target="lakeside wave", organization=other_org)
+    client.force_login(org_admin)
+    response = client.get(f"/accounts/organizations/{org.slug}/audit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "unit.create" in html and "Intensive Care Unit" in html
+    assert "lakeside wave" not in html
+    assert client.get(f"/accounts/organizations/{other_org.slug}/audit/").status_code == 404
+
+
+def test_unit_leads_and_members_cannot_read_the_audit_log(client, org, unit_lead, clinician):
+    for user in (unit_lead, clinician):
+        client.force_login(user)
+        assert client.get(f"/accounts/organizations/{org.slug}/audit/").status_code == 404

@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("organizations/<slug:slug>/", views.organization, name="organization"),
+    path("organizations/<slug:slug>/audit/", views.organization_audit, name="organization_audit"),
 ]

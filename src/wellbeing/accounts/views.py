@@ -8,6 +8,7 @@ from django.shortcuts import render
 from wellbeing.accounts.forms import EmailAuthenticationForm
 from wellbeing.accounts.models import Membership, User
 from wellbeing.accounts.permissions import can_administer, get_org_for_user, units_visible_to
+from wellbeing.core.models import AuditEvent
 
 
 class LoginView(auth_views.LoginView):
@@ -44,3 +45,13 @@ def organization(request: HttpRequest, slug: str) -> HttpResponse:
             "can_lead": units.exists(),
         },
     )
+
+
+@login_required
+def organization_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organization's audit log: who viewed or exported what, and when (admins only)."""
+    org = get_org_for_user(request.user, slug, min_role=Membership.Role.ORG_ADMIN)
+    events = (
+        AuditEvent.objects.filter(organization=org).select_related("actor").order_by("-at")[:500]
+    )
+    return render(request, "accounts/audit.html", {"org": org, "events": events})
