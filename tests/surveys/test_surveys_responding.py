@@ -250,3 +250,23 @@ def test_the_survey_speaks_spanish_and_says_which_instruments_are_english_only(c
     error = client.post(url, {"idempotency_key": key, "step": "1", "go": "next"}).content.decode()
     assert "Elija una respuesta para esta pregunta." in error
     assert "Revise 1 respuesta" in error
+
+
+def test_a_draft_the_instruments_no_longer_accept_is_asked_again(client, wave):
+    from django.core import signing
+
+    url = _link(wave)
+    page = client.get(url)
+    key = page.context["idempotency_key"]
+    stale = {"single-item-burnout": [9], "who5": [3] * 5, "phq9": [0] * 9}  # 9 is not a code
+    client.cookies["wb_draft"] = signing.dumps(
+        {"k": key, "a": stale, "d": {}}, salt=url, compress=True
+    )
+    last = len(page.context["flow"].steps) - 1
+    response = client.post(
+        url,
+        {"idempotency_key": page.context["idempotency_field"], "step": str(last), "go": "submit"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("?step=1")
+    assert Response.objects.count() == 0

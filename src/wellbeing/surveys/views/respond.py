@@ -346,6 +346,10 @@ def _submit(
     )
     try:
         response_row, _created = submit_response(submission)
+    except ValueError:
+        # Answers from a draft the instruments no longer accept (a definition changed while
+        # the draft waited): ask again rather than fail.
+        return _save_and_go(request, key, {}, demo, 1)
     except SubmissionRefused as refused:
         status = 410 if refused.reason == "closed" else 409
         return _refused(request, refused.reason, status=status)
