@@ -26,7 +26,7 @@ class Command(BaseCommand):
         link = latest.links.filter(unit__isnull=True).first() if latest else None
         if link:
             self.stdout.write(
-                f"  Take the open survey: http://127.0.0.1:8000{link.get_absolute_url()}"
+                f"  Take the open survey at {link.get_absolute_url()} on the server (make run: port 8000)"
             )
         for user in (world.admin, world.lead, world.clinician, world.staff):
             self.stdout.write(f"  Sign in as {user.email} / {DEMO_PASSWORD}")
