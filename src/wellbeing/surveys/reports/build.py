@@ -163,6 +163,8 @@ def _tables(
     column: ScaleColumn,
     k: int,
     plans: dict[bytes, DisclosurePlan],
+    *,
+    with_categories: bool = True,
 ) -> _WaveTables:
     scored = ~np.isnan(column.values)
     # Plan on the respondents who have this score (a group of 6 with 3 scores must not show
@@ -177,7 +179,7 @@ def _tables(
     units = group_stats(column.values[rows], nodes, labels=range(tree.size), cutoffs=thresholds)
     units = units.masked(*plan.total_mask())
     by_category = {}
-    for name, labels in cats.items():
+    for name, labels in cats.items() if with_categories else ():
         categories = plan.fields[name].categories
         width = len(categories)
         cat_codes = (
@@ -259,7 +261,10 @@ def build_report(wave: Wave) -> Report:
         tables = _tables(tree, codes, cats, column, k, plans)
         old = None
         if before is not None and key in before.scales:
-            old = _tables(tree, old_codes, old_cats, before.scales[key], k, old_plans).units
+            # The previous wave only feeds the change per unit: no category tables for it.
+            old = _tables(
+                tree, old_codes, old_cats, before.scales[key], k, old_plans, with_categories=False
+            ).units
         mean_rows, rate_rows = _changes(tables.units, old, k)
         scale = get_instrument(column.instrument).scale(column.scale)
         by_category = {}
