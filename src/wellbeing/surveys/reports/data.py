@@ -5,9 +5,12 @@ call per instrument for the whole wave), which is faster than reading one
 ``Score`` row per response and scale, and always follows the definitions.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from numpy.typing import NDArray
 
 import instruments
@@ -42,12 +45,23 @@ class WaveData:
         return int(self.unit_ids.shape[0])
 
 
+def _decoded(texts: list[str]) -> list[dict]:
+    """Decode many JSON objects with one parser call (a call per row costs more than parsing)."""
+    return json.loads("[" + ",".join(texts) + "]") if texts else []
+
+
 def load_wave(wave: Wave) -> WaveData:
-    rows = list(
+    raw = list(
         Response.objects.filter(wave=wave)
         .order_by("pk")
-        .values_list("unit_id", "demographics", "answers")
+        .annotate(
+            demo_text=Cast("demographics", TextField()), answers_text=Cast("answers", TextField())
+        )
+        .values_list("unit_id", "demo_text", "answers_text")
     )
+    demos = _decoded([d or "{}" for _, d, _ in raw])
+    answer_sets = _decoded([a or "{}" for _, _, a in raw])
+    rows = [(u, d, a) for (u, _, _), d, a in zip(raw, demos, answer_sets, strict=True)]
     unit_ids = np.array([UNASSIGNED if u is None else u for u, _, _ in rows], dtype=np.int64)
     keys = sorted({k for _, demo, _ in rows for k in (demo or {})})
     demographics = {
