@@ -50,8 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import psycopg
-from psycopg import sql
+
+from _database import recreate_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/wellbeing_report_bench"
@@ -90,20 +90,6 @@ def parse_args() -> argparse.Namespace:
     if args.respondents < 1000 or args.repeat < 1:
         parser.error("--respondents: at least 1000; --repeat: at least 1")
     return args
-
-
-def recreate_database(database_url: str) -> None:
-    name = psycopg.conninfo.conninfo_to_dict(database_url).get("dbname", "")
-    if "bench" not in str(name):
-        raise SystemExit(
-            f"--database-url: expected a database whose name contains 'bench', got {name!r}"
-        )
-    admin = psycopg.conninfo.make_conninfo(database_url, dbname="postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def child_env(backend: str, var_dir: str, database_url: str) -> dict[str, str]:

@@ -59,6 +59,8 @@ from django.core import signing
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from _database import recreate_database  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 ACK = b"Thank you: your answers are saved"
 REQUEST_TIMEOUT = 30.0
@@ -169,20 +171,6 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
     )
     env.pop("SECRET_KEY_FILE", None)
     return env
-
-
-def recreate_database(database_url: str) -> None:
-    name = psycopg.conninfo.conninfo_to_dict(database_url).get("dbname", "")
-    if "bench" not in str(name):
-        raise SystemExit(
-            f"--database-url: expected a database whose name contains 'bench', got {name!r}"
-        )
-    admin = psycopg.conninfo.make_conninfo(database_url, dbname="postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def manage(env: dict[str, str], *args: str) -> str:
