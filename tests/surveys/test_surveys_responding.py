@@ -1,12 +1,15 @@
 """Responding: nothing lost, nothing doubled, bad input refused clearly, anonymity by construction."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import models
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wellbeing.surveys import actions
-from wellbeing.surveys.models import Comment, InvitationToken, Response, Score
+from wellbeing.surveys.models import Comment, InvitationToken, Response, Score, Wave
 
 
 def _link(wave, unit=None):
@@ -91,6 +94,55 @@ def test_a_closed_wave_shows_a_clear_page(client, wave, org_admin):
     response = client.get(_link(wave))
     assert response.status_code == 410
     assert "This survey is closed" in response.content.decode()
+
+
+def test_a_wave_closed_by_another_process_refuses_the_final_submit(client, wave, walk):
+    # This process resolved the link (and keeps it for a few seconds); then another process
+    # closes the wave. A queryset update sends no signal, so the cached wave still says open:
+    # the submit must ask the database, refuse clearly, and store nothing.
+    first = client.get(_link(wave))
+    assert first.status_code == 200
+    Wave.objects.filter(pk=wave.pk).update(status="closed")
+    final = walk(client, _link(wave))
+    assert final.status_code == 410
+    assert "This survey is closed" in final.content.decode()
+    assert (Response.objects.count(), Score.objects.count(), Comment.objects.count()) == (0, 0, 0)
+
+
+def test_a_wave_past_its_closing_time_refuses_the_final_submit(client, wave, walk):
+    client.get(_link(wave))
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    final = walk(client, _link(wave))
+    assert final.status_code == 410
+    assert Response.objects.count() == 0
+
+
+def test_closing_a_wave_takes_effect_at_once_in_this_process(client, wave, org_admin):
+    assert client.get(_link(wave)).status_code == 200
+    actions.set_wave_status(wave=wave, status="closed", actor=org_admin)
+    assert client.get(_link(wave)).status_code == 410
+
+
+def test_a_stored_response_reads_back_exactly_as_submitted(wave, units, answers):
+    sub = actions.Submission(
+        wave=wave,
+        unit=units["icu"],
+        idempotency_key="r" * 30,
+        answers=answers(phq9=(0, 1, 2, 3, 0, 1, 2, 3, 0)),
+        demographics={"role": "nurse"},
+        comments={1: "Quiet rooms, please.", 2: ""},
+    )
+    returned, created = actions.submit_response(sub)
+    stored = Response.objects.get()
+    assert created and returned.pk == stored.pk
+    assert stored.answers == sub.answers and stored.demographics == {"role": "nurse"}
+    assert stored.unit == units["icu"] and stored.submitted_on == timezone.localdate()
+    scores = {(s.instrument, s.scale): s.value for s in Score.objects.filter(response=stored)}
+    assert scores[("phq9", "total")] == 12.0
+    assert set(Score.objects.values_list("wave", flat=True)) == {wave.pk}
+    assert list(Comment.objects.values_list("unit", "question", "text")) == [
+        (units["icu"].pk, 1, "Quiet rooms, please.")
+    ]
 
 
 def test_an_unknown_link_is_a_clear_not_found(client, db):

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from wellbeing.accounts.models import Unit
-from wellbeing.surveys import scoring
+from wellbeing.surveys import links, scoring
 from wellbeing.surveys.actions import Submission, SubmissionRefused, submit_response
-from wellbeing.surveys.models import InvitationToken, OpenLink, Wave, hash_token
+from wellbeing.surveys.models import InvitationToken, Wave, hash_token
 from wellbeing.surveys.questions import DEMOGRAPHICS, MAX_COMMENT_LENGTH, PREFER_NOT
 
 COOKIE = "wb_draft"
@@ -28,11 +28,7 @@ _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 @never_cache
 def respond_link(request: HttpRequest, key: str) -> HttpResponse:
-    link = (
-        OpenLink.objects.select_related("wave__survey__organization", "wave__version", "unit")
-        .filter(key=key)
-        .first()
-    )
+    link = links.resolve(key)
     if link is None:
         return _refused(request, "unknown", status=404)
     return _respond(request, link.wave, link.unit, token=None)
