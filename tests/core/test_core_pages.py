@@ -114,3 +114,41 @@ def test_pages_contain_no_inline_scripts_or_style_attributes(client, name):
 def test_home_page_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert client.get("/").status_code == 200
+
+
+def _current_nav(html: str) -> list[str]:
+    header = html[html.index("<header") : html.index("</header>")]
+    return re.findall(r'usa-current"(?: aria-current="page")?><span>([^<]+)</span>', header)
+
+
+@pytest.mark.django_db
+def test_the_header_marks_the_current_section_and_only_it(client):
+    # The header is rendered once per section and language for visitors: each section must
+    # still get its own, and a page outside every section none.
+    assert _current_nav(client.get(reverse("plan:index")).content.decode()) == ["Plan"]
+    assert _current_nav(client.get(reverse("core:about")).content.decode()) == ["About"]
+    assert _current_nav(client.get(reverse("engage:updates")).content.decode()) == ["Engage"]
+    assert _current_nav(client.get(reverse("core:home")).content.decode()) == []
+    assert _current_nav(client.get(reverse("plan:index")).content.decode()) == ["Plan"]
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_never_gets_a_visitors_header_or_the_reverse(client, org_admin):
+    assert "Sign in</a>" in client.get(reverse("core:home")).content.decode()
+    client.force_login(org_admin)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "Sign out</button>" in html and "Sign in</a>" not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token is not None  # the sign-out form carries this user's CSRF token
+    client.logout()
+    html = client.get(reverse("core:home")).content.decode()
+    assert "Sign in</a>" in html and "Sign out" not in html
+
+
+@pytest.mark.django_db
+def test_the_site_chrome_follows_the_language(client):
+    english = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    spanish = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Skip to main content" in english and "Return to top" in english
+    assert "Return to top" not in spanish
+    assert 'href="tel:988"' in spanish
