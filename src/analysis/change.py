@@ -218,8 +218,10 @@ def rate_change(
     z = stats.norm.ppf(0.5 + confidence / 2)
     low1, high1 = _wilson(c1, t1, z)
     low2, high2 = _wilson(c2, t2, z)
-    low = difference - np.sqrt((p2 - low2) ** 2 + (high1 - p1) ** 2)
-    high = difference + np.sqrt((high2 - p2) ** 2 + (p1 - low1) ** 2)
+    # Newcombe's limits lie in [-1, 1]; rounding could put them a hair outside (0 of 3 vs
+    # 38 of 38 gave 1.0000000000000002), so they are clipped to the interval they live in.
+    low = np.clip(difference - np.sqrt((p2 - low2) ** 2 + (high1 - p1) ** 2), -1.0, 1.0)
+    high = np.clip(difference + np.sqrt((high2 - p2) ** 2 + (p1 - low1) ** 2), -1.0, 1.0)
     p_value = 2 * stats.norm.sf(np.abs(statistic))
     df = np.where(comparable, np.inf, np.nan)
     test = _Test(se, df, low, high, statistic, p_value, _excludes_zero(low, high))
