@@ -19,6 +19,7 @@ from wellbeing.surveys.reports.drivers import (
     driver_map,
     matched_resources,
 )
+from wellbeing.surveys.scoring import missing_licensed_text
 
 PES = instruments.get("pes-nwi")
 SUBSCALES = ["participation", "foundations", "manager", "staffing", "relations"]
@@ -315,3 +316,34 @@ def test_resources_from_the_hubs_matcher_are_listed_with_each_driver(
     assert all(len(row.resources) == 3 for row in rows)
     assert (("organizational-factors",), ("positive-work-and-learning-environments",), 3) in calls
     assert 'href="/hub/guide-for-organizational-factors/"' in response.content.decode()
+
+
+# --- the demo ---------------------------------------------------------------------------
+
+
+def test_the_demo_shows_drivers_and_change_in_some_units_but_not_others(client, db):
+    from wellbeing.accounts.demo import load_demo
+    from wellbeing.surveys.demo import load_survey_demo
+    from wellbeing.surveys.reports.build import build_report
+
+    world = load_demo()
+    survey = load_survey_demo(world.organization, world.admin)
+    version = survey.current_version
+    assert "pes-nwi" in version.instruments
+    assert missing_licensed_text(version.instruments, version.licensed_text) == []
+    placeholder = version.licensed_text["pes-nwi"]["pesnwi_5"]
+    assert placeholder == "[Demo placeholder for PES-NWI item 5: the licensee's wording goes here]"
+    latest = survey.waves.order_by("opens_at").last()
+    response = _report(client, latest, world.admin)
+    assert response.context["drivers"].shown
+    report = build_report(latest)
+    changes = {
+        scale.key: [c.significant for c in scale.unit_changes or [] if c.difference is not None]
+        for scale in report.scales
+    }
+    for key in ("single-item-burnout.score", "pes-nwi.staffing"):
+        assert any(changes[key]) and not all(changes[key]), key
+    # Loading again adds nothing.
+    before = latest.responses.count()
+    load_survey_demo(world.organization, world.admin)
+    assert latest.responses.count() == before
