@@ -217,8 +217,27 @@ def test_a_subtree_is_hidden_when_the_rest_of_the_organization_is_small(
     _fill(env_wave, units["ed"], 12, seed=9)
     drivers = _report(client, env_wave, unit_lead).context["drivers"]
     assert not drivers.shown
-    assert "rest of the organization also has at least 50" in drivers.reason
+    assert "has no other complete answers or at least 50 more" in drivers.reason
     assert _report(client, env_wave, org_admin).context["drivers"].shown
+
+
+def test_a_subtree_is_hidden_when_a_unit_above_it_adds_only_a_few(
+    client, env_wave, org, units, unit_lead
+):
+    from wellbeing.accounts import actions as accounts
+    from wellbeing.accounts.models import User
+
+    icu_lead = User.objects.create_user("ivy@riverbend.test", "a-long-test-password")
+    accounts.add_member(organization=org, user=icu_lead, role="unit_lead", unit=units["icu"])
+    _fill(env_wave, units["icu"], 55, seed=15)
+    _fill(env_wave, units["nursing"], 10, seed=16)  # Nursing = ICU + 10
+    _fill(env_wave, units["ed"], 60, seed=17)
+    # The organization minus ICU is 70, but Nursing's lead would see Nursing's drivers:
+    # Nursing minus ICU is 10 people, so ICU's are hidden.
+    hidden = _report(client, env_wave, icu_lead).context["drivers"]
+    assert not hidden.shown and "no small group" in hidden.reason
+    shown = _report(client, env_wave, unit_lead).context["drivers"]
+    assert shown.shown and shown.n == 65
 
 
 def test_the_whole_organization_in_one_subtree_is_not_a_small_rest(

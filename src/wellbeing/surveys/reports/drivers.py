@@ -12,8 +12,8 @@ Confidentiality: drivers are computed for the whole organization or for one
 visible subtree, never per small unit, and only with at least
 ``MIN_RESPONDENTS`` complete respondents (and ten per driver, and never fewer
 than the organization's minimum group size). For a subtree, the rest of the
-organization must also be empty or that large: otherwise the organization's
-figures and the subtree's would describe a small group between them. Only
+organization, and of every unit above it, must also be empty or that large:
+otherwise two analyses would describe a small group between them. Only
 associations are shown, never an individual answer.
 """
 
@@ -28,6 +28,7 @@ from django.urls import reverse
 from analysis.drivers import key_drivers
 from wellbeing.plan.models import ModelElement, PriorityArea
 from wellbeing.surveys.reports.build import Report, organization_tree, position_codes
+from wellbeing.surveys.reports.data import WaveData
 
 MAP_FILE = Path(__file__).with_name("driver_map.toml")
 MIN_RESPONDENTS = 30
@@ -161,24 +162,22 @@ def drivers_section(report: Report, node: int, scope: str) -> DriversSection:
         )
     y = data.scales[outcome].values
     x = np.column_stack([data.scales[m.scale].values for m in mapped])
-    in_scope = np.ones(data.n, dtype=bool)
-    if node != 0:
-        tree, _units, position = organization_tree(report.wave.survey.organization)
-        in_scope = np.isin(position_codes(data, position), tree.subtree(node))
     complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
-    inside, outside = int((complete & in_scope).sum()), int((complete & ~in_scope).sum())
-    if inside < need:
+    in_scope, margins = np.ones(data.n, dtype=bool), np.zeros(0, dtype=np.int64)
+    if node != 0:
+        in_scope, margins = _subtree_margins(report, data, node, complete)
+    if int((complete & in_scope).sum()) < need:
         return _hidden(
             hidden,
             f"Key drivers are shown only when at least {need} people in {scope} answered every "
             "measure they use; fewer did.",
         )
-    if 0 < outside < need:
+    if ((margins > 0) & (margins < need)).any():
         return _hidden(
             hidden,
-            f"Key drivers for part of an organization are shown only when the rest of the "
-            f"organization also has at least {need} complete answers, so that no small group "
-            "can be worked out from two analyses.",
+            f"Key drivers for part of an organization are shown only when each larger part "
+            f"around it, up to the whole organization, has no other complete answers or at "
+            f"least {need} more, so that no small group can be worked out from two analyses.",
         )
     try:
         result = key_drivers(
@@ -212,6 +211,24 @@ def drivers_section(report: Report, node: int, scope: str) -> DriversSection:
         confidence=result.confidence,
         model_url=model_url,
     )
+
+
+def _subtree_margins(
+    report: Report, data: WaveData, node: int, complete: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who is in ``node``'s subtree, and how many complete answers each enclosing unit adds.
+
+    Another reader may see the drivers of any unit above ``node`` (its lead, or an admin
+    the organization's): each difference must be zero or large, never a small group.
+    """
+    tree, _units, position = organization_tree(report.wave.survey.organization)
+    codes = position_codes(data, position)
+    in_scope = np.isin(codes, tree.subtree(node))
+    _rows, nodes = tree.expand(codes[complete])
+    counts = np.bincount(nodes, minlength=tree.size)
+    above = tree.ancestors[node]
+    above = above[(above >= 0) & (above != node)]
+    return in_scope, counts[above] - counts[node]
 
 
 def _hidden(section: DriversSection, reason: str) -> DriversSection:
