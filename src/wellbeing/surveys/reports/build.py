@@ -85,6 +85,8 @@ class Report:
     categories: dict[str, list[tuple[str, str]]]  # field -> [(key, label)]
     comments: list[str] | None
     comments_reason: str
+    # The wave's columns, for sections computed per reader (key drivers); never rendered.
+    data: WaveData | None = field(default=None, repr=False, compare=False)
 
 
 def organization_tree(org: Organization) -> tuple[UnitTree, list[Unit], dict[int, int]]:
@@ -101,6 +103,11 @@ def _codes(data: WaveData, position: dict[int, int]) -> np.ndarray:
     return np.array(
         [0 if u == UNASSIGNED else position.get(int(u), 0) for u in data.unit_ids], dtype=np.int64
     )
+
+
+def position_codes(data: WaveData, position: dict[int, int]) -> np.ndarray:
+    """Each respondent's index in ``organization_tree`` (0: the organization itself)."""
+    return _codes(data, position)
 
 
 def _categories(data: WaveData, fields: list[str]) -> dict[str, np.ndarray]:
@@ -309,6 +316,7 @@ def build_report(wave: Wave) -> Report:
         categories=labels,
         comments=comments,
         comments_reason=reason,
+        data=data,
     )
 
 

@@ -11,6 +11,7 @@ from wellbeing.accounts.models import Membership, User
 from wellbeing.accounts.permissions import can_administer, get_org_for_user, units_visible_to
 from wellbeing.core.models import audit
 from wellbeing.surveys.reports.build import Figure, Report, build_report
+from wellbeing.surveys.reports.drivers import drivers_section
 from wellbeing.surveys.views.manage import _wave
 
 LEAD = Membership.Role.UNIT_LEAD
@@ -45,6 +46,10 @@ def _page_context(request: HttpRequest, org, wave, report: Report) -> dict:
         "rows": rows,
         "headline": headline,
         "headline_name": org.name if top == 0 else rows[0].unit.name,
+        # Organization-wide drivers for admins only; a lead reads the subtree they lead.
+        "drivers": drivers_section(report, top, org.name if top == 0 else rows[0].unit.name)
+        if is_admin or rows
+        else None,
     }
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from wellbeing.accounts.demo import DEMO_PASSWORD, load_demo
-from wellbeing.surveys.demo import load_survey_demo
+from wellbeing.surveys.demo import WORK_ENVIRONMENT, load_survey_demo
 
 
 class Command(BaseCommand):
@@ -21,6 +21,11 @@ class Command(BaseCommand):
         for wave in survey.waves.order_by("opens_at"):
             self.stdout.write(
                 f"  Wave {wave.name}: {wave.responses.count()} responses ({wave.get_status_display()})"
+            )
+        if WORK_ENVIRONMENT not in survey.current_version.instruments:
+            self.stdout.write(
+                "  This demo database predates the work-environment measure, so its report has no "
+                "key drivers: delete var/db.sqlite3 and run `make run` again to reload it."
             )
         latest = survey.waves.order_by("opens_at").last()
         link = latest.links.filter(unit__isnull=True).first() if latest else None
