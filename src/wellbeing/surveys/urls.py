@@ -27,6 +27,11 @@ urlpatterns = [
         name="wave_report_pdf",
     ),
     path(
+        "measure/<slug:slug>/waves/<int:pk>/export/",
+        reports.wave_raw_export,
+        name="wave_raw_export",
+    ),
+    path(
         "measure/<slug:slug>/waves/<int:pk>/report.csv",
         reports.wave_report_csv,
         name="wave_report_csv",
