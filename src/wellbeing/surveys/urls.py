@@ -7,6 +7,7 @@ app_name = "surveys"
 urlpatterns = [
     path("s/<str:key>/", respond.respond_link, name="respond_link"),
     path("t/<str:token>/", respond.respond_token, name="respond_token"),
+    path("staff/campaign-aggregates/", reports.campaign_private, name="campaign_private"),
     path("measure/<slug:slug>/", manage.survey_list, name="survey_list"),
     path("measure/<slug:slug>/surveys/new/", manage.survey_new, name="survey_new"),
     path("measure/<slug:slug>/surveys/<int:pk>/", manage.survey_detail, name="survey"),

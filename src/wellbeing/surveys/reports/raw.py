@@ -68,7 +68,8 @@ def unit_label(unit: Unit | None, org: Organization, names: dict[int, Unit]) -> 
     """A unit's path of names ("Nursing / Intensive Care Unit"); the organization's name for the root."""
     if unit is None:
         return f"{org.name} (not in a unit listed separately)"
-    chain, node = [], unit
+    chain: list[str] = []
+    node: Unit | None = unit
     while node is not None:
         chain.append(node.name)
         node = names.get(node.parent_id) if node.parent_id else None

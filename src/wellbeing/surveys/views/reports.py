@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+from collections.abc import Sequence
 from typing import cast
 
 from django import forms
@@ -10,15 +11,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from analysis.private import noisy_share
 from wellbeing.accounts.models import Membership, User
 from wellbeing.accounts.permissions import (
     can_administer,
     get_org_for_user,
     get_unit_for_user,
+    is_staff,
     membership_for,
     units_visible_to,
 )
 from wellbeing.core.models import audit
+from wellbeing.surveys.actions import (
+    CAMPAIGN_BUDGET,
+    BudgetSpent,
+    privacy_spent,
+    release_campaign_aggregates,
+)
+from wellbeing.surveys.models import PrivateRelease
 from wellbeing.surveys.reports.build import COMMENT_THRESHOLD, Figure, Report, build_report
 from wellbeing.surveys.reports.raw import ExportRefused, RawExport, build_raw_export
 from wellbeing.surveys.views.manage import _wave
@@ -277,7 +287,7 @@ def wave_raw_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _raw_csv(wave, export)
 
 
-def _csv_text(header: list[str], rows: list[list[object]]) -> str:
+def _csv_text(header: Sequence[object], rows: Sequence[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -319,11 +329,42 @@ def _raw_xlsx(wave, export: RawExport) -> HttpResponse:
             notes.append([export.comments_reason])
         else:
             notes.append(["question", "comment"])
-            for row in export.comments:
-                notes.append(row)
+            for pair in export.comments:
+                notes.append(pair)
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-responses.xlsx"'
     book.save(response)
     return response
+
+
+# --- Campaign-wide aggregates in differential-privacy mode (staff only) ----------------------
+
+
+@login_required
+def campaign_private(request: HttpRequest) -> HttpResponse:
+    """The campaign's burnout counts as released with epsilon-DP; a release is reused while
+    the data stay the same, so viewing again spends nothing."""
+    if not is_staff(request.user):
+        raise Http404("No such page.")
+    refused = ""
+    current: PrivateRelease | None
+    try:
+        current = release_campaign_aggregates(actor=cast(User, request.user))
+    except BudgetSpent as error:
+        current, refused = PrivateRelease.objects.first(), str(error)
+    figures = []
+    if current is not None:
+        figures = list(zip(current.values["labels"], current.values["values"], strict=True))
+    values = current.values["values"] if current is not None else []
+    context = {
+        "current": current,
+        "figures": figures,
+        "share": noisy_share(values[2], values[1]) if values else None,
+        "refused": refused,
+        "spent": privacy_spent(),
+        "budget": CAMPAIGN_BUDGET,
+        "releases": PrivateRelease.objects.select_related("created_by")[:50],
+    }
+    return render(request, "surveys/campaign_private.html", context)
