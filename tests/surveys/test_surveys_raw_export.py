@@ -234,3 +234,26 @@ def test_an_admin_cannot_export_another_organizations_wave(client, filled, outsi
     url = f"/measure/{other_org.slug}/waves/{filled.pk}/export/"
     assert client.get(url).status_code == 404
     assert client.post(url, {"format": "csv", "confirm": "on"}).status_code == 404
+
+
+def test_every_wave_of_the_synthetic_demo_exports_k_anonymous_rows(client, db):
+    # A deeper tree, three demographic fields and an organization-level remainder: the
+    # walk up the tree between anchors must end at the root (it once looped for ever here).
+    from wellbeing.accounts.demo import load_demo
+    from wellbeing.surveys.demo import load_survey_demo
+
+    world = load_demo()
+    survey = load_survey_demo(world.organization, world.admin)
+    client.force_login(world.admin)
+    for wave in survey.waves.all():
+        response = _post(client, wave)
+        assert response.status_code == 200, wave
+        rows = _rows(response)
+        assert len(rows) == wave.responses.count()
+        columns = ["unit", *wave.version.demographics]
+        columns = [c for c in columns if c in rows[0]]
+        assert len(columns) == 4
+        for size in range(1, len(columns) + 1):
+            for combo in itertools.combinations(columns, size):
+                groups = Counter(tuple(r[c] for c in combo) for r in rows)
+                assert min(groups.values()) >= 5, (wave, combo)

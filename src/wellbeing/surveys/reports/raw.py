@@ -100,8 +100,11 @@ def anchors_for(plan: DisclosurePlan, codes: NDArray[np.int64], k: int) -> NDArr
 
 
 def _anchor_parent(parents: NDArray[np.int64], unit: int, anchor: set[int]) -> int:
+    """The nearest anchor strictly above ``unit`` (``anchor`` must hold the root, 0)."""
     node = int(parents[unit])
     while node not in anchor:
+        if node < 0:
+            raise ValueError(f"anchor: expected the root (0) among the anchors, got {anchor}")
         node = int(parents[node])
     return node
 
@@ -137,8 +140,8 @@ def generalise(
     """(anchor per row, generalised category per row and field); see the module docstring."""
     assigned = anchors_for(plan, codes, k)
     anchors = sorted(set(assigned.tolist()))
-    parents = plan.tree.parents
-    direct = {a: [b for b in anchors if b != a and _anchor_parent(parents, b, set(anchors)) == a]
+    parents, used = plan.tree.parents, {0, *anchors}  # the root ends every walk up
+    direct = {a: [b for b in anchors if b not in (a, 0) and _anchor_parent(parents, b, used) == a]
               for a in anchors}  # fmt: skip
     out = {name: values.astype(object) for name, values in cats.items()}
     label = SUPPRESSED.format(k=k)
