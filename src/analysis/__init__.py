@@ -11,6 +11,7 @@ minimum group size.
   (primary and complementary suppression, proven against linear recovery).
 - ``change``: wave-over-wave change (Welch's t, Newcombe) and trends.
 - ``drivers``: key-driver analysis (standardised betas, relative weights).
+- ``private``: differentially private releases of counts (OpenDP, discrete Laplace).
 """
 
 from analysis.change import ChangeTable, TrendResult, WaveSummary, mean_change, rate_change, trend
@@ -32,6 +33,7 @@ from analysis.groups import (
     label_codes,
     wilson_interval,
 )
+from analysis.private import NoisyCounts, noisy_share, release_counts
 from analysis.suppression import CountCell, CountTable, suppress_counts
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "GroupRow",
     "GroupTable",
     "KeyDrivers",
+    "NoisyCounts",
     "ShareRow",
     "ShareStats",
     "Threshold",
@@ -54,9 +57,11 @@ __all__ = [
     "key_drivers",
     "label_codes",
     "mean_change",
+    "noisy_share",
     "plan_disclosure",
     "plan_disclosure_from_counts",
     "rate_change",
+    "release_counts",
     "suppress_counts",
     "trend",
     "wilson_interval",

@@ -5,6 +5,7 @@ a timestamp and would let anyone with database access line a response up with
 a token's use or a person's visit. Everything else is audited.
 """
 
+import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
+from analysis import private
 from wellbeing.accounts.models import Organization, Unit, User
 from wellbeing.core.models import audit
 from wellbeing.surveys import scoring
@@ -22,6 +25,7 @@ from wellbeing.surveys.models import (
     Comment,
     InvitationToken,
     OpenLink,
+    PrivateRelease,
     Response,
     Score,
     Survey,
@@ -389,3 +393,64 @@ def import_responses(
         count=len(fresh),
     )
     return len(fresh)
+
+
+# -- differentially private campaign aggregates -------------------------------------------------
+
+CAMPAIGN_EPSILON = 1.0  # spent by one release of the campaign-wide burnout counts
+CAMPAIGN_BUDGET = 10.0  # over all releases; past it the last release is shown again
+BURNOUT = ("single-item-burnout", "score", "burned_out")
+CAMPAIGN_LABELS = ["responses", "answered the burnout item", "burned out"]
+
+
+class BudgetSpent(Exception):
+    """A new release would take the privacy budget past ``CAMPAIGN_BUDGET``."""
+
+
+def _campaign_counts() -> tuple[list[int], str]:
+    instrument, scale, cutoff_id = BURNOUT
+    cutoff = next(c for c in scoring.get_instrument(instrument).cutoffs if c.id == cutoff_id)
+    scored = Score.objects.filter(instrument=instrument, scale=scale, value__isnull=False)
+    counts = [
+        Response.objects.count(),
+        scored.count(),
+        scored.filter(category=cutoff.bands[1].label).count(),
+    ]
+    last = Response.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # The data's state, hashed: the same data gives the same key, so the same release.
+    state = hashlib.sha256(f"{counts}:{last}".encode()).hexdigest()[:32]
+    return counts, state
+
+
+@transaction.atomic
+def release_campaign_aggregates(
+    *, actor: User | None, epsilon: float = CAMPAIGN_EPSILON, budget: float = CAMPAIGN_BUDGET
+) -> PrivateRelease:
+    """The campaign-wide burnout counts with epsilon-DP; cached per state of the data."""
+    counts, state = _campaign_counts()
+    key = f"campaign.burnout:{state}"
+    existing = PrivateRelease.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    if privacy_spent() + epsilon > budget:
+        raise BudgetSpent(f"A new release would spend more than the budget of {budget:g}.")
+    release = private.release_counts(counts, epsilon=epsilon)
+    row = PrivateRelease.objects.create(
+        key=key,
+        what="Campaign-wide responses and burnout (single-item burnout measure)",
+        epsilon=release.epsilon,
+        mechanism=release.mechanism,
+        values={
+            "labels": CAMPAIGN_LABELS,
+            "values": list(release.values),
+            "scale": release.scale,
+            "sensitivity": release.sensitivity,
+        },
+        created_by=actor,
+    )
+    audit("campaign.private_release", actor=actor, target=row, epsilon=release.epsilon)
+    return row
+
+
+def privacy_spent() -> float:
+    return float(PrivateRelease.objects.aggregate(total=Sum("epsilon"))["total"] or 0.0)

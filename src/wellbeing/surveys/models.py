@@ -245,3 +245,29 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment #{self.pk} on {self.wave}"
+
+
+class PrivateRelease(models.Model):
+    """One differentially private release of campaign-wide aggregates (see analysis.private).
+
+    ``key`` names what was released and the state of the data it came from, so viewing
+    the same figures again reuses the release instead of spending more privacy budget.
+    The true counts are never stored.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    what = models.CharField(max_length=200)
+    epsilon = models.FloatField()
+    mechanism = models.CharField(max_length=200)
+    # {"labels": [...], "values": [...]}: the noisy counts as released.
+    values = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.what} (epsilon {self.epsilon:g})"

@@ -7,6 +7,7 @@ app_name = "surveys"
 urlpatterns = [
     path("s/<str:key>/", respond.respond_link, name="respond_link"),
     path("t/<str:token>/", respond.respond_token, name="respond_token"),
+    path("staff/campaign-aggregates/", reports.campaign_private, name="campaign_private"),
     path("measure/<slug:slug>/", manage.survey_list, name="survey_list"),
     path("measure/<slug:slug>/surveys/new/", manage.survey_new, name="survey_new"),
     path("measure/<slug:slug>/surveys/<int:pk>/", manage.survey_detail, name="survey"),
@@ -25,6 +26,11 @@ urlpatterns = [
         "measure/<slug:slug>/waves/<int:pk>/report.pdf",
         reports.wave_report_pdf,
         name="wave_report_pdf",
+    ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/export/",
+        reports.wave_raw_export,
+        name="wave_raw_export",
     ),
     path(
         "measure/<slug:slug>/waves/<int:pk>/report.csv",

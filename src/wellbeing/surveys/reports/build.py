@@ -65,6 +65,28 @@ class ScaleReport:
         default_factory=dict
     )  # field -> category -> figure
     unit_changes: list[Change] | None = None  # per tree index
+    # field -> every unit's cells of that field, read on demand (report filters).
+    category_cells: dict[str, "CategoryCells"] = field(default_factory=dict, repr=False)
+
+    def unit_category(self, name: str, index: int, category: str) -> Figure | None:
+        """The figure of unit ``index`` x ``category`` of field ``name``; None if nobody has it."""
+        cells = self.category_cells.get(name)
+        return None if cells is None else cells.figure(index, category)
+
+
+@dataclass(frozen=True)
+class CategoryCells:
+    """A field's unit x category table of one scale, masked by the same plan as the report."""
+
+    table: GroupTable
+    categories: tuple[str, ...]
+    column: ScaleColumn
+
+    def figure(self, index: int, category: str) -> Figure | None:
+        if category not in self.categories:
+            return None
+        j = self.categories.index(category)
+        return _figure(self.table, index * len(self.categories) + j, self.column)
 
 
 @dataclass(frozen=True)
@@ -274,12 +296,13 @@ def build_report(wave: Wave) -> Report:
             ).units
         mean_rows, rate_rows = _changes(tables.units, old, k)
         scale = get_instrument(column.instrument).scale(column.scale)
-        by_category = {}
+        by_category, category_cells = {}, {}
         for name, table in tables.categories.items():
             categories = tables.plan.fields[name].categories
             by_category[name] = {
                 str(c): _figure(table, j, column) for j, c in enumerate(categories)
             }  # root row: j < width
+            category_cells[name] = CategoryCells(table, tuple(map(str, categories)), column)
         share_label = next(iter(column.cutoff_labels.values()), "")
         scales.append(
             ScaleReport(
@@ -296,6 +319,7 @@ def build_report(wave: Wave) -> Report:
                 rate_change=rate_rows[0] if rate_rows else None,
                 by_category=by_category,
                 unit_changes=mean_rows,
+                category_cells=category_cells,
             )
         )
     total = responses_plan.total(0)

@@ -1,17 +1,37 @@
 """Confidential report pages and exports. Every figure comes from ``reports.build``."""
 
 import csv
+import io
+import zipfile
+from collections.abc import Sequence
 from typing import cast
 
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from analysis.private import noisy_share
 from wellbeing.accounts.models import Membership, User
-from wellbeing.accounts.permissions import can_administer, get_org_for_user, units_visible_to
+from wellbeing.accounts.permissions import (
+    can_administer,
+    get_org_for_user,
+    get_unit_for_user,
+    is_staff,
+    membership_for,
+    units_visible_to,
+)
 from wellbeing.core.models import audit
-from wellbeing.surveys.reports.build import Figure, Report, build_report
+from wellbeing.surveys.actions import (
+    CAMPAIGN_BUDGET,
+    BudgetSpent,
+    privacy_spent,
+    release_campaign_aggregates,
+)
+from wellbeing.surveys.models import PrivateRelease
+from wellbeing.surveys.reports.build import COMMENT_THRESHOLD, Figure, Report, build_report
 from wellbeing.surveys.reports.drivers import drivers_section
+from wellbeing.surveys.reports.raw import ExportRefused, RawExport, build_raw_export
 from wellbeing.surveys.views.manage import _wave
 
 LEAD = Membership.Role.UNIT_LEAD
@@ -56,7 +76,68 @@ def _page_context(request: HttpRequest, org, wave, report: Report) -> dict:
 @login_required
 def wave_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org, wave, report = _report_for(request, slug, pk, "report.view")
-    return render(request, "surveys/report.html", _page_context(request, org, wave, report))
+    context = _page_context(request, org, wave, report)
+    try:
+        context.update(_filters(request, org, report, context))
+    except FilterError as error:
+        context["filter_error"] = str(error)
+        return render(request, "surveys/report.html", context, status=400)
+    return render(request, "surveys/report.html", context)
+
+
+class FilterError(ValueError):
+    """A report filter that names no unit or field of this report."""
+
+
+def _filters(request: HttpRequest, org, report: Report, context: dict) -> dict:
+    """Report filters: a unit's subtree and one demographic field to break it down by.
+
+    Both only select figures of the report's one disclosure plan (the same cells the
+    CSV and the category tables draw from), so no filter publishes a new figure.
+    """
+    user = cast(User, request.user)
+    extra: dict = {"can_export_raw": _is_org_admin(user, org), "by": "", "filter_unit": None}
+    extra["fields"] = list(report.categories)
+    extra["rows_all"] = context["rows"]
+    raw_unit, by = request.GET.get("unit", ""), request.GET.get("by", "")
+    if by and by not in report.categories:
+        raise FilterError(f"Break down by: expected one of {', '.join(report.categories)}.")
+    rows = context["rows"]
+    if raw_unit:
+        if not raw_unit.isdigit():
+            raise FilterError("Unit: expected a unit of this organization.")
+        unit = get_unit_for_user(user, org, int(raw_unit))  # 404 outside the visible units
+        rows = [r for r in rows if r.unit.path.startswith(unit.path)]
+        top = rows[0].index
+        extra.update(filter_unit=unit, rows=rows, headline_name=unit.name)
+        extra["headline"] = [
+            {"scale": s, "figure": s.by_unit[top], "change": _at(s.unit_changes, top)}
+            for s in report.scales
+        ]
+    if by:
+        extra["by"] = by
+        groups = [(r.index, r.unit.name) for r in rows]
+        if not raw_unit and context["is_admin"]:
+            groups.insert(0, (0, org.name))
+        extra["breakdown"] = [
+            {
+                "name": name,
+                "label": label,
+                "figures": [s.unit_category(by, index, key) for s in report.scales],
+            }
+            for index, name in groups
+            for key, label in report.categories[by]
+        ]
+    return extra
+
+
+def _at(changes: list | None, index: int):
+    return changes[index] if changes else None
+
+
+def _is_org_admin(user: User, org) -> bool:
+    membership = membership_for(user, org)
+    return membership is not None and membership.role == Membership.Role.ORG_ADMIN
 
 
 def _cells(figure: Figure) -> list[object]:
@@ -153,3 +234,142 @@ def wave_report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-report.pdf"'
     return response
+
+
+# --- The k-anonymised record export (org admins only) ---------------------------------------
+
+
+class RawExportForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=[("csv", "CSV"), ("xlsx", "XLSX")], widget=forms.RadioSelect, label="File format"
+    )
+    include_comments = forms.BooleanField(required=False, label="Include the comments")
+    confirm = forms.BooleanField(
+        label="I understand what the file contains and will keep it confidential",
+        error_messages={"required": "Tick the box to confirm before downloading."},
+    )
+
+
+def _admin_org(request: HttpRequest, slug: str):
+    """The organization if the user is its admin; campaign staff without that role get 404 too."""
+    user = cast(User, request.user)
+    org = get_org_for_user(user, slug, min_role=Membership.Role.ORG_ADMIN)
+    if not _is_org_admin(user, org):
+        raise Http404("No such organization.")
+    return org
+
+
+@login_required
+def wave_raw_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org = _admin_org(request, slug)
+    wave = _wave(org, pk)
+    form = RawExportForm(request.POST or None, initial={"format": "csv"})
+    context = {"org": org, "wave": wave, "survey": wave.survey, "form": form}
+    context["min_size"] = org.effective_min_group_size
+    context["comment_threshold"] = COMMENT_THRESHOLD
+    if request.method != "POST":
+        return render(request, "surveys/raw_export.html", context)
+    if not form.is_valid():
+        return render(request, "surveys/raw_export.html", context, status=400)
+    include = form.cleaned_data["include_comments"]
+    try:
+        export = build_raw_export(wave, include_comments=include)
+    except ExportRefused as refused:
+        context["refused"] = str(refused)
+        return render(request, "surveys/raw_export.html", context, status=409)
+    audit(
+        "report.export_raw",
+        actor=request.user,
+        target=wave,
+        organization=org,
+        format=form.cleaned_data["format"],
+        include_comments=include,
+        rows=len(export.rows),
+        comments=len(export.comments or []),
+    )
+    if form.cleaned_data["format"] == "xlsx":
+        return _raw_xlsx(wave, export)
+    return _raw_csv(wave, export)
+
+
+def _csv_text(header: Sequence[object], rows: Sequence[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _raw_csv(wave, export: RawExport) -> HttpResponse:
+    responses = _csv_text(export.header, export.rows)
+    if export.comments is None and not export.comments_reason:
+        response = HttpResponse(responses, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-responses.csv"'
+        return response
+    # With comments: two files in one zip, so the comments never share a row with a response.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("responses.csv", responses)
+        if export.comments is None:
+            archive.writestr("comments.txt", export.comments_reason + "\n")
+        else:
+            archive.writestr("comments.csv", _csv_text(["question", "comment"], export.comments))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-responses.zip"'
+    return response
+
+
+def _raw_xlsx(wave, export: RawExport) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "responses"
+    sheet.append(export.header)
+    for row in export.rows:
+        sheet.append(row)
+    if export.comments is not None or export.comments_reason:
+        notes = book.create_sheet("comments")
+        if export.comments is None:
+            notes.append([export.comments_reason])
+        else:
+            notes.append(["question", "comment"])
+            for pair in export.comments:
+                notes.append(pair)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-responses.xlsx"'
+    book.save(response)
+    return response
+
+
+# --- Campaign-wide aggregates in differential-privacy mode (staff only) ----------------------
+
+
+@login_required
+def campaign_private(request: HttpRequest) -> HttpResponse:
+    """The campaign's burnout counts as released with epsilon-DP; a release is reused while
+    the data stay the same, so viewing again spends nothing."""
+    if not is_staff(request.user):
+        raise Http404("No such page.")
+    refused = ""
+    current: PrivateRelease | None
+    try:
+        current = release_campaign_aggregates(actor=cast(User, request.user))
+    except BudgetSpent as error:
+        current, refused = PrivateRelease.objects.first(), str(error)
+    figures = []
+    if current is not None:
+        figures = list(zip(current.values["labels"], current.values["values"], strict=True))
+    values = current.values["values"] if current is not None else []
+    context = {
+        "current": current,
+        "figures": figures,
+        "share": noisy_share(values[2], values[1]) if values else None,
+        "refused": refused,
+        "spent": privacy_spent(),
+        "budget": CAMPAIGN_BUDGET,
+        "releases": PrivateRelease.objects.select_related("created_by")[:50],
+    }
+    return render(request, "surveys/campaign_private.html", context)

@@ -1,0 +1,57 @@
+"""The report's filters, the record export's confirmation and the staff DP page, with axe-core."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(site, email):
+    from wellbeing.accounts.demo import DEMO_PASSWORD
+
+    site.open("/accounts/login/")
+    site.page.fill("#id_username", email)
+    site.page.fill("#id_password", DEMO_PASSWORD)
+    site.page.click("main button[type=submit]")
+    site.page.wait_for_url("**/accounts/")
+
+
+def test_the_filtered_report_and_the_export_form_are_accessible(open_site, transactional_db):
+    from wellbeing.accounts.demo import load_demo
+    from wellbeing.surveys.demo import load_survey_demo
+
+    world = load_demo()
+    survey = load_survey_demo(world.organization, world.admin)
+    wave = survey.waves.order_by("opens_at").last()
+    site = open_site("desktop")
+    _sign_in(site, world.admin.email)
+    base = f"/measure/{world.organization.slug}/waves/{wave.pk}"
+    site.open(f"{base}/report/")
+    site.page.select_option("#filter-by", "role")
+    site.page.click("form[method=get] button[type=submit]")
+    site.page.wait_for_selector("#breakdown")
+    assert site.page.locator("#breakdown tbody tr").count() > 0
+    site.assert_accessible()
+    site.page.get_by_role("link", name="Responses (generalised)").click()
+    site.page.wait_for_selector("text=What the file contains")
+    site.assert_crisis_banner_visible()
+    site.assert_accessible()
+    assert site.console_errors == [], site.console_errors
+    site.page.get_by_role("button", name="Download the responses").click()  # not confirmed
+    site.page.wait_for_selector("text=Tick the box to confirm")
+    site.assert_accessible()
+    # The only console message is the browser noting the form's 400 answer.
+    assert all("status of 400" in e for e in site.console_errors), site.console_errors
+
+
+def test_the_staff_page_of_private_aggregates_is_accessible(open_site, transactional_db):
+    from wellbeing.accounts.demo import load_demo
+    from wellbeing.surveys.demo import load_survey_demo
+
+    world = load_demo()
+    load_survey_demo(world.organization, world.admin)
+    site = open_site("desktop")
+    _sign_in(site, world.staff.email)
+    site.open("/staff/campaign-aggregates/")
+    assert site.page.get_by_role("heading", name="Privacy budget").is_visible()
+    site.assert_accessible()
+    assert site.console_errors == [], site.console_errors
