@@ -43,10 +43,10 @@ class _Layout:
     members). The other ranges belong to rings: ``ring[r]`` is the ring of range r
     (0 = deepest), ``tops[j]`` the unit at the top of ring j (the far end's lowest
     common ancestor with the near end). ``order`` lists the other ranges ring by ring,
-    ``bounds`` where each ring starts in it.
+    ``bounds`` where each ring starts in it, ``far_tops`` each listed range's top.
     """
 
-    __slots__ = ("bounds", "near", "order", "ring", "starts", "tops")
+    __slots__ = ("bounds", "far_tops", "near", "order", "ring", "starts", "tops")
 
     def __init__(self, x: int, own: bool, parent: list[int], kids: list[list[int]]) -> None:
         ranges: list[tuple[int, int]] = []  # (start, ring), ring -1 = the near end
@@ -75,6 +75,7 @@ class _Layout:
         self.order = np.asarray([r for _, r in order], dtype=np.intp)
         firsts = [i for i, (j, _) in enumerate(order) if i == 0 or order[i - 1][0] != j]
         self.bounds = np.asarray(firsts, dtype=np.intp)
+        self.far_tops = self.tops[[j for j, _ in order]] if order else self.tops[:0]
 
 
 class Planner:
@@ -304,7 +305,7 @@ class Planner:
         tables 0 and g); its full cost adds the other fields' columns."""
         n = self.n
         path_cum = self._cum[0][:, 0] + (self._cum[g][:, c0] if g else 0)
-        ok = self._ok[0][:, 0] & (self._ok[g][:, c0] if g else True)
+        ok = self._whole_ok(g, c0)
         keys = np.where(ok, path_cum * n + self._index, _NONE)
         per_range = np.minimum.reduceat(keys, layout.starts)
         if own:
@@ -317,18 +318,23 @@ class Planner:
                 return None
             a = at % n
         far = per_range[layout.order]
-        rings = np.asarray(layout.ring, dtype=np.intp)[layout.order]
         keep = far != _NONE
         ends = np.append(far[keep] % n, -1)  # last: out of the organization
-        tops = np.append(layout.tops[rings[keep]], -1)
+        tops = np.append(layout.far_tops[keep], -1)
         at_top = np.where(tops >= 0, path_cum[tops], 0)
         at_end = np.where(ends >= 0, path_cum[ends], 0)
         total = path_cum[a] + at_end - 2 * at_top
-        if bound is not None and int(total.min()) >= bound:
-            return None  # the other fields' columns only add to the cost
+        if bound is not None:  # the other fields' columns only add to the cost
+            near = total < bound
+            if not near.any():
+                return None
+            ends, tops, total = ends[near], tops[near], total[near]
+        choices = []
         for f in range(1, len(self._cum)):
             if f != g:
-                total = total + self._columns(f, a, ends, tops)[0]
+                extra, common, c_a, c_b = self._columns(f, a, ends, tops)
+                total = total + extra
+                choices.append((f, common, c_a, c_b))
         best = int(np.argmin(total))
         cost = int(total[best])
         if bound is not None and cost >= bound:
@@ -338,17 +344,20 @@ class Planner:
         path_b = self._path(b, top) if b >= 0 else []
         tables = [(0, 0)] + ([(g, c0)] if g else [])
         cells = [(t, u, c) for u in path_a + path_b for t, c in tables]
-        for f in range(1, len(self._cum)):
-            if f != g:
-                _, common, c_a, c_b = self._columns(
-                    f, a, ends[best : best + 1], tops[best : best + 1]
-                )
-                if common[0] >= 0:
-                    cells += [(f, u, int(common[0])) for u in path_a + path_b]
-                else:
-                    cells += [(f, u, c_a) for u in self._path(a, -1)]
-                    cells += [(f, u, int(c_b[0])) for u in self._path(b, -1)]
+        for f, common, c_a, c_b in choices:
+            if common[best] >= 0:
+                cells += [(f, u, int(common[best])) for u in path_a + path_b]
+            else:
+                cells += [(f, u, c_a) for u in self._path(a, -1)]
+                cells += [(f, u, int(c_b[best])) for u in self._path(b, -1)]
         return cost, cells
+
+    def _whole_ok(self, g: int, c0: int) -> BoolArray:
+        """Units a whole respondent of category c0 (table g) can be moved from or to."""
+        key = (-g - 1, c0)  # beside the swaps' pairs in one cache
+        if key not in self._pairs:
+            self._pairs[key] = self._ok[0][:, 0] & (self._ok[g][:, c0] if g else True)
+        return self._pairs[key]
 
     def _columns(
         self, f: int, a: int, ends: IntArray, tops: IntArray

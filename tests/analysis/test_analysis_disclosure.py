@@ -388,7 +388,7 @@ def plan_statuses(plan):
     return [plan.total_status[:, None]] + [f.status for f in plan.fields.values()]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(org=wide_organizations(), k=st.sampled_from([3, 5, 10]))
 def test_the_vectorised_search_hides_exactly_what_the_plain_search_hides(org, k):
     tree, cross = org
@@ -421,7 +421,7 @@ def test_a_four_level_organization_with_three_fields_gets_the_plain_searchs_plan
         assert np.array_equal(ours, theirs)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     org=wide_organizations(max_units=24, max_fields=3, max_categories=3),
     k=st.sampled_from([3, 5, 10]),
