@@ -120,6 +120,7 @@ class Planner:
         self._held: list[list[list[bool]]] = [o.T.tolist() for o in self._ok]
         self._value_t: list[list[list[int]]] = [v.tolist() for v in value]
         self._index = np.arange(n, dtype=np.int64)
+        self._keyed = [cum * n + self._index[:, None] for cum in self._cum]
         self._layouts: dict[tuple[int, bool], _Layout] = {}
         self._pairs: dict[tuple[int, int], BoolArray] = {}
 
@@ -179,6 +180,7 @@ class Planner:
         self.status[t][x, c] = COMPLEMENT
         weight = self._weight[t]
         self._cum[t][x : self.stop[x], c] -= weight[x, c]
+        self._keyed[t][x : self.stop[x], c] -= weight[x, c] * self.n
         weight[x, c] = 0
         self._w[t][c][x] = 0
 
@@ -254,14 +256,17 @@ class Planner:
         """The cheapest swap of categories c0 and c2 between two units (any c2)."""
         n = self.n
         cum = self._cum[g]
-        pair = cum + cum[:, c0 : c0 + 1]  # cost of both columns from the root down to a unit
         ok = self._pair_ok(g, c0)
-        keys = np.where(ok, pair * n + self._index[:, None], _NONE)
+        # Key of a unit for the pair (c0, c2): both columns' cost from the root down to it,
+        # then its position (the first of equally cheap ends wins).
+        keys = np.where(ok, self._keyed[g] + cum[:, c0 : c0 + 1] * n, _NONE)
         per_range, rings = self._ends(keys, layout)
+        tops = layout.tops
+        pair_tops = cum[tops] + cum[tops, c0 : c0 + 1]
         if own:
             valid = ok[x]
-            near = pair[x]
-            a_at = np.full(pair.shape[1], x, dtype=np.int64)
+            near = cum[x] + cum[x, c0]
+            a_at = np.full(cum.shape[1], x, dtype=np.int64)
         else:
             at = per_range[layout.near]
             valid = at != _NONE
@@ -269,8 +274,7 @@ class Planner:
         if not valid.any():
             return None
         far_ok = rings != _NONE
-        tops = layout.tops
-        costs = np.where(far_ok, near + rings // n - 2 * pair[tops], _NONE)
+        costs = np.where(far_ok, near + rings // n - 2 * pair_tops, _NONE)
         costs = np.vstack([costs, near[None, :]])  # last: out of the organization
         costs[:, ~valid] = _NONE
         flat = costs.T.ravel()  # category by category, each ring by ring
