@@ -22,6 +22,8 @@ minimum is found.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -78,6 +80,11 @@ class _Layout:
         self.far_tops = self.tops[[j for j, _ in order]] if order else self.tops[:0]
 
 
+_LAYOUTS: weakref.WeakKeyDictionary[UnitTree, dict[tuple[int, bool], _Layout]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class Planner:
     """Mutable working state of one plan, in depth-first order of the units."""
 
@@ -121,7 +128,9 @@ class Planner:
         self._value_t: list[list[list[int]]] = [v.tolist() for v in value]
         self._index = np.arange(n, dtype=np.int64)
         self._keyed = [cum * n + self._index[:, None] for cum in self._cum]
-        self._layouts: dict[tuple[int, bool], _Layout] = {}
+        # Layouts depend on the tree alone: a report's plans (one per set of scored
+        # respondents, same tree) share them.
+        self._layouts = _LAYOUTS.setdefault(tree, {})
         self._pairs: dict[tuple[int, int], BoolArray] = {}
 
     # -- step 2 ------------------------------------------------------------------------------
