@@ -125,7 +125,6 @@ class Planner:
         # look-ups of the free-move check (a zero weight is a hidden figure).
         self._w: list[list[list[int]]] = [w.T.tolist() for w in self._weight]
         self._held: list[list[list[bool]]] = [o.T.tolist() for o in self._ok]
-        self._value_t: list[list[list[int]]] = [v.tolist() for v in value]
         self._index = np.arange(n, dtype=np.int64)
         self._keyed = [cum * n + self._index[:, None] for cum in self._cum]
         # Layouts depend on the tree alone: a report's plans (one per set of scored
@@ -161,27 +160,20 @@ class Planner:
             found = self._swaps(g, x, c0, own, layout)
             if found is not None:
                 bound, cells = found
-        if bound is None or bound > self._whole_floor(g, x, own):
+        if bound is None or bound > self._whole_floor(x, own):
             found = self._whole(g, x, c0, own, layout, bound)
             if found is not None:
                 bound, cells = found
         for t, u, c in cells or []:
             self._hide(t, u, c)
 
-    def _whole_floor(self, g: int, x: int, own: bool) -> int:
-        """A lower bound of any whole-respondent move's cost. The move changes the total of
-        x and, in every other field, one of x's non-empty cells (from x's own members to a
-        unit below: the same at one of x's subunits)."""
-        at = [x, *self.kids[x]] if own else [x]
-        return min(self._floor_at(g, u) for u in at)
-
-    def _floor_at(self, g: int, u: int) -> int:
-        floor = self._w[0][0][u]
-        for f in range(1, len(self._w)):
-            if f != g:
-                value = self._value_t[f][u]
-                floor += min((w[u] for w, v in zip(self._w[f], value, strict=True) if v), default=0)
-        return floor
+    def _whole_floor(self, x: int, own: bool) -> int:
+        """A lower bound of any whole-respondent move's cost: it changes the total of x or
+        (from x's own members to a unit below) the total of one of x's subunits."""
+        totals = self._w[0][0]
+        if own:
+            return min([totals[x], *(totals[s] for s in self.kids[x])])
+        return totals[x]
 
     def _hide(self, t: int, x: int, c: int) -> None:
         if self.status[t][x, c] != SHOWN:
