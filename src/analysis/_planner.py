@@ -89,11 +89,9 @@ class Planner:
     """Mutable working state of one plan, in depth-first order of the units."""
 
     def __init__(self, tree: UnitTree, own: list[IntArray], k: int) -> None:
-        self.tree, self.k = tree, k
         n = tree.size
         self.n = n
         order = tree.preorder
-        self.order = order
         self.where = tree.start  # unit -> position in depth-first order
         parents = tree.parents
         self.parent: list[int] = [
@@ -104,12 +102,9 @@ class Planner:
             sorted(int(self.where[c]) for c in tree.children[u]) for u in order.tolist()
         ]
         self.depth = tree.depth[order]
-        self.own = own
         self.value = [tree.rollup(o) for o in own]  # unit order, as published
         value = [v[order] for v in self.value]
-        self._own = [o[order] for o in own]
-        self._value = value
-        self._ok = [o > 0 for o in self._own]
+        self._ok = [o[order] > 0 for o in own]
         self.status = [np.where((v > 0) & (v < k), SMALL, SHOWN).astype(np.int8) for v in value]
         scale = sum(int(v.sum()) for v in value) + 1  # above any sum of figures
         self._weight = [
