@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from _reference_planner import reference_statuses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space, svd
@@ -346,3 +347,86 @@ def test_units_can_be_given_as_labelled_pairs():
         tree.index(["icu", "lab"])
     with pytest.raises(ValueError, match="pairs: expected parents among the units, got 'x'"):
         UnitTree.from_pairs([("org", None), ("icu", "x")])
+
+
+# -- the vectorised search against the plain one ---------------------------------------------
+
+
+@st.composite
+def wide_organizations(draw, max_units=40, max_fields=3, max_categories=5):
+    """Deeper and wider trees than ``organizations`` (depth up to 5, fan-out up to 6), up to
+    three fields, counts from 0 to 40 so that every kind of move is sometimes cheapest."""
+    parents, frontier = [-1], [(0, 1)]
+    while frontier:
+        unit, depth = frontier.pop(0)
+        fan = draw(st.integers(0, 6)) if depth < 5 and len(parents) < max_units else 0
+        for _ in range(fan):
+            parents.append(unit)
+            frontier.append((len(parents) - 1, depth + 1))
+    tree = UnitTree.from_parents(parents)
+    shape = tuple(draw(st.lists(st.integers(2, max_categories), min_size=0, max_size=max_fields)))
+    size = int(np.prod(shape, dtype=int))
+    cells = st.sampled_from([0, 0, 0, 0, 1, 1, 2, 3, 4, 6, 9, 15, 40])
+    cross = np.array(draw(st.lists(cells, min_size=tree.size * size, max_size=tree.size * size)))
+    cross = cross.reshape((tree.size, *shape))
+    for unit, kids in enumerate(tree.children):
+        if kids and draw(st.integers(0, 2)):
+            cross[unit] = 0
+    return tree, cross
+
+
+def reference_plan_statuses(tree, cross, k):
+    n, shape = tree.size, cross.shape[1:]
+    own = [cross.reshape(n, -1).sum(axis=1)[:, None]]
+    for i in range(len(shape)):
+        axes = tuple(j + 1 for j in range(len(shape)) if j != i)
+        own.append(cross.sum(axis=axes).reshape(n, shape[i]))
+    return [status.astype(np.int8) for status in reference_statuses(tree, own, k)]
+
+
+def plan_statuses(plan):
+    return [plan.total_status[:, None]] + [f.status for f in plan.fields.values()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(org=wide_organizations(), k=st.sampled_from([3, 5, 10]))
+def test_the_vectorised_search_hides_exactly_what_the_plain_search_hides(org, k):
+    tree, cross = org
+    plan = plan_from_cross(tree, cross, k)
+    expected = reference_plan_statuses(tree, cross, k)
+    for ours, theirs in zip(plan_statuses(plan), expected, strict=True):
+        assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_four_level_organization_with_three_fields_gets_the_plain_searchs_plan(seed):
+    # 200 units in 4 levels, skewed sizes, some staff attached to inner units: most
+    # protections there are found by the free-swap check or by whole-respondent moves.
+    rng = np.random.default_rng(seed)
+    parents = [-1] + [0] * 5 + [1 + i // 8 for i in range(40)] + [6 + i // 4 for i in range(154)]
+    tree = UnitTree.from_parents(parents)
+    weights = rng.lognormal(0.0, 1.3, size=tree.size)
+    weights[[bool(kids) for kids in tree.children]] *= 0.08
+    units = rng.choice(tree.size, size=6000, p=weights / weights.sum())
+    cross = np.zeros((tree.size, 5, 4, 3), dtype=int)
+    np.add.at(
+        cross,
+        (units, rng.integers(0, 5, 6000), rng.integers(0, 4, 6000), rng.integers(0, 3, 6000)),
+        1,
+    )
+    plan = plan_from_cross(tree, cross, 5)
+    expected = reference_plan_statuses(tree, cross, 5)
+    assert sum(int((s == COMPLEMENT).sum()) for s in expected) > 100  # a plan with real work
+    for ours, theirs in zip(plan_statuses(plan), expected, strict=True):
+        assert np.array_equal(ours, theirs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    org=wide_organizations(max_units=24, max_fields=3, max_categories=3),
+    k=st.sampled_from([3, 5, 10]),
+)
+def test_no_suppressed_group_in_a_deeper_tree_can_be_solved_for(org, k):
+    tree, cross = org
+    plan = plan_from_cross(tree, cross, k)
+    assert recoverable(plan, cross) == []

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.change import mean_change, rate_change
-from analysis.disclosure import DisclosurePlan, plan_disclosure
+from analysis.disclosure import DisclosurePlan, plan_disclosure_from_counts
 from analysis.groups import GroupTable, Threshold, UnitTree, group_stats
 from wellbeing.accounts.models import Organization, Unit
 from wellbeing.surveys.models import Comment, Wave
@@ -132,12 +132,48 @@ def position_codes(data: WaveData, position: dict[int, int]) -> np.ndarray:
     return _codes(data, position)
 
 
-def _categories(data: WaveData, fields: list[str]) -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class _Coded:
+    """A demographic field's answers for a wave: sorted distinct ``labels`` and each
+    respondent's index into them (coded once per wave, not once per plan)."""
+
+    labels: np.ndarray
+    codes: np.ndarray
+
+
+def category_labels(data: WaveData, fields: list[str]) -> dict[str, np.ndarray]:
+    """Each respondent's answer to each demographic field, "not answered" spelled out."""
     out = {}
     for name in fields:
         values = data.demographics.get(name, np.full(data.n, "", dtype=str))
         out[name] = np.where(values == "", NOT_ANSWERED, values).astype(str)
     return out
+
+
+def _categories(data: WaveData, fields: list[str]) -> dict[str, _Coded]:
+    out = {}
+    for name, values in category_labels(data, fields).items():
+        labels, codes = np.unique(values, return_inverse=True)
+        out[name] = _Coded(labels, codes.reshape(-1).astype(np.int64))
+    return out
+
+
+def _plan(
+    tree: UnitTree, codes: np.ndarray, cats: dict[str, _Coded], scored: np.ndarray, k: int
+) -> DisclosurePlan:
+    """``plan_disclosure`` of the scored respondents, from the wave's coded categories:
+    the same plan (categories nobody scored left out), without sorting labels again."""
+    units = codes[scored]
+    by_field = {}
+    for name, coded in cats.items():
+        width = len(coded.labels)
+        counts = np.bincount(
+            units * width + coded.codes[scored], minlength=tree.size * width
+        ).reshape(tree.size, width)
+        present = counts.sum(axis=0) > 0
+        by_field[name] = (coded.labels[present].tolist(), counts[:, present])
+    direct = np.bincount(units, minlength=tree.size)
+    return plan_disclosure_from_counts(tree, direct, by_field, min_size=k)
 
 
 def _threshold(column: ScaleColumn) -> dict[str, Threshold]:
@@ -188,7 +224,7 @@ class _WaveTables:
 def _tables(
     tree: UnitTree,
     codes: np.ndarray,
-    cats: dict[str, np.ndarray],
+    cats: dict[str, _Coded],
     column: ScaleColumn,
     k: int,
     plans: dict[bytes, DisclosurePlan],
@@ -200,21 +236,20 @@ def _tables(
     # a mean of 3). Scales scored for the same respondents share one plan.
     signature = np.packbits(scored).tobytes()
     if signature not in plans:
-        scored_cats = {f: c[scored] for f, c in cats.items()}
-        plans[signature] = plan_disclosure(tree, codes[scored], scored_cats, min_size=k)
+        plans[signature] = _plan(tree, codes, cats, scored, k)
     plan = plans[signature]
     rows, nodes = tree.expand(codes)
     thresholds = _threshold(column)
     units = group_stats(column.values[rows], nodes, labels=range(tree.size), cutoffs=thresholds)
     units = units.masked(*plan.total_mask())
     by_category = {}
-    for name, labels in cats.items() if with_categories else ():
+    for name, coded in cats.items() if with_categories else ():
         categories = plan.fields[name].categories
         width = len(categories)
-        cat_codes = (
-            plan.category_codes(name, labels[scored]) if width else np.zeros(0, dtype=np.int64)
-        )
-        full = np.full(len(labels), -1, dtype=np.int64)
+        # The plan's categories are the wave's sorted labels that someone scored.
+        position = np.searchsorted(np.asarray(categories, dtype=str), coded.labels)
+        cat_codes = position[coded.codes[scored]] if width else np.zeros(0, dtype=np.int64)
+        full = np.full(len(coded.codes), -1, dtype=np.int64)
         full[np.flatnonzero(scored)] = cat_codes
         keep = full[rows] >= 0
         groups = nodes[keep] * width + full[rows][keep]
@@ -281,8 +316,10 @@ def build_report(wave: Wave) -> Report:
     fields = [f for f in wave.version.demographics if f in DEMOGRAPHICS]
     codes, cats = _codes(data, position), _categories(data, fields)
     scales = []
-    responses_plan = plan_disclosure(tree, codes, cats, min_size=k)
-    plans: dict[bytes, DisclosurePlan] = {}
+    everyone = np.ones(data.n, dtype=bool)
+    responses_plan = _plan(tree, codes, cats, everyone, k)
+    # A scale everyone has a score on is planned on the same respondents: one plan for both.
+    plans: dict[bytes, DisclosurePlan] = {np.packbits(everyone).tobytes(): responses_plan}
     old_plans: dict[bytes, DisclosurePlan] = {}
     if before is not None:
         old_codes, old_cats = _codes(before, position), _categories(before, fields)

@@ -59,18 +59,18 @@ def load_wave(wave: Wave) -> WaveData:
         )
         .values_list("unit_id", "demo_text", "answers_text")
     )
-    demos = _decoded([d or "{}" for _, d, _ in raw])
-    answer_sets = _decoded([a or "{}" for _, _, a in raw])
-    rows = [(u, d, a) for (u, _, _), d, a in zip(raw, demos, answer_sets, strict=True)]
-    unit_ids = np.array([UNASSIGNED if u is None else u for u, _, _ in rows], dtype=np.int64)
-    keys = sorted({k for _, demo, _ in rows for k in (demo or {})})
-    demographics = {
-        k: np.array([(demo or {}).get(k, "") for _, demo, _ in rows], dtype=str) for k in keys
-    }
+    units, demo_texts, answer_texts = zip(*raw, strict=True) if raw else ((), (), ())
+    demos = [d or {} for d in _decoded([d or "{}" for d in demo_texts])]
+    answer_sets = _decoded([a or "{}" for a in answer_texts])
+    unit_ids = np.array([UNASSIGNED if u is None else u for u in units], dtype=np.int64)
+    keys = sorted(set().union(*demos))
+    demographics = {k: np.array([demo.get(k, "") for demo in demos], dtype=str) for k in keys}
     scales: dict[str, ScaleColumn] = {}
     for instrument_id in wave.version.instruments:
         scales.update(
-            _score_instrument(instrument_id, [answers.get(instrument_id) for _, _, answers in rows])
+            _score_instrument(
+                instrument_id, [answers.get(instrument_id) for answers in answer_sets]
+            )
         )
     return WaveData(wave, unit_ids, demographics, scales)
 
@@ -79,10 +79,14 @@ def _score_instrument(
     instrument_id: str, answer_lists: list[list[int | None] | None]
 ) -> dict[str, ScaleColumn]:
     instrument = get_instrument(instrument_id)
-    matrix = np.full((len(answer_lists), instrument.n_items), MISSING, dtype=np.int16)
-    for row, codes in enumerate(answer_lists):
-        if codes and len(codes) == instrument.n_items:
-            matrix[row] = [MISSING if c is None else c for c in codes]
+    width = instrument.n_items
+    matrix = np.full((len(answer_lists), width), MISSING, dtype=np.int16)
+    # Only complete lists are scored (anything else counts as not answered), filled in one
+    # array conversion rather than row by row.
+    rows = [i for i, codes in enumerate(answer_lists) if codes and len(codes) == width]
+    if rows:
+        flat = [MISSING if c is None else c for i in rows for c in answer_lists[i]]
+        matrix[rows] = np.array(flat, dtype=np.int16).reshape(len(rows), width)
     result = instruments.score(instrument, matrix)
     out = {}
     for scale in instrument.scales:

@@ -41,8 +41,8 @@ from wellbeing.surveys.models import Comment, Wave
 from wellbeing.surveys.questions import DEMOGRAPHICS
 from wellbeing.surveys.reports.build import (
     COMMENT_THRESHOLD,
-    _categories,
     _codes,
+    category_labels,
     organization_tree,
 )
 from wellbeing.surveys.reports.data import load_wave
@@ -186,7 +186,7 @@ def build_raw_export(wave: Wave, *, include_comments: bool = False) -> RawExport
     if data.n < k:
         raise ExportRefused(f"The wave has fewer than {k} responses: there is nothing to export.")
     fields = [f for f in wave.version.demographics if f in DEMOGRAPHICS]
-    codes, cats = _codes(data, position), _categories(data, fields)
+    codes, cats = _codes(data, position), category_labels(data, fields)
     plan = plan_disclosure(tree, codes, cats, min_size=k)
     if plan.total_status[0] != SHOWN:
         # Every region's count is the organization's total minus published figures.
