@@ -65,6 +65,25 @@ class ScaleReport:
         default_factory=dict
     )  # field -> category -> figure
     unit_changes: list[Change] | None = None  # per tree index
+    # The previous wave's published figures per tree index, under that wave's own plan.
+    previous_by_unit: dict[int, Figure] | None = None
+    # The masked unit x category tables behind ``by_category``, for unit drill-downs.
+    category_tables: dict[str, tuple[list[str], GroupTable]] = field(
+        default_factory=dict, repr=False
+    )
+    column: ScaleColumn | None = field(default=None, repr=False)
+
+    def by_category_in(self, index: int) -> dict[str, dict[str, Figure]]:
+        """The category figures within unit ``index`` (its subtree), as the plan published them."""
+        if self.column is None:
+            return {}
+        out = {}
+        for name, (categories, table) in self.category_tables.items():
+            width = len(categories)
+            out[name] = {
+                c: _figure(table, index * width + j, self.column) for j, c in enumerate(categories)
+            }
+        return out
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,10 @@ def _figure(table: GroupTable, i: int, column: ScaleColumn) -> Figure:
         if not np.isnan(s.share[i]):
             share, share_ci = float(s.share[i]), (float(s.low[i]), float(s.high[i]))
     return Figure(n, mean, ci, share, share_ci, level=_level(column, mean))
+
+
+def _unit_figures(table: GroupTable, column: ScaleColumn, size: int) -> dict[int, Figure]:
+    return {i: _figure(table, i, column) for i in range(size)}
 
 
 @dataclass
@@ -259,12 +282,13 @@ def build_report(wave: Wave) -> Report:
         old_codes, old_cats = _codes(before, position), _categories(before, fields)
     for key, column in data.scales.items():
         tables = _tables(tree, codes, cats, column, k, plans)
-        old = None
+        old = previous_by_unit = None
         if before is not None and key in before.scales:
             # The previous wave only feeds the change per unit: no category tables for it.
             old = _tables(
                 tree, old_codes, old_cats, before.scales[key], k, old_plans, with_categories=False
             ).units
+            previous_by_unit = _unit_figures(old, before.scales[key], tree.size)
         mean_rows, rate_rows = _changes(tables.units, old, k)
         scale = get_instrument(column.instrument).scale(column.scale)
         by_category = {}
@@ -289,6 +313,12 @@ def build_report(wave: Wave) -> Report:
                 rate_change=rate_rows[0] if rate_rows else None,
                 by_category=by_category,
                 unit_changes=mean_rows,
+                previous_by_unit=previous_by_unit,
+                category_tables={
+                    name: ([str(c) for c in tables.plan.fields[name].categories], table)
+                    for name, table in tables.categories.items()
+                },
+                column=column,
             )
         )
     total = responses_plan.total(0)

@@ -1,0 +1,299 @@
+"""Vega-Lite charts of a report, built only from its published figures.
+
+Every chart here reads ``reports.build`` Figure objects and nothing else: a
+suppressed figure never reaches a chart's data (a hidden heat-map cell is drawn
+as "Hidden" with no number), so a chart cannot show more than the table beside
+it. The page renders the specs with vega-embed in Vega's CSP-safe interpreter
+mode; the PDF renders them to SVG with vl-convert.
+"""
+
+import base64
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+
+from wellbeing.surveys.reports.build import Figure, ScaleReport, UnitRow
+from wellbeing.surveys.templatetags.wellbeing_reports import num
+
+# The heat map's palette, the same as the table cells' (core/site.css .wb-heat-*).
+HEAT = ["#e7f4e4", "#fef0c8", "#ffbc78", "#e66f0e", "#8b0a03"]
+HIDDEN_FILL = "#f0f0f0"
+HEAT_BANDS = ["Best fifth", "Second", "Middle", "Fourth", "Worst fifth", "Hidden"]
+WAVE_COLOURS = ["#71767a", "#005ea2"]  # previous wave grey, this wave USWDS primary blue
+INK, INK_ON_DARK = "#1b1b1b", "#ffffff"
+FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart for a page: its element id, caption and Vega-Lite spec (a JSON-ready dict)."""
+
+    id: str
+    caption: str
+    spec: dict[str, Any]
+
+    @property
+    def spec_id(self) -> str:
+        return f"{self.id}-spec"
+
+    def svg(self) -> str:
+        """The chart as an SVG document (vl-convert, no browser)."""
+        import vl_convert
+
+        return str(vl_convert.vegalite_to_svg(self.spec))
+
+    def svg_data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg().encode()).decode()
+
+
+def _config(chart: Any, description: str) -> dict[str, Any]:
+    chart = (
+        chart.properties(description=description)
+        .configure(font=FONT, background="white")
+        .configure_view(stroke=None)
+    )
+    # Validation against the schema happens in the tests; at run time it costs more than the chart.
+    return dict(chart.to_dict(validate=False))
+
+
+def _published(figure: Figure | None) -> bool:
+    return figure is not None and not figure.suppressed
+
+
+# ---------------------------------------------------------------- headline rates
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One row of the headline-rate table: a scale's share in one wave, or why it is hidden."""
+
+    scale: str
+    wave: str
+    figure: Figure | None
+
+
+def headline_table(
+    scales: list[ScaleReport], index: int, wave: str, previous: str | None
+) -> list[RateRow]:
+    """Each scale with a cut-off: its share in the previous wave and in this one."""
+    out = []
+    for scale in scales:
+        if not scale.share_label:
+            continue
+        before = (scale.previous_by_unit or {}).get(index) if previous else None
+        label = f"{scale.name}: {scale.share_label}"
+        if previous is not None:
+            out.append(RateRow(label, previous, before))
+        out.append(RateRow(label, wave, scale.by_unit.get(index)))
+    return out
+
+
+def headline_rows(table: list[RateRow]) -> list[dict[str, Any]]:
+    """The chart's data: the published shares of ``table`` only, in percent."""
+    rows = []
+    for row in table:
+        figure = row.figure
+        if figure is None or figure.suppressed or figure.share is None:
+            continue
+        low, high = figure.share_ci or (None, None)
+        rows.append(
+            {
+                "scale": row.scale,
+                "wave": row.wave,
+                "share": round(100 * figure.share, 1),
+                "low": None if low is None else round(100 * low, 1),
+                "high": None if high is None else round(100 * high, 1),
+                "n": figure.n,
+                "label": f"{100 * figure.share:.0f}%",
+            }
+        )
+    return rows
+
+
+def headline_chart(
+    table: list[RateRow], wave: str, previous: str | None, *, id: str
+) -> Chart | None:
+    rows = headline_rows(table)
+    if not rows:
+        return None
+    waves = [w for w in (previous, wave) if w is not None]
+    base = alt.Chart(alt.Data(values=rows))
+    y = alt.Y("scale:N", title=None, axis=alt.Axis(labelLimit=260))
+    offset = alt.YOffset("wave:N", sort=waves)
+    colour = alt.Color(
+        "wave:N",
+        title="Wave",
+        sort=waves,
+        scale=alt.Scale(domain=waves, range=WAVE_COLOURS[-len(waves) :]),
+    )
+    x = alt.X(
+        "share:Q", title="Share of respondents (%), with 95% CI", scale=alt.Scale(domain=[0, 100])
+    )
+    bars = base.mark_bar(height={"band": 0.9}).encode(x=x, y=y, yOffset=offset, color=colour)
+    errors = base.mark_rule(color=INK, strokeWidth=1.5).encode(
+        x="low:Q", x2="high:Q", y=y, yOffset=offset
+    )
+    labels = base.mark_text(align="left", dx=4, color=INK).encode(
+        x="high:Q", y=y, yOffset=offset, text="label:N"
+    )
+    chart = alt.layer(bars, errors, labels).properties(width=420, height={"step": 22})
+    caption = "Share beyond each scale's cut-off with 95% confidence intervals" + (
+        f", {previous} and {wave}." if previous else f", {wave}."
+    )
+    return Chart(id, caption, _config(chart, caption))
+
+
+# ---------------------------------------------------------------- heat map
+
+
+def unit_labels(rows: list[UnitRow]) -> dict[int, str]:
+    """One axis label per unit; a name used twice gets its parent's name to tell them apart."""
+    counts = Counter(row.unit.name for row in rows)
+    names = {row.unit.pk: row.unit.name for row in rows}
+    labels: dict[int, str] = {}
+    for row in rows:
+        name = row.unit.name
+        if counts[name] > 1 and row.unit.parent_id in names:
+            name = f"{names[row.unit.parent_id]} / {name}"
+        if name in labels.values():
+            name = f"{name} ({row.unit.pk})"
+        labels[row.index] = name
+    return labels
+
+
+def heatmap_rows(
+    scales: list[ScaleReport], rows: list[UnitRow], links: dict[int, str]
+) -> list[dict[str, Any]]:
+    labels = unit_labels(rows)
+    out = []
+    for row in rows:
+        for scale in scales:
+            figure = scale.by_unit.get(row.index)
+            cell: dict[str, Any] = {"unit": labels[row.index], "scale": scale.name}
+            if row.index in links:
+                cell["url"] = links[row.index]
+            if _published(figure) and figure.mean is not None:
+                cell |= {
+                    "mean": round(figure.mean, 2),
+                    "n": figure.n,
+                    "band": HEAT_BANDS[figure.level],
+                    "text": f"{num(figure.mean)} (n={figure.n})",
+                    "ink": INK_ON_DARK if figure.level == 4 else INK,
+                }
+            else:
+                # No number of a hidden group: the cell only says it is hidden.
+                cell |= {"band": "Hidden", "text": "Hidden", "ink": INK}
+            out.append(cell)
+    return out
+
+
+def heatmap_chart(
+    scales: list[ScaleReport], rows: list[UnitRow], links: dict[int, str], *, id: str
+) -> Chart | None:
+    if not rows or not scales:
+        return None
+    cells = heatmap_rows(scales, rows, links)
+    order = list(dict.fromkeys(c["unit"] for c in cells))
+    base = alt.Chart(alt.Data(values=cells)).encode(
+        x=alt.X(
+            "scale:N",
+            title=None,
+            sort=[s.name for s in scales],
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160),
+        ),
+        y=alt.Y("unit:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)),
+    )
+    rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color(
+            "band:N",
+            title="Compared with the scale's range",
+            scale=alt.Scale(domain=HEAT_BANDS, range=[*HEAT, HIDDEN_FILL]),
+        ),
+        href="url:N",
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text="text:N", color=alt.Color("ink:N", scale=None), href="url:N"
+    )
+    chart = alt.layer(rect, text).properties(width=alt.Step(150), height=alt.Step(30))
+    caption = (
+        "Mean per unit and scale over the unit and everything under it, with the number of "
+        "responses. Darker is worse whatever the direction of the scale; hidden cells carry no number."
+    )
+    return Chart(id, caption, _config(chart, caption))
+
+
+# ---------------------------------------------------------------- demographic breakdown
+
+
+def breakdown_rows(
+    scales: list[ScaleReport],
+    figures_by_scale: list[dict[str, Figure]],
+    labels: list[tuple[str, str]],
+) -> list[dict[str, Any]]:
+    out = []
+    for scale, figures in zip(scales, figures_by_scale, strict=True):
+        for key, label in labels:
+            figure = figures.get(key)
+            if not _published(figure) or figure.mean is None:
+                continue
+            low, high = figure.ci or (None, None)
+            out.append(
+                {
+                    "scale": scale.name,
+                    "group": label,
+                    "mean": round(figure.mean, 2),
+                    "low": None if low is None else round(low, 2),
+                    "high": None if high is None else round(high, 2),
+                    "n": figure.n,
+                    "text": f"{num(figure.mean)} (n={figure.n})",
+                }
+            )
+    return out
+
+
+def breakdown_chart(
+    scales: list[ScaleReport],
+    figures_by_scale: list[dict[str, Figure]],
+    labels: list[tuple[str, str]],
+    title: str,
+    *,
+    id: str,
+) -> Chart | None:
+    """Mean per respondent group with its 95% CI, one panel per scale (their ranges differ)."""
+    rows = breakdown_rows(scales, figures_by_scale, labels)
+    if not rows:
+        return None
+    panels = []
+    order = [label for _, label in labels]
+    for scale in scales:
+        data = [r for r in rows if r["scale"] == scale.name]
+        if not data:
+            continue
+        domain = (
+            [scale.minimum, scale.maximum]
+            if scale.minimum is not None and scale.maximum is not None
+            else alt.Undefined
+        )
+        base = alt.Chart(alt.Data(values=data)).encode(
+            y=alt.Y("group:N", title=None, sort=order, axis=alt.Axis(labelLimit=200))
+        )
+        x_title = "Mean, with 95% CI" + (
+            f" (higher is {scale.higher_is})" if scale.higher_is else ""
+        )
+        bars = base.mark_bar(color=WAVE_COLOURS[1]).encode(
+            x=alt.X("mean:Q", title=x_title, scale=alt.Scale(domain=domain, nice=False))
+        )
+        errors = base.mark_rule(color=INK, strokeWidth=1.5).encode(x="low:Q", x2="high:Q")
+        text = base.mark_text(align="left", dx=4, color=INK).encode(x="high:Q", text="text:N")
+        panels.append(
+            alt.layer(bars, errors, text).properties(
+                title=scale.name, width=360, height=alt.Step(22)
+            )
+        )
+    chart = alt.vconcat(*panels, spacing=24)
+    caption = (
+        f"Mean by {title} with 95% confidence intervals; hidden groups are listed in the table."
+    )
+    return Chart(id, caption, _config(chart, caption))
