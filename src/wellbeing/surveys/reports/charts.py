@@ -15,6 +15,7 @@ from typing import Any
 import altair as alt
 
 from wellbeing.surveys.reports.build import Figure, ScaleReport, UnitRow
+from wellbeing.surveys.scoring import get_instrument
 from wellbeing.surveys.templatetags.wellbeing_reports import num
 
 # The heat map's palette, the same as the table cells' (core/site.css .wb-heat-*).
@@ -23,6 +24,7 @@ HIDDEN_FILL = "#f0f0f0"
 HEAT_BANDS = ["Best fifth", "Second", "Middle", "Fourth", "Worst fifth", "Hidden"]
 WAVE_COLOURS = ["#71767a", "#005ea2"]  # previous wave grey, this wave USWDS primary blue
 INK, INK_ON_DARK = "#1b1b1b", "#ffffff"
+UNDER = "\u203a "  # a single right-pointing angle quotation mark per level below the top
 FONT = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
 
 
@@ -48,18 +50,60 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg().encode()).decode()
 
 
-def _config(chart: Any, description: str) -> dict[str, Any]:
-    chart = (
-        chart.properties(description=description)
-        .configure(font=FONT, background="white")
-        .configure_view(stroke=None)
-    )
+CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "background": "white",
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": INK, "titleColor": INK},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "symbolType": "square"},
+    "title": {"fontSize": 13},
+}
+
+
+def _spec(chart: Any) -> dict[str, Any]:
+    """A chart's Vega-Lite dict without the top-level keys that ``_config`` sets once."""
     # Validation against the schema happens in the tests; at run time it costs more than the chart.
-    return dict(chart.to_dict(validate=False))
+    spec = dict(chart.to_dict(validate=False))
+    for key in ("$schema", "config", "datasets"):
+        spec.pop(key, None)
+    return spec
+
+
+def _layer(*charts: Any, **properties: Any) -> dict[str, Any]:
+    """Layer unit charts as a plain dict (``alt.layer`` deep-copies every chart, slowly)."""
+    return {"layer": [_spec(chart) for chart in charts], **properties}
+
+
+def _config(
+    spec: dict[str, Any], description: str, datasets: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    # Composition (vconcat) and configuration are plain dicts: Altair deep-copies its objects
+    # at every step of those, which took seconds for a report's breakdowns. The rows go in as
+    # named datasets for the same reason.
+    return {
+        "$schema": alt.SCHEMA_URL,
+        "description": description,
+        **spec,
+        "config": CONFIG,
+        "datasets": datasets,
+    }
 
 
 def _published(figure: Figure | None) -> bool:
     return figure is not None and not figure.suppressed
+
+
+def scale_labels(scales: list[ScaleReport]) -> dict[str, str]:
+    """A name per scale; scales of an instrument with several (WHO-5 raw and %) carry its name."""
+    counts = Counter(scale.instrument for scale in scales)
+    return {
+        scale.key: (
+            f"{get_instrument(scale.instrument).name}: {scale.name}"
+            if counts[scale.instrument] > 1
+            else scale.name
+        )
+        for scale in scales
+    }
 
 
 # ---------------------------------------------------------------- headline rates
@@ -79,11 +123,12 @@ def headline_table(
 ) -> list[RateRow]:
     """Each scale with a cut-off: its share in the previous wave and in this one."""
     out = []
+    names = scale_labels(scales)
     for scale in scales:
         if not scale.share_label:
             continue
         before = (scale.previous_by_unit or {}).get(index) if previous else None
-        label = f"{scale.name}: {scale.share_label}"
+        label = f"{names[scale.key]}: {scale.share_label}"
         if previous is not None:
             out.append(RateRow(label, previous, before))
         out.append(RateRow(label, wave, scale.by_unit.get(index)))
@@ -119,30 +164,38 @@ def headline_chart(
     if not rows:
         return None
     waves = [w for w in (previous, wave) if w is not None]
-    base = alt.Chart(alt.Data(values=rows))
-    y = alt.Y("scale:N", title=None, axis=alt.Axis(labelLimit=260))
-    offset = alt.YOffset("wave:N", sort=waves)
+    base = alt.Chart(alt.NamedData("rates"))
+    order = list(dict.fromkeys(r["scale"] for r in rows))
+    y = alt.Y("scale", type="nominal", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    offset = alt.YOffset("wave", type="nominal", sort=waves)
     colour = alt.Color(
-        "wave:N",
+        "wave",
+        type="nominal",
         title="Wave",
         sort=waves,
         scale=alt.Scale(domain=waves, range=WAVE_COLOURS[-len(waves) :]),
     )
     x = alt.X(
-        "share:Q", title="Share of respondents (%), with 95% CI", scale=alt.Scale(domain=[0, 100])
+        "share",
+        type="quantitative",
+        title="Share of respondents (%), with 95% CI",
+        scale=alt.Scale(domain=[0, 100]),
     )
     bars = base.mark_bar(height={"band": 0.9}).encode(x=x, y=y, yOffset=offset, color=colour)
     errors = base.mark_rule(color=INK, strokeWidth=1.5).encode(
-        x="low:Q", x2="high:Q", y=y, yOffset=offset
+        x=alt.X("low", type="quantitative"), x2=alt.X2("high"), y=y, yOffset=offset
     )
     labels = base.mark_text(align="left", dx=4, color=INK).encode(
-        x="high:Q", y=y, yOffset=offset, text="label:N"
+        x=alt.X("high", type="quantitative"),
+        y=y,
+        yOffset=offset,
+        text=alt.Text("label", type="nominal"),
     )
-    chart = alt.layer(bars, errors, labels).properties(width=420, height={"step": 22})
+    chart = _layer(bars, errors, labels, width=420, height={"step": 22})
     caption = "Share beyond each scale's cut-off with 95% confidence intervals" + (
         f", {previous} and {wave}." if previous else f", {wave}."
     )
-    return Chart(id, caption, _config(chart, caption))
+    return Chart(id, caption, _config(chart, caption, {"rates": rows}))
 
 
 # ---------------------------------------------------------------- heat map
@@ -151,6 +204,7 @@ def headline_chart(
 def unit_labels(rows: list[UnitRow]) -> dict[int, str]:
     """One axis label per unit; a name used twice gets its parent's name to tell them apart."""
     counts = Counter(row.unit.name for row in rows)
+    top = min((row.depth for row in rows), default=0)
     names = {row.unit.pk: row.unit.name for row in rows}
     labels: dict[int, str] = {}
     for row in rows:
@@ -159,19 +213,20 @@ def unit_labels(rows: list[UnitRow]) -> dict[int, str]:
             name = f"{names[row.unit.parent_id]} / {name}"
         if name in labels.values():
             name = f"{name} ({row.unit.pk})"
-        labels[row.index] = name
+        # The tree shows as one marker per level: the axis labels are right-aligned.
+        labels[row.index] = UNDER * (row.depth - top) + name
     return labels
 
 
 def heatmap_rows(
     scales: list[ScaleReport], rows: list[UnitRow], links: dict[int, str]
 ) -> list[dict[str, Any]]:
-    labels = unit_labels(rows)
+    labels, names = unit_labels(rows), scale_labels(scales)
     out = []
     for row in rows:
         for scale in scales:
             figure = scale.by_unit.get(row.index)
-            cell: dict[str, Any] = {"unit": labels[row.index], "scale": scale.name}
+            cell: dict[str, Any] = {"unit": labels[row.index], "scale": names[scale.key]}
             if row.index in links:
                 cell["url"] = links[row.index]
             if _published(figure) and figure.mean is not None:
@@ -196,32 +251,43 @@ def heatmap_chart(
         return None
     cells = heatmap_rows(scales, rows, links)
     order = list(dict.fromkeys(c["unit"] for c in cells))
-    base = alt.Chart(alt.Data(values=cells)).encode(
+    base = alt.Chart(alt.NamedData("cells")).encode(
         x=alt.X(
-            "scale:N",
+            "scale",
+            type="nominal",
             title=None,
-            sort=[s.name for s in scales],
-            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160),
+            sort=list(scale_labels(scales).values()),
+            # "Instrument: scale" on two lines (an expression, evaluated by vega-interpreter).
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=0,
+                labelLimit=180,
+                labelPadding=18,  # room for the second line above the cells
+                labelExpr="split(datum.label, ': ')",
+            ),
         ),
-        y=alt.Y("unit:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)),
+        y=alt.Y("unit", type="nominal", title=None, sort=order, axis=alt.Axis(labelLimit=240)),
     )
     rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color(
-            "band:N",
-            title="Compared with the scale's range",
+            "band",
+            type="nominal",
+            title="Place in the scale's range",
             scale=alt.Scale(domain=HEAT_BANDS, range=[*HEAT, HIDDEN_FILL]),
         ),
-        href="url:N",
+        href=alt.Href("url", type="nominal"),
     )
     text = base.mark_text(fontSize=12).encode(
-        text="text:N", color=alt.Color("ink:N", scale=None), href="url:N"
+        text=alt.Text("text", type="nominal"),
+        color=alt.Color("ink", type="nominal", scale=None),
+        href=alt.Href("url", type="nominal"),
     )
-    chart = alt.layer(rect, text).properties(width=alt.Step(150), height=alt.Step(30))
+    chart = _layer(rect, text, width={"step": 170}, height={"step": 30})
     caption = (
         "Mean per unit and scale over the unit and everything under it, with the number of "
         "responses. Darker is worse whatever the direction of the scale; hidden cells carry no number."
     )
-    return Chart(id, caption, _config(chart, caption))
+    return Chart(id, caption, _config(chart, caption, {"cells": cells}))
 
 
 # ---------------------------------------------------------------- demographic breakdown
@@ -233,6 +299,7 @@ def breakdown_rows(
     labels: list[tuple[str, str]],
 ) -> list[dict[str, Any]]:
     out = []
+    names = scale_labels(scales)
     for scale, figures in zip(scales, figures_by_scale, strict=True):
         for key, label in labels:
             figure = figures.get(key)
@@ -241,7 +308,7 @@ def breakdown_rows(
             low, high = figure.ci or (None, None)
             out.append(
                 {
-                    "scale": scale.name,
+                    "scale": names[scale.key],
                     "group": label,
                     "mean": round(figure.mean, 2),
                     "low": None if low is None else round(low, 2),
@@ -266,34 +333,44 @@ def breakdown_chart(
     if not rows:
         return None
     panels = []
+    datasets: dict[str, list[dict[str, Any]]] = {}
     order = [label for _, label in labels]
+    names = scale_labels(scales)
     for scale in scales:
-        data = [r for r in rows if r["scale"] == scale.name]
+        data = [r for r in rows if r["scale"] == names[scale.key]]
         if not data:
             continue
-        domain = (
-            [scale.minimum, scale.maximum]
-            if scale.minimum is not None and scale.maximum is not None
-            else alt.Undefined
-        )
-        base = alt.Chart(alt.Data(values=data)).encode(
-            y=alt.Y("group:N", title=None, sort=order, axis=alt.Axis(labelLimit=200))
+        bounded = scale.minimum is not None and scale.maximum is not None
+        domain = [scale.minimum, scale.maximum] if bounded else alt.Undefined
+        # Bars start at the scale's minimum (1 for a 1-5 rating), not at zero.
+        start = alt.X2Datum(scale.minimum) if bounded else alt.Undefined
+        name = f"scale-{len(datasets) + 1}"
+        datasets[name] = data
+        base = alt.Chart(alt.NamedData(name)).encode(
+            y=alt.Y("group", type="nominal", title=None, sort=order, axis=alt.Axis(labelLimit=200))
         )
         x_title = "Mean, with 95% CI" + (
             f" (higher is {scale.higher_is})" if scale.higher_is else ""
         )
         bars = base.mark_bar(color=WAVE_COLOURS[1]).encode(
-            x=alt.X("mean:Q", title=x_title, scale=alt.Scale(domain=domain, nice=False))
+            x=alt.X(
+                "mean",
+                type="quantitative",
+                title=x_title,
+                scale=alt.Scale(domain=domain, nice=False, zero=False),
+            ),
+            x2=start,
         )
-        errors = base.mark_rule(color=INK, strokeWidth=1.5).encode(x="low:Q", x2="high:Q")
-        text = base.mark_text(align="left", dx=4, color=INK).encode(x="high:Q", text="text:N")
+        errors = base.mark_rule(color=INK, strokeWidth=1.5).encode(
+            x=alt.X("low", type="quantitative"), x2=alt.X2("high")
+        )
+        text = base.mark_text(align="left", dx=4, color=INK).encode(
+            x=alt.X("high", type="quantitative"), text=alt.Text("text", type="nominal")
+        )
         panels.append(
-            alt.layer(bars, errors, text).properties(
-                title=scale.name, width=360, height=alt.Step(22)
-            )
+            _layer(bars, errors, text, title=names[scale.key], width=360, height={"step": 22})
         )
-    chart = alt.vconcat(*panels, spacing=24)
     caption = (
         f"Mean by {title} with 95% confidence intervals; hidden groups are listed in the table."
     )
-    return Chart(id, caption, _config(chart, caption))
+    return Chart(id, caption, _config({"vconcat": panels, "spacing": 24}, caption, datasets))
