@@ -70,3 +70,17 @@ def test_the_org_admin_reads_the_charts_drills_down_and_downloads_the_pdf(open_s
     site.assert_accessible()
     site.screenshot("report-unit-desktop")
     assert site.console_errors == [], site.console_errors
+
+
+def test_the_report_charts_fit_a_phone(open_site, demo_report):
+    world, wave = demo_report
+    site = open_site("phone")
+    _sign_in(site, world.admin.email)
+    site.open(f"/measure/{world.organization.slug}/waves/{wave.pk}/report/")
+    _chart_svg(site, "chart-heatmap")
+    # A chart wider than the phone scrolls inside its own focusable region, not the page.
+    site.assert_no_horizontal_scroll()
+    canvas = site.page.locator("#chart-heatmap-canvas")
+    assert canvas.get_attribute("tabindex") == "0"
+    site.assert_accessible()
+    assert site.console_errors == [], site.console_errors

@@ -166,7 +166,9 @@ def headline_chart(
     waves = [w for w in (previous, wave) if w is not None]
     base = alt.Chart(alt.NamedData("rates"))
     order = list(dict.fromkeys(r["scale"] for r in rows))
-    y = alt.Y("scale", type="nominal", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    # "Instrument: scale: cut-off" on one line each (an expression, run by vega-interpreter).
+    axis = alt.Axis(labelLimit=320, labelExpr="split(datum.label, ': ')")
+    y = alt.Y("scale", type="nominal", title=None, sort=order, axis=axis)
     offset = alt.YOffset("wave", type="nominal", sort=waves)
     colour = alt.Color(
         "wave",
@@ -191,7 +193,7 @@ def headline_chart(
         yOffset=offset,
         text=alt.Text("label", type="nominal"),
     )
-    chart = _layer(bars, errors, labels, width=420, height={"step": 22})
+    chart = _layer(bars, errors, labels, width=420, height={"step": 24})
     caption = "Share beyond each scale's cut-off with 95% confidence intervals" + (
         f", {previous} and {wave}." if previous else f", {wave}."
     )
@@ -274,6 +276,8 @@ def heatmap_chart(
             type="nominal",
             title="Place in the scale's range",
             scale=alt.Scale(domain=HEAT_BANDS, range=[*HEAT, HIDDEN_FILL]),
+            # Below the cells, so a wide heat map does not push the legend out of view.
+            legend=alt.Legend(orient="bottom", direction="horizontal", symbolStrokeColor=INK),
         ),
         href=alt.Href("url", type="nominal"),
     )
@@ -347,7 +351,7 @@ def breakdown_chart(
         name = f"scale-{len(datasets) + 1}"
         datasets[name] = data
         base = alt.Chart(alt.NamedData(name)).encode(
-            y=alt.Y("group", type="nominal", title=None, sort=order, axis=alt.Axis(labelLimit=200))
+            y=alt.Y("group", type="nominal", title=None, sort=order, axis=alt.Axis(labelLimit=280))
         )
         x_title = "Mean, with 95% CI" + (
             f" (higher is {scale.higher_is})" if scale.higher_is else ""

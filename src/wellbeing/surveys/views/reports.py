@@ -254,9 +254,11 @@ def _unit_context(org, wave, unit: Unit, report: Report) -> dict:
     (row,) = [r for r in report.units if r.unit.pk == unit.pk]
     children = [r for r in report.units if r.unit.parent_id == unit.pk]
     index, previous = row.index, report.previous.name if report.previous else None
+    labels = charts.scale_labels(report.scales)
     figures = [
         {
             "scale": s,
+            "label": labels[s.key],
             "figure": s.by_unit[index],
             "change": s.unit_changes[index] if s.unit_changes else None,
         }
