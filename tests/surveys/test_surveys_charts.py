@@ -129,6 +129,9 @@ def test_the_heat_map_chart_and_its_table_show_the_same_figures(client, filled, 
     # The spec is embedded for charts.js (no inline script: a JSON data block) beside the table.
     assert 'id="chart-heatmap-spec" type="application/json"' in html
     assert 'data-vega-spec="chart-heatmap-spec"' in html
+    # Without JavaScript the empty canvas stays hidden and the table alone carries the figures.
+    canvas = html[html.index('id="chart-heatmap-canvas"') :]
+    assert canvas[: canvas.index(">")].endswith(" hidden")
     assert html.index("chart-heatmap-canvas") < html.index('id="heatmap-caption"')
 
 

@@ -89,8 +89,11 @@ def _config(
     }
 
 
-def _published(figure: Figure | None) -> bool:
-    return figure is not None and not figure.suppressed
+def _published_mean(figure: Figure | None) -> Figure | None:
+    """``figure`` if the plan published it with a mean, else None (nothing of it may be drawn)."""
+    if figure is None or figure.suppressed or figure.mean is None:
+        return None
+    return figure
 
 
 def scale_labels(scales: list[ScaleReport]) -> dict[str, str]:
@@ -227,11 +230,11 @@ def heatmap_rows(
     out = []
     for row in rows:
         for scale in scales:
-            figure = scale.by_unit.get(row.index)
+            figure = _published_mean(scale.by_unit.get(row.index))
             cell: dict[str, Any] = {"unit": labels[row.index], "scale": names[scale.key]}
             if row.index in links:
                 cell["url"] = links[row.index]
-            if _published(figure) and figure.mean is not None:
+            if figure is not None and figure.mean is not None:
                 cell |= {
                     "mean": round(figure.mean, 2),
                     "n": figure.n,
@@ -306,8 +309,8 @@ def breakdown_rows(
     names = scale_labels(scales)
     for scale, figures in zip(scales, figures_by_scale, strict=True):
         for key, label in labels:
-            figure = figures.get(key)
-            if not _published(figure) or figure.mean is None:
+            figure = _published_mean(figures.get(key))
+            if figure is None or figure.mean is None:
                 continue
             low, high = figure.ci or (None, None)
             out.append(

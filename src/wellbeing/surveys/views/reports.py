@@ -97,17 +97,15 @@ def _chart_context(org, wave, report: Report, context: dict) -> dict:
     """Charts of the report page, drawn from the same published figures as its tables."""
     rows, top = context["rows"], context["top"]
     previous = report.previous.name if report.previous else None
-    rates = _rates(report, top)
+    rates, links = _rates(report, top), _unit_links(org, wave, rows)
     by_category = {
         name: [s.by_category.get(name, {}) for s in report.scales] for name in report.categories
     }
     return {
         "rates": rates,
         "rates_chart": charts.headline_chart(rates, wave.name, previous, id="chart-rates"),
-        "heatmap_chart": charts.heatmap_chart(
-            report.scales, rows, _unit_links(org, wave, rows), id="chart-heatmap"
-        ),
-        "unit_links": _unit_links(org, wave, rows),
+        "heatmap_chart": charts.heatmap_chart(report.scales, rows, links, id="chart-heatmap"),
+        "unit_links": links,
         "breakdowns": _breakdowns(report, by_category, "chart-group")
         if context["is_admin"]
         else [],
@@ -267,7 +265,7 @@ def _unit_context(org, wave, unit: Unit, report: Report) -> dict:
     rates = _rates(report, index)
     inside = [s.by_category_in(index) for s in report.scales]
     by_category = {name: [f.get(name, {}) for f in inside] for name in report.categories}
-    rows = [row, *children]
+    rows, links = [row, *children], _unit_links(org, wave, children)
     return {
         "org": org,
         "wave": wave,
@@ -279,9 +277,7 @@ def _unit_context(org, wave, unit: Unit, report: Report) -> dict:
         "figures": figures,
         "rates": rates,
         "rates_chart": charts.headline_chart(rates, wave.name, previous, id="chart-rates"),
-        "heatmap_chart": charts.heatmap_chart(
-            report.scales, rows, _unit_links(org, wave, children), id="chart-heatmap"
-        ),
-        "unit_links": _unit_links(org, wave, children),
+        "heatmap_chart": charts.heatmap_chart(report.scales, rows, links, id="chart-heatmap"),
+        "unit_links": links,
         "breakdowns": _breakdowns(report, by_category, "chart-group"),
     }

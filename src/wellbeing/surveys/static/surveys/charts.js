@@ -10,6 +10,7 @@
     var source = document.getElementById(element.getAttribute("data-vega-spec"));
     if (!source || !window.vegaEmbed || !window.vegaInterpreter) { return; }
     var spec = JSON.parse(source.textContent);
+    element.hidden = false;
     window.vegaEmbed(element, spec, {
       renderer: "svg",
       actions: false,
