@@ -263,3 +263,19 @@ def test_the_pdf_embeds_the_charts_as_svg(client, two_waves, org_admin):
         assert "n=2)" not in svg
     heatmap = base64.b64decode(context["heatmap_svg"].split(",", 1)[1]).decode()
     assert "Intensive Care Unit" in heatmap and "Hidden" in heatmap
+
+
+def test_a_heat_map_too_tall_for_a_page_leaves_the_pdf_with_its_table(
+    client, filled, org_admin, monkeypatch
+):
+    from wellbeing.surveys.views import reports
+
+    monkeypatch.setattr(reports, "PDF_HEATMAP_MAX_UNITS", 3)  # the fixture has 4 units
+    client.force_login(org_admin)
+    response = client.get(
+        f"/measure/{filled.survey.organization.slug}/waves/{filled.pk}/report.pdf"
+    )
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response.context["heatmap_svg"] is None
+    assert response.context["heatmap_chart"] is not None  # the page still draws it
+    assert len(response.context["rows"]) == 4  # and the PDF's table lists every unit
