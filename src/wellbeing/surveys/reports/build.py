@@ -5,7 +5,7 @@ scale: unit totals over subtrees and unit x category cells are published only
 where the plan allows, and means, shares and changes follow their counts.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -318,7 +318,8 @@ def build_report(wave: Wave) -> Report:
                     name: ([str(c) for c in tables.plan.fields[name].categories], table)
                     for name, table in tables.categories.items()
                 },
-                column=column,
+                # Only what a figure's colour level needs: no respondent-level values on a report.
+                column=replace(column, values=np.empty(0), above={}),
             )
         )
     total = responses_plan.total(0)
