@@ -97,6 +97,11 @@ class Page:
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
+    def screenshot_of(self, selector: str, name: str):
+        """A screenshot of one element, e.g. a chart."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.locator(selector).screenshot(path=str(SHOTS / f"{name}.png"))
+
 
 @pytest.fixture
 def national_plan(transactional_db):

@@ -18,6 +18,11 @@ urlpatterns = [
     path("measure/<slug:slug>/waves/<int:pk>/tokens/", manage.wave_tokens, name="wave_tokens"),
     path("measure/<slug:slug>/waves/<int:pk>/report/", reports.wave_report, name="wave_report"),
     path(
+        "measure/<slug:slug>/waves/<int:pk>/report/units/<int:unit_pk>/",
+        reports.wave_report_unit,
+        name="wave_report_unit",
+    ),
+    path(
         "measure/<slug:slug>/waves/<int:pk>/report.xlsx",
         reports.wave_report_xlsx,
         name="wave_report_xlsx",

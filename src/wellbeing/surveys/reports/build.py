@@ -5,7 +5,7 @@ scale: unit totals over subtrees and unit x category cells are published only
 where the plan allows, and means, shares and changes follow their counts.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -67,11 +67,30 @@ class ScaleReport:
     unit_changes: list[Change] | None = None  # per tree index
     # field -> every unit's cells of that field, read on demand (report filters).
     category_cells: dict[str, "CategoryCells"] = field(default_factory=dict, repr=False)
+    # The previous wave's published figures per tree index, under that wave's own plan.
+    previous_by_unit: dict[int, Figure] | None = None
+    # The masked unit x category tables behind ``by_category``, for unit drill-downs.
+    category_tables: dict[str, tuple[list[str], GroupTable]] = field(
+        default_factory=dict, repr=False
+    )
+    column: ScaleColumn | None = field(default=None, repr=False)
 
     def unit_category(self, name: str, index: int, category: str) -> Figure | None:
         """The figure of unit ``index`` x ``category`` of field ``name``; None if nobody has it."""
         cells = self.category_cells.get(name)
         return None if cells is None else cells.figure(index, category)
+
+    def by_category_in(self, index: int) -> dict[str, dict[str, Figure]]:
+        """The category figures within unit ``index`` (its subtree), as the plan published them."""
+        if self.column is None:
+            return {}
+        out = {}
+        for name, (categories, table) in self.category_tables.items():
+            width = len(categories)
+            out[name] = {
+                c: _figure(table, index * width + j, self.column) for j, c in enumerate(categories)
+            }
+        return out
 
 
 @dataclass(frozen=True)
@@ -214,6 +233,10 @@ def _figure(table: GroupTable, i: int, column: ScaleColumn) -> Figure:
     return Figure(n, mean, ci, share, share_ci, level=_level(column, mean))
 
 
+def _unit_figures(table: GroupTable, column: ScaleColumn, size: int) -> dict[int, Figure]:
+    return {i: _figure(table, i, column) for i in range(size)}
+
+
 @dataclass
 class _WaveTables:
     plan: DisclosurePlan
@@ -325,12 +348,13 @@ def build_report(wave: Wave) -> Report:
         old_codes, old_cats = _codes(before, position), _categories(before, fields)
     for key, column in data.scales.items():
         tables = _tables(tree, codes, cats, column, k, plans)
-        old = None
+        old = previous_by_unit = None
         if before is not None and key in before.scales:
             # The previous wave only feeds the change per unit: no category tables for it.
             old = _tables(
                 tree, old_codes, old_cats, before.scales[key], k, old_plans, with_categories=False
             ).units
+            previous_by_unit = _unit_figures(old, before.scales[key], tree.size)
         mean_rows, rate_rows = _changes(tables.units, old, k)
         scale = get_instrument(column.instrument).scale(column.scale)
         by_category, category_cells = {}, {}
@@ -357,6 +381,13 @@ def build_report(wave: Wave) -> Report:
                 by_category=by_category,
                 unit_changes=mean_rows,
                 category_cells=category_cells,
+                previous_by_unit=previous_by_unit,
+                category_tables={
+                    name: ([str(c) for c in tables.plan.fields[name].categories], table)
+                    for name, table in tables.categories.items()
+                },
+                # Only what a figure's colour level needs: no respondent-level values on a report.
+                column=replace(column, values=np.empty(0), above={}),
             )
         )
     total = responses_plan.total(0)

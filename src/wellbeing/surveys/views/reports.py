@@ -10,9 +10,10 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from analysis.private import noisy_share
-from wellbeing.accounts.models import Membership, User
+from wellbeing.accounts.models import Membership, Unit, User
 from wellbeing.accounts.permissions import (
     can_administer,
     get_org_for_user,
@@ -29,7 +30,14 @@ from wellbeing.surveys.actions import (
     release_campaign_aggregates,
 )
 from wellbeing.surveys.models import PrivateRelease
-from wellbeing.surveys.reports.build import COMMENT_THRESHOLD, Figure, Report, build_report
+from wellbeing.surveys.reports import charts
+from wellbeing.surveys.reports.build import (
+    COMMENT_THRESHOLD,
+    Figure,
+    Report,
+    UnitRow,
+    build_report,
+)
 from wellbeing.surveys.reports.drivers import drivers_section
 from wellbeing.surveys.reports.raw import ExportRefused, RawExport, build_raw_export
 from wellbeing.surveys.views.manage import _wave
@@ -70,6 +78,7 @@ def _page_context(request: HttpRequest, org, wave, report: Report) -> dict:
         "drivers": drivers_section(report, top, org.name if top == 0 else rows[0].unit.name)
         if is_admin or rows
         else None,
+        "top": top,
     }
 
 
@@ -77,12 +86,14 @@ def _page_context(request: HttpRequest, org, wave, report: Report) -> dict:
 def wave_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org, wave, report = _report_for(request, slug, pk, "report.view")
     context = _page_context(request, org, wave, report)
+    status = 200
     try:
         context.update(_filters(request, org, report, context))
     except FilterError as error:
         context["filter_error"] = str(error)
-        return render(request, "surveys/report.html", context, status=400)
-    return render(request, "surveys/report.html", context)
+        status = 400
+    context.update(_chart_context(org, wave, report, context))
+    return render(request, "surveys/report.html", context, status=status)
 
 
 class FilterError(ValueError):
@@ -109,7 +120,7 @@ def _filters(request: HttpRequest, org, report: Report, context: dict) -> dict:
         unit = get_unit_for_user(user, org, int(raw_unit))  # 404 outside the visible units
         rows = [r for r in rows if r.unit.path.startswith(unit.path)]
         top = rows[0].index
-        extra.update(filter_unit=unit, rows=rows, headline_name=unit.name)
+        extra.update(filter_unit=unit, rows=rows, headline_name=unit.name, top=top)
         extra["headline"] = [
             {"scale": s, "figure": s.by_unit[top], "change": _at(s.unit_changes, top)}
             for s in report.scales
@@ -138,6 +149,54 @@ def _at(changes: list | None, index: int):
 def _is_org_admin(user: User, org) -> bool:
     membership = membership_for(user, org)
     return membership is not None and membership.role == Membership.Role.ORG_ADMIN
+
+
+def _unit_links(org, wave, rows: list[UnitRow]) -> dict[int, str]:
+    return {
+        row.index: reverse("surveys:wave_report_unit", args=[org.slug, wave.pk, row.unit.pk])
+        for row in rows
+    }
+
+
+def _rates(report: Report, index: int) -> list[charts.RateRow]:
+    previous = report.previous.name if report.previous else None
+    return charts.headline_table(report.scales, index, report.wave.name, previous)
+
+
+def _breakdowns(
+    report: Report, figures: dict[str, list[dict[str, Figure]]], prefix: str
+) -> list[dict]:
+    """Per demographic field: its labels, the figures per scale and their chart."""
+    out = []
+    for number, (name, labels) in enumerate(report.categories.items(), start=1):
+        columns = figures[name]
+        title = name.replace("_", " ")
+        chart = charts.breakdown_chart(
+            report.scales, columns, labels, title, id=f"{prefix}-{number}"
+        )
+        out.append(
+            {"field": name, "title": title, "labels": labels, "columns": columns, "chart": chart}
+        )
+    return out
+
+
+def _chart_context(org, wave, report: Report, context: dict) -> dict:
+    """Charts of the report page, drawn from the same published figures as its tables."""
+    rows, top = context["rows"], context["top"]
+    previous = report.previous.name if report.previous else None
+    rates, links = _rates(report, top), _unit_links(org, wave, rows)
+    by_category = {
+        name: [s.by_category.get(name, {}) for s in report.scales] for name in report.categories
+    }
+    return {
+        "rates": rates,
+        "rates_chart": charts.headline_chart(rates, wave.name, previous, id="chart-rates"),
+        "heatmap_chart": charts.heatmap_chart(report.scales, rows, links, id="chart-heatmap"),
+        "unit_links": links,
+        "breakdowns": _breakdowns(report, by_category, "chart-group")
+        if context["is_admin"]
+        else [],
+    }
 
 
 def _cells(figure: Figure) -> list[object]:
@@ -229,6 +288,8 @@ def wave_report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
     org, wave, report = _report_for(request, slug, pk, "report.export_pdf")
     context = _page_context(request, org, wave, report)
+    context.update(_chart_context(org, wave, report, context))
+    context.update(_pdf_images(context))
     html = render(request, "surveys/report_pdf.html", context).content.decode()
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -373,3 +434,76 @@ def campaign_private(request: HttpRequest) -> HttpResponse:
         "releases": PrivateRelease.objects.select_related("created_by")[:50],
     }
     return render(request, "surveys/campaign_private.html", context)
+
+
+# A heat map taller than this would not fit a page; the PDF then keeps the table alone.
+PDF_HEATMAP_MAX_UNITS = 40
+
+
+def _pdf_images(context: dict) -> dict:
+    """The charts as SVG data URIs for WeasyPrint (vl-convert renders them without a browser)."""
+    heatmap = context["heatmap_chart"]
+    if heatmap is not None and len(context["rows"]) > PDF_HEATMAP_MAX_UNITS:
+        heatmap = None
+    rates = context["rates_chart"]
+    return {
+        "rates_svg": rates.svg_data_uri() if rates else None,
+        "heatmap_svg": heatmap.svg_data_uri() if heatmap else None,
+        "breakdowns": [
+            {**b, "svg": b["chart"].svg_data_uri() if b["chart"] else None}
+            for b in context["breakdowns"]
+        ],
+    }
+
+
+def _unit_report_for(request: HttpRequest, slug: str, pk: int, unit_pk: int):
+    """The report of the unit's wave, if the user may read that unit (everyone else: 404)."""
+    user = cast(User, request.user)
+    org = get_org_for_user(user, slug, min_role=LEAD)
+    unit = get_unit_for_user(user, org, unit_pk)
+    wave = _wave(org, pk)
+    report = build_report(wave)
+    audit("report.view_unit", actor=user, target=wave, organization=org, unit=unit.pk)
+    return org, wave, unit, report
+
+
+@login_required
+def wave_report_unit(request: HttpRequest, slug: str, pk: int, unit_pk: int) -> HttpResponse:
+    """One unit of the report: its figures, its children and its respondent groups."""
+    org, wave, unit, report = _unit_report_for(request, slug, pk, unit_pk)
+    return render(request, "surveys/report_unit.html", _unit_context(org, wave, unit, report))
+
+
+def _unit_context(org, wave, unit: Unit, report: Report) -> dict:
+    (row,) = [r for r in report.units if r.unit.pk == unit.pk]
+    children = [r for r in report.units if r.unit.parent_id == unit.pk]
+    index, previous = row.index, report.previous.name if report.previous else None
+    labels = charts.scale_labels(report.scales)
+    figures = [
+        {
+            "scale": s,
+            "label": labels[s.key],
+            "figure": s.by_unit[index],
+            "change": s.unit_changes[index] if s.unit_changes else None,
+        }
+        for s in report.scales
+    ]
+    rates = _rates(report, index)
+    inside = [s.by_category_in(index) for s in report.scales]
+    by_category = {name: [f.get(name, {}) for f in inside] for name in report.categories}
+    rows, links = [row, *children], _unit_links(org, wave, children)
+    return {
+        "org": org,
+        "wave": wave,
+        "survey": wave.survey,
+        "report": report,
+        "unit": unit,
+        "row": row,
+        "rows": rows,
+        "figures": figures,
+        "rates": rates,
+        "rates_chart": charts.headline_chart(rates, wave.name, previous, id="chart-rates"),
+        "heatmap_chart": charts.heatmap_chart(report.scales, rows, links, id="chart-heatmap"),
+        "unit_links": links,
+        "breakdowns": _breakdowns(report, by_category, "chart-group"),
+    }
