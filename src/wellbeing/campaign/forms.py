@@ -1,14 +1,16 @@
+import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
 
 from wellbeing.accounts.models import Organization, User
 from wellbeing.accounts.permissions import organizations_administered_by
 from wellbeing.accounts.states import US_STATES
-from wellbeing.campaign.commitment_templates import BY_SLUG, TEMPLATES
+from wellbeing.campaign.commitment_templates import BY_SLUG
 from wellbeing.campaign.models import ROLE_PLEDGES, Commitment, Metric, Role
 from wellbeing.plan.models import PriorityArea, RecommendedAction
 
@@ -356,4 +358,115 @@ class StatusForm(forms.Form):
     )
 
 
-__all__ = ["TEMPLATES", "CommitmentForm", "DeclineForm", "MetricForm", "RoleForm", "SignOnForm"]
+class ProgressForm(forms.Form):
+    """A quarter's report: one optional value per metric, a narrative, evidence, obstacles."""
+
+    period_end = forms.TypedChoiceField(
+        label="Quarter",
+        coerce=lambda value: dt.date.fromisoformat(value),
+        error_messages={
+            "required": "Choose the quarter you report on.",
+            "invalid_choice": "Choose a quarter that has not been reported yet.",
+        },
+    )
+    narrative = forms.CharField(
+        label="What happened this quarter",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=8000,
+        error_messages={"required": "Describe the quarter's progress."},
+    )
+    obstacles = forms.CharField(
+        label="Obstacles",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+    evidence_links = forms.CharField(
+        label="Evidence links",
+        help_text="One web address per line, for example a published report.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, metrics: list[Metric], quarters: list[dt.date], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["period_end"]).choices = [
+            (q.isoformat(), f"Quarter ending {q:%B %-d, %Y}") for q in quarters
+        ]
+        self.metrics = metrics
+        for metric in metrics:
+            self.fields[f"metric_{metric.pk}"] = forms.DecimalField(
+                label=f"{metric.name} ({metric.unit})",
+                max_digits=14,
+                decimal_places=4,
+                required=False,
+                help_text="Leave empty if not measured this quarter.",
+                error_messages=_NUMBER,
+            )
+
+    def metric_fields(self) -> list[forms.BoundField]:
+        return [self[f"metric_{m.pk}"] for m in self.metrics]
+
+    def clean_evidence_links(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines()]
+        links = [line for line in lines if line]
+        validate = URLValidator(schemes=["http", "https"])
+        for link in links:
+            try:
+                validate(link)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    "%(link)s is not a web address; start each line with https://.",
+                    params={"link": link[:80]},
+                ) from None
+        return links
+
+    def values(self) -> dict[int, Decimal]:
+        return {
+            m.pk: self.cleaned_data[f"metric_{m.pk}"]
+            for m in self.metrics
+            if self.cleaned_data.get(f"metric_{m.pk}") is not None
+        }
+
+
+class SurveyLinkForm(forms.Form):
+    survey: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Survey",
+        queryset=None,
+        empty_label="Select a survey",
+        error_messages={
+            "required": "Choose one of your organization's surveys.",
+            "invalid_choice": "Choose one of your organization's surveys.",
+        },
+    )
+    scale = forms.ChoiceField(
+        label="Scale",
+        error_messages={"invalid_choice": "Choose a scale of the survey's instruments."},
+    )
+    statistic = forms.ChoiceField(
+        label="Figure",
+        choices=[
+            ("share", "Share in the upper band (for example burned out), %"),
+            ("mean", "Mean"),
+        ],
+    )
+
+    def __init__(self, *args: Any, surveys: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from wellbeing.surveys.scoring import get_instrument
+
+        cast(forms.ModelChoiceField, self.fields["survey"]).queryset = surveys
+        choices = []
+        for survey in surveys.prefetch_related("versions"):
+            for version in survey.versions.all():
+                for instrument_id in version.instruments:
+                    instrument = get_instrument(instrument_id)
+                    for scale in instrument.scales:
+                        key = f"{instrument.id}.{scale.id}"
+                        label = f"{instrument.name}: {scale.name}"
+                        if (key, label) not in choices:
+                            choices.append((key, label))
+        cast(forms.ChoiceField, self.fields["scale"]).choices = choices

@@ -230,7 +230,18 @@ class Metric(models.Model):
     baseline_date = models.DateField()
     target_value = models.DecimalField(max_digits=14, decimal_places=4)
     target_date = models.DateField()
-    # The latest reported value; progress reports update it.
+    # Optional link to a scale of the organization's own survey: each closed wave then
+    # fills in the value from the confidential report (only figures it publishes).
+    survey = models.ForeignKey(
+        "surveys.Survey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    survey_scale = models.CharField(max_length=80, blank=True)  # e.g. "single-item-burnout.score"
+    survey_statistic = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("share", "Share in the upper band, %"), ("mean", "Mean")],
+    )
+    # The latest reported value; progress reports and linked survey waves update it.
     current_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     current_as_of = models.DateField(null=True, blank=True)
 
@@ -245,3 +256,81 @@ class Metric(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProgressReport(models.Model):
+    """A quarterly update on one commitment: values, narrative, evidence, obstacles."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    period_end = models.DateField(help_text="The last day of the quarter reported on.")
+    narrative = models.TextField()
+    obstacles = models.TextField(blank=True)
+    evidence_links = models.JSONField(default=list, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "period_end"], name="campaign_one_report_per_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: quarter ending {self.period_end}"
+
+
+class MetricValue(models.Model):
+    """One measured value of a metric, from a progress report or a survey wave."""
+
+    class Source(models.TextChoices):
+        REPORT = "report", "Progress report"
+        SURVEY = "survey", "Survey wave"
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="values")
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    as_of = models.DateField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    report = models.ForeignKey(
+        ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="values"
+    )
+    wave = models.ForeignKey(
+        "surveys.Wave", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    n = models.PositiveIntegerField(null=True, blank=True)  # respondents behind a survey value
+
+    class Meta:
+        ordering = ["as_of", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "wave"],
+                condition=Q(wave__isnull=False),
+                name="campaign_one_value_per_metric_and_wave",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {self.value} on {self.as_of}"
+
+
+class ReminderSent(models.Model):
+    """A progress-report reminder already mailed, so the daily run never sends it twice."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    period_end = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "period_end"], name="campaign_one_reminder_per_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder for {self.commitment_id}, quarter ending {self.period_end}"

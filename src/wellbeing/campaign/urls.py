@@ -29,6 +29,16 @@ urlpatterns = [
         views.metric_new,
         name="metric_new",
     ),
+    path(
+        "mine/<int:pk>/commitments/<int:commitment_pk>/progress/",
+        views.progress_new,
+        name="progress_new",
+    ),
+    path(
+        "mine/<int:pk>/commitments/<int:commitment_pk>/metrics/<int:metric_pk>/link/",
+        views.metric_link,
+        name="metric_link",
+    ),
     path("staff/", views.review_queue, name="review_queue"),
     path("staff/<int:pk>/<str:decision>/", views.review, name="review"),
 ]

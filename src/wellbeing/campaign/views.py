@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any, cast
 
 from django.contrib import messages
@@ -6,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from wellbeing.accounts.models import User
+from wellbeing.accounts.models import Membership, User
+from wellbeing.accounts.permissions import get_org_for_user
 from wellbeing.campaign import actions, queries
 from wellbeing.campaign.access import (
     get_commitment,
@@ -22,11 +25,15 @@ from wellbeing.campaign.forms import (
     CommitmentForm,
     DeclineForm,
     MetricForm,
+    ProgressForm,
     RoleForm,
     SignOnForm,
     StatusForm,
+    SurveyLinkForm,
 )
-from wellbeing.campaign.models import ROLE_PLEDGES, Participant, Role
+from wellbeing.campaign.models import ROLE_PLEDGES, Commitment, Participant, Role
+from wellbeing.campaign.periods import quarters_between
+from wellbeing.surveys.models import Survey
 
 # --- public pages -----------------------------------------------------------------------
 
@@ -230,11 +237,13 @@ def commitment(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespons
 def _commitment_context(obj: Participant, item: object, **forms: object) -> dict[str, object]:
     from wellbeing.campaign.models import COMMITMENT_TRANSITIONS
 
-    commitment = cast("actions.Commitment", item)
+    commitment = cast(Commitment, item)
     return {
         "participant": obj,
         "commitment": commitment,
-        "metrics": commitment.metrics.all(),
+        "metrics": commitment.metrics.select_related("survey"),
+        "reports": commitment.progress_reports.prefetch_related("values__metric"),
+        "can_link": commitment.participant.organization_id is not None,
         "next_statuses": [
             (value, label)
             for value, label in commitment.Status.choices
@@ -332,4 +341,78 @@ def _queue_with_error(request: HttpRequest, obj: Participant, message: str) -> H
         "campaign/staff/queue.html",
         {"page": pending, "error": f"{obj}: {message}"},
         status=400,
+    )
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def _open_quarters(item: Commitment) -> list[dt.date]:
+    reported = set(item.progress_reports.values_list("period_end", flat=True))
+    start = timezone.localdate(item.created_at)
+    quarters = quarters_between(start, max(start, timezone.localdate()))
+    return [q for q in reversed(quarters) if q not in reported]
+
+
+@login_required
+def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpResponse:
+    obj = get_participant_to_manage(request.user, pk)
+    item = get_commitment(obj, commitment_pk)
+    form = ProgressForm(
+        request.POST if request.method == "POST" else None,
+        metrics=list(item.metrics.all()),
+        quarters=_open_quarters(item),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.record_progress(
+            item,
+            actor=cast(User, request.user),
+            period_end=data["period_end"],
+            narrative=data["narrative"],
+            obstacles=data["obstacles"],
+            evidence_links=data["evidence_links"],
+            values=form.values(),
+        )
+        messages.success(request, "The progress report is filed.")
+        return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "campaign/progress_form.html",
+        {"participant": obj, "commitment": item, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def metric_link(request: HttpRequest, pk: int, commitment_pk: int, metric_pk: int) -> HttpResponse:
+    obj = get_participant_to_manage(request.user, pk)
+    item = get_commitment(obj, commitment_pk)
+    metric = item.metrics.filter(pk=metric_pk).first()
+    if metric is None or obj.organization is None:
+        raise Http404("No such metric.")
+    # The organization's surveys, read through the door to organization data.
+    org = get_org_for_user(request.user, obj.organization.slug, min_role=Membership.Role.ORG_ADMIN)
+    form = SurveyLinkForm(
+        request.POST if request.method == "POST" else None,
+        surveys=Survey.objects.filter(organization=org),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.link_metric_to_survey(
+            metric,
+            actor=cast(User, request.user),
+            survey=data["survey"],
+            scale=data["scale"],
+            statistic=data["statistic"],
+        )
+        messages.success(
+            request, "The metric will be filled in from each closed wave of the survey."
+        )
+        return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "campaign/metric_link.html",
+        {"participant": obj, "commitment": item, "metric": metric, "form": form},
+        status=400 if request.method == "POST" else 200,
     )
