@@ -9,7 +9,7 @@ from tests.campaign.conftest import area, metric
 
 from wellbeing.campaign import actions
 from wellbeing.campaign.models import Commitment, MetricValue, ProgressReport, ReminderSent
-from wellbeing.campaign.periods import due_date, quarter_end, quarters_between
+from wellbeing.campaign.periods import due_date, last_late_quarter, quarter_end, quarters_between
 
 
 def progress_url(c):
@@ -29,6 +29,10 @@ def test_quarters_end_on_the_last_day_of_march_june_september_and_december():
         dt.date(2027, 6, 30),
     ]
     assert due_date(dt.date(2026, 3, 31)) == dt.date(2026, 4, 30)
+    # Late means past the due date: on April 30 the first quarter is not late yet.
+    assert last_late_quarter(dt.date(2026, 4, 30)) == dt.date(2025, 12, 31)
+    assert last_late_quarter(dt.date(2026, 5, 1)) == dt.date(2026, 3, 31)
+    assert last_late_quarter(dt.date(2026, 1, 15)) == dt.date(2025, 9, 30)
     with pytest.raises(ValueError, match="end: expected a date on or after"):
         quarters_between(dt.date(2026, 5, 1), dt.date(2026, 4, 1))
 

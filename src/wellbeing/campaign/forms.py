@@ -470,3 +470,32 @@ class SurveyLinkForm(forms.Form):
                         if (key, label) not in choices:
                             choices.append((key, label))
         cast(forms.ChoiceField, self.fields["scale"]).choices = choices
+
+
+class SupportRequestForm(forms.Form):
+    topic = forms.CharField(
+        label="Topic", max_length=200, error_messages={"required": "Name the topic."}
+    )
+    priority_area = forms.ModelChoiceField(
+        label="Priority area",
+        queryset=PriorityArea.objects.order_by("number"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Not specific to one area",
+        error_messages={"invalid_choice": "That is not a priority area of the National Plan."},
+    )
+    description = forms.CharField(
+        label="What do you need help with?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=8000,
+        error_messages={"required": "Describe what you need."},
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Reply",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=8000,
+        error_messages={"required": "Write the reply."},
+    )

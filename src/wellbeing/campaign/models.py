@@ -334,3 +334,48 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"reminder for {self.commitment_id}, quarter ending {self.period_end}"
+
+
+class SupportRequest(models.Model):
+    """An Accelerator's request for technical support, and its thread with staff."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        CLOSED = "closed", "Closed"
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="support_requests"
+    )
+    topic = models.CharField(max_length=200)
+    priority_area = models.ForeignKey(
+        "plan.PriorityArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class SupportMessage(models.Model):
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_staff = models.BooleanField(default=False)
+    body = models.TextField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request}: message {self.pk}"

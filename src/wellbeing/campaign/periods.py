@@ -26,3 +26,13 @@ def quarters_between(start: dt.date, end: dt.date) -> list[dt.date]:
         ends.append(current)
         current = quarter_end(current + dt.timedelta(days=1))
     return ends
+
+
+def previous_quarter_end(period_end: dt.date) -> dt.date:
+    return dt.date(period_end.year, period_end.month - 2, 1) - dt.timedelta(days=1)
+
+
+def last_late_quarter(today: dt.date) -> dt.date:
+    """The latest quarter whose report was due before ``today``."""
+    period = quarter_end(today - dt.timedelta(days=REPORT_GRACE_DAYS))
+    return period if due_date(period) < today else previous_quarter_end(period)

@@ -1,5 +1,6 @@
 """Table-level reads for the campaign pages, each in a fixed number of queries."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,7 @@ from django.utils.html import escape
 from wellbeing.accounts.models import Organization
 from wellbeing.accounts.states import STATE_NAMES
 from wellbeing.campaign.models import Commitment, Metric, Participant, Role
+from wellbeing.campaign.periods import due_date, last_late_quarter
 from wellbeing.plan.models import PriorityArea
 
 PAGE_SIZE = 25
@@ -160,3 +162,86 @@ def badge_svg(participant: Participant) -> str:
         f'sans-serif" font-size="18" font-weight="bold" text-anchor="middle">{escape(role)} '
         f"{year}</text></svg>"
     )
+
+
+@dataclass(frozen=True)
+class Overdue:
+    period: date  # the latest quarter whose report is past due
+    due: date
+    queryset: QuerySet[Commitment]
+
+
+def overdue_commitments(today: date) -> Overdue:
+    """Active commitments of approved participants with no report for the last due quarter."""
+    period = last_late_quarter(today)
+    items = (
+        Commitment.objects.filter(
+            participant__status=Participant.Status.APPROVED,
+            status__in=[Commitment.Status.PLANNED, Commitment.Status.IN_PROGRESS],
+            created_at__date__lte=period,
+        )
+        .exclude(progress_reports__period_end=period)
+        .select_related("participant", "priority_area")
+        .order_by("participant__display_name", "pk")
+    )
+    return Overdue(period, due_date(period), items)
+
+
+PARTICIPANT_COLUMNS: list[object] = [
+    "id", "name", "kind", "role", "status", "sector", "state", "public", "email_confirmed",
+    "signed_on", "reviewed", "signer", "signer_title", "signer_email", "priority_areas",
+    "synthetic",
+]  # fmt: skip
+
+
+def participant_rows() -> Iterator[list[object]]:
+    yield PARTICIPANT_COLUMNS
+    participants = (
+        Participant.objects.select_related("organization", "user")
+        .prefetch_related(
+            Prefetch("priority_areas", queryset=PriorityArea.objects.order_by("number"))
+        )
+        .order_by("pk")
+    )
+    for p in participants.iterator(chunk_size=2000):
+        yield [
+            p.pk, p.display_name, "individual" if p.is_individual else "institution", p.role,
+            p.status, p.sector, p.state, p.is_public, p.email_confirmed_at is not None,
+            p.created_at.date().isoformat(), p.reviewed_at.date().isoformat() if p.reviewed_at else "",
+            p.signer_name, p.signer_title, p.user.email,
+            " ".join(str(a.number) for a in p.priority_areas.all()), p.is_synthetic,
+        ]  # fmt: skip
+
+
+COMMITMENT_COLUMNS: list[object] = [
+    "id", "participant_id", "participant", "priority_area", "action", "title", "status",
+    "metric", "unit", "direction", "baseline_value", "baseline_date", "target_value",
+    "target_date", "latest_value", "latest_as_of",
+]  # fmt: skip
+
+
+def commitment_rows() -> Iterator[list[object]]:
+    """One row per metric (a commitment without metrics still gets one row)."""
+    yield COMMITMENT_COLUMNS
+    commitments = (
+        Commitment.objects.select_related("participant", "priority_area", "action")
+        .prefetch_related(Prefetch("metrics", queryset=Metric.objects.order_by("pk")))
+        .order_by("pk")
+    )
+    for c in commitments.iterator(chunk_size=2000):
+        head: list[object] = [
+            c.pk, c.participant_id, c.participant.display_name, c.priority_area.number,
+            c.action.code if c.action else "", c.title, c.status,
+        ]  # fmt: skip
+        metrics: list[Metric | None] = [*c.metrics.all()] or [None]
+        for m in metrics:
+            yield [*head, *_metric_cells(m)]
+
+
+def _metric_cells(m: Metric | None) -> list[object]:
+    if m is None:
+        return [""] * 9
+    return [
+        m.name, m.unit, m.direction, m.baseline_value, m.baseline_date, m.target_value,
+        m.target_date, m.current_value, m.current_as_of or "",
+    ]  # fmt: skip

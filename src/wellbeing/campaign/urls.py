@@ -39,6 +39,15 @@ urlpatterns = [
         views.metric_link,
         name="metric_link",
     ),
-    path("staff/", views.review_queue, name="review_queue"),
-    path("staff/<int:pk>/<str:decision>/", views.review, name="review"),
+    path("mine/<int:pk>/support/", views.support, name="support"),
+    path("mine/<int:pk>/support/<int:request_pk>/", views.support_thread, name="support_thread"),
+    path("staff/", views.dashboard, name="dashboard"),
+    path("staff/review/", views.review_queue, name="review_queue"),
+    path("staff/support/", views.staff_support, name="staff_support"),
+    path(
+        "staff/support/<int:request_pk>/", views.staff_support_thread, name="staff_support_thread"
+    ),
+    path("staff/participants.csv", views.export_participants, name="export_participants"),
+    path("staff/commitments.csv", views.export_commitments, name="export_commitments"),
+    path("staff/review/<int:pk>/<str:decision>/", views.review, name="review"),
 ]
