@@ -178,3 +178,23 @@ def test_the_csv_exports_list_participants_and_commitments_with_formulas_neutral
     assert len(rows) == 1
     assert rows[0]["title"].startswith("'=")
     assert rows[0]["baseline_value"] == "42.0000" and rows[0]["target_date"] == "2027-12-31"
+
+
+@pytest.mark.django_db
+def test_the_demo_campaign_is_synthetic_varied_and_loads_once(client):
+    from wellbeing.accounts.demo import load_demo
+    from wellbeing.campaign.demo import load_campaign_demo
+    from wellbeing.campaign.models import Participant, ProgressReport
+
+    world = load_demo()
+    assert load_campaign_demo(world) == 60
+    assert load_campaign_demo(world) == 60
+    participants = Participant.objects.select_related("organization")
+    assert all(p.is_synthetic and "(synthetic" in p.display_name for p in participants)
+    assert {p.role for p in participants} == {"node", "champion", "accelerator"}
+    assert {p.status for p in participants} == {"approved", "pending", "declined"}
+    assert len({p.state for p in participants}) > 20
+    assert len({p.sector for p in participants}) >= 6
+    assert ProgressReport.objects.filter(period_end__lt=dt.date.today()).count() > 50
+    html = client.get(reverse("campaign:index")).content.decode()
+    assert "approved participants" in html

@@ -69,6 +69,8 @@ def sign_on(
     authority_statement: str = INDIVIDUAL_AUTHORITY,
     individual_state: str = "",
     confirm_url_base: str = "",
+    is_synthetic: bool = False,
+    notify: bool = True,
 ) -> Participant:
     """Record a pending sign-on and send the signer a link to confirm their email address.
 
@@ -111,11 +113,13 @@ def sign_on(
         signer_title=signer_title,
         authority_statement=authority_statement,
         is_public=is_public,
+        is_synthetic=is_synthetic,
     )
     participant.priority_areas.set(priority_areas)
     RoleChange.objects.create(participant=participant, to_role=role, actor=user)
     audit("campaign.sign_on", actor=user, target=participant, organization=organization, role=role)
-    transaction.on_commit(lambda: _send_confirmation(participant, confirm_url_base))
+    if notify:
+        transaction.on_commit(lambda: _send_confirmation(participant, confirm_url_base))
     return participant
 
 
@@ -177,7 +181,7 @@ def _locked(participant: Participant) -> Participant:
 
 
 @transaction.atomic
-def approve(participant: Participant, *, actor: User) -> Participant:
+def approve(participant: Participant, *, actor: User, notify: bool = True) -> Participant:
     participant = _locked(participant)
     if participant.email_confirmed_at is None:
         raise TransitionError("email: the signer has not confirmed their email address yet")
@@ -185,16 +189,19 @@ def approve(participant: Participant, *, actor: User) -> Participant:
     audit(
         "campaign.approve", actor=actor, target=participant, organization=participant.organization
     )
-    _notify_on_commit(
-        participant,
-        "Your Change Maker sign-on is approved",
-        f"{participant.display_name} is now a Change Maker {participant.get_role_display()}.",
-    )
+    if notify:
+        _notify_on_commit(
+            participant,
+            "Your Change Maker sign-on is approved",
+            f"{participant.display_name} is now a Change Maker {participant.get_role_display()}.",
+        )
     return participant
 
 
 @transaction.atomic
-def decline(participant: Participant, *, actor: User, reason: str) -> Participant:
+def decline(
+    participant: Participant, *, actor: User, reason: str, notify: bool = True
+) -> Participant:
     reason = reason.strip()
     if not reason:
         raise ValueError("reason: expected the reason for declining, got an empty value")
@@ -203,11 +210,12 @@ def decline(participant: Participant, *, actor: User, reason: str) -> Participan
     audit(
         "campaign.decline", actor=actor, target=participant, organization=participant.organization
     )
-    _notify_on_commit(
-        participant,
-        "Your Change Maker sign-on was not approved",
-        f"Campaign staff could not approve the sign-on of {participant.display_name}:\n\n{reason}",
-    )
+    if notify:
+        _notify_on_commit(
+            participant,
+            "Your Change Maker sign-on was not approved",
+            f"Campaign staff could not approve the sign-on of {participant.display_name}:\n\n{reason}",
+        )
     return participant
 
 
