@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from tests.campaign.conftest import area
 
 from wellbeing.campaign import actions
@@ -195,6 +196,6 @@ def test_the_demo_campaign_is_synthetic_varied_and_loads_once(client):
     assert {p.status for p in participants} == {"approved", "pending", "declined"}
     assert len({p.state for p in participants}) > 20
     assert len({p.sector for p in participants}) >= 6
-    assert ProgressReport.objects.filter(period_end__lt=dt.date.today()).count() > 50
+    assert ProgressReport.objects.filter(period_end__lt=timezone.localdate()).count() > 50
     html = client.get(reverse("campaign:index")).content.decode()
     assert "approved participants" in html

@@ -8,6 +8,7 @@ is filled in from its own synthetic survey. Loading is idempotent.
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -32,7 +33,7 @@ _PLACES = [
     "Stonebridge", "Clearwater", "Elm Park", "Fox Run", "Lakeshore", "Oak Hollow", "Redwood",
     "Silver Lake", "Westbrook",
 ]  # fmt: skip
-_KIND_NAMES = {
+_KIND_NAMES: dict[str, str] = {
     Organization.Kind.HEALTH_SYSTEM: "Health",
     Organization.Kind.HOSPITAL_CLINIC: "Community Hospital",
     Organization.Kind.ACADEMIC: "School of Nursing",
@@ -109,7 +110,7 @@ def _participant(
     role = [Role.NODE, Role.CHAMPION, Role.ACCELERATOR][i % 3]
     state = US_STATES[(i * 5) % len(US_STATES)][0]
     chosen = [areas[i % len(areas)], areas[(i * 3 + 1) % len(areas)]]
-    common = {
+    common: dict[str, Any] = {
         "role": role,
         "priority_areas": chosen,
         "is_public": i % 6 != 0,
