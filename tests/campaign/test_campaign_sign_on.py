@@ -159,7 +159,7 @@ def test_an_outsider_cannot_pick_another_organization(client, org, outsider):
         ({"authority": None}, "Confirm that you may commit the institution."),
         ({"organization_name": ""}, "Enter the institution&#x27;s name."),
         ({"state": ""}, "Choose the U.S. state where the institution is based."),
-        ({"state": "ZZ"}, "Select a valid choice."),
+        ({"state": "ZZ"}, "Choose a U.S. state from the list."),
         ({"email": "not-an-email"}, "Enter an email address in the format name@example.org."),
         ({"password": "short"}, "This password is too short."),
         ({"website": "harbor"}, "Enter a web address starting with https://."),

@@ -116,16 +116,32 @@ class SignOnForm(forms.Form):
                 to_field_name="slug",
                 error_messages={"invalid_choice": "Choose one of your institutions."},
             )
+        # Required unless the signer picks one of their institutions above (checked in clean()).
+        new_required = not admin_of.exists()
+        hint = "" if new_required else "Only for a new institution."
         self.fields["organization_name"] = forms.CharField(
-            label="Institution name", max_length=200, required=False
+            label="Institution name",
+            max_length=200,
+            required=new_required,
+            help_text=hint,
+            error_messages={"required": "Enter the institution's name."},
         )
         self.fields["kind"] = forms.ChoiceField(
             label="Sector",
             choices=[("", "Select a sector"), *Organization.Kind.choices],
-            required=False,
+            required=new_required,
+            help_text=hint,
+            error_messages={"required": "Choose the institution's sector."},
         )
         self.fields["state"] = forms.ChoiceField(
-            label="U.S. state", choices=STATE_CHOICES, required=False
+            label="U.S. state",
+            choices=STATE_CHOICES,
+            required=new_required,
+            help_text=hint,
+            error_messages={
+                "required": "Choose the U.S. state where the institution is based.",
+                "invalid_choice": "Choose a U.S. state from the list.",
+            },
         )
         self.fields["website"] = forms.URLField(
             assume_scheme="https",
