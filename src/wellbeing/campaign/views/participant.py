@@ -1,13 +1,13 @@
-import csv
+"""Signing on and a participant's own pages: role, commitments, metrics, progress."""
+
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,75 +18,21 @@ from wellbeing.campaign import actions, queries
 from wellbeing.campaign.access import (
     get_commitment,
     get_participant_to_manage,
-    get_participant_to_view,
-    require_staff,
 )
 from wellbeing.campaign.commitment_templates import TEMPLATES
 from wellbeing.campaign.forms import (
     AUTHORITY_TEXT,
     CommitmentForm,
-    DeclineForm,
     MetricForm,
     ProgressForm,
-    ReplyForm,
     RoleForm,
     SignOnForm,
     StatusForm,
-    SupportRequestForm,
     SurveyLinkForm,
 )
-from wellbeing.campaign.models import ROLE_PLEDGES, Commitment, Participant, Role, SupportRequest
+from wellbeing.campaign.models import ROLE_PLEDGES, Commitment, Participant, Role
 from wellbeing.campaign.periods import quarters_between
 from wellbeing.surveys.models import Survey
-
-# --- public pages -----------------------------------------------------------------------
-
-
-def index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "campaign/index.html",
-        {"stats": queries.movement_stats(), "pledges": ROLE_PLEDGES, "roles": list(Role)},
-    )
-
-
-def directory(request: HttpRequest) -> HttpResponse:
-    page = queries.paginate(request, queries.directory(request.GET.get("role", "")))
-    return render(
-        request,
-        "campaign/directory.html",
-        {"page": page, "roles": list(Role), "role": request.GET.get("role", "")},
-    )
-
-
-def explorer(request: HttpRequest) -> HttpResponse:
-    area = queries.priority_area_or_none(request.GET.get("area", ""))
-    if request.GET.get("area") and area is None:
-        raise Http404("No such priority area.")
-    page = queries.paginate(request, queries.public_commitments(area))
-    return render(
-        request,
-        "campaign/explorer.html",
-        {"page": page, "area": area, "areas": queries.priority_areas()},
-    )
-
-
-def participant(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_participant_to_view(request.user, pk)
-    return render(
-        request,
-        "campaign/participant.html",
-        {"participant": obj, "commitments": queries.commitments_of(obj)},
-    )
-
-
-def badge(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = queries.public_participant_or_404(pk)
-    svg = queries.badge_svg(obj)
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
-
 
 # --- signing on -------------------------------------------------------------------------
 
@@ -300,54 +246,6 @@ def metric_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespons
     return render(request, "campaign/commitment.html", context, status=400)
 
 
-# --- staff ---------------------------------------------------------------------------------
-
-
-def review_queue(request: HttpRequest) -> HttpResponse:
-    require_staff(request.user)
-    pending = queries.paginate(request, queries.review_queue())
-    return render(request, "campaign/staff/queue.html", {"page": pending})
-
-
-@require_POST
-def review(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    require_staff(request.user)
-    obj = Participant.objects.select_related("organization", "user").filter(pk=pk).first()
-    if obj is None or decision not in ("approve", "decline"):
-        raise Http404("No such sign-on.")
-    staff = cast(User, request.user)
-    form = DeclineForm(request.POST) if decision == "decline" else None
-    try:
-        if form is None:
-            actions.approve(obj, actor=staff)
-            messages.success(request, f"{obj} is approved.")
-        elif form.is_valid():
-            actions.decline(obj, actor=staff, reason=form.cleaned_data["reason"])
-            messages.success(request, f"{obj} is declined; the signer is told why.")
-        else:
-            return _queue_with_error(request, obj, "Give the reason for declining.")
-    except actions.TransitionError as error:
-        return _queue_with_error(request, obj, _transition_message(error))
-    return redirect("campaign:review_queue")
-
-
-def _transition_message(error: Exception) -> str:
-    text = str(error)
-    if text.startswith("email:"):
-        return "The signer has not confirmed their email address yet."
-    return "This sign-on has already been reviewed."
-
-
-def _queue_with_error(request: HttpRequest, obj: Participant, message: str) -> HttpResponse:
-    pending = queries.paginate(request, queries.review_queue())
-    return render(
-        request,
-        "campaign/staff/queue.html",
-        {"page": pending, "error": f"{obj}: {message}"},
-        status=400,
-    )
-
-
 # --- progress --------------------------------------------------------------------------------
 
 
@@ -420,177 +318,3 @@ def metric_link(request: HttpRequest, pk: int, commitment_pk: int, metric_pk: in
         {"participant": obj, "commitment": item, "metric": metric, "form": form},
         status=400 if request.method == "POST" else 200,
     )
-
-
-# --- technical support ---------------------------------------------------------------------
-
-
-def _support_of(obj: Participant, request_pk: int) -> SupportRequest:
-    item = obj.support_requests.select_related("priority_area", "assigned_to").filter(pk=request_pk)
-    found = item.first()
-    if found is None:
-        raise Http404("No such support request.")
-    return found
-
-
-@login_required
-def support(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_participant_to_manage(request.user, pk)
-    allowed = obj.role == Role.ACCELERATOR and obj.status == Participant.Status.APPROVED
-    form = SupportRequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not allowed:
-        raise Http404("Technical support is for approved Accelerators.")
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        item = actions.request_support(
-            obj,
-            actor=cast(User, request.user),
-            topic=data["topic"],
-            description=data["description"],
-            priority_area=data["priority_area"],
-        )
-        messages.success(request, "Your request is sent to campaign staff.")
-        return redirect("campaign:support_thread", pk=obj.pk, request_pk=item.pk)
-    return render(
-        request,
-        "campaign/support.html",
-        {
-            "participant": obj,
-            "form": form,
-            "allowed": allowed,
-            "requests": obj.support_requests.select_related("priority_area"),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@login_required
-def support_thread(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
-    obj = get_participant_to_manage(request.user, pk)
-    item = _support_of(obj, request_pk)
-    return _thread(request, item, staff_view=False)
-
-
-def _thread(request: HttpRequest, item: SupportRequest, *, staff_view: bool) -> HttpResponse:
-    form = ReplyForm(request.POST if request.method == "POST" else None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.reply_support(
-                item,
-                actor=cast(User, request.user),
-                body=form.cleaned_data["body"],
-                from_staff=staff_view,
-            )
-        except actions.TransitionError:
-            error = "This request is closed and takes no more replies."
-        else:
-            messages.success(request, "The reply is added.")
-            return redirect(request.path)
-    return render(
-        request,
-        "campaign/support_thread.html",
-        {
-            "item": item,
-            "participant": item.participant,
-            "thread": item.messages.select_related("author"),
-            "form": form,
-            "error": error,
-            "staff_view": staff_view,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-def staff_support(request: HttpRequest) -> HttpResponse:
-    require_staff(request.user)
-    status = request.GET.get("status", "")
-    items = SupportRequest.objects.select_related(
-        "participant", "priority_area", "assigned_to"
-    ).order_by("status", "-created_at", "-pk")
-    if status in SupportRequest.Status.values:
-        items = items.filter(status=status)
-    return render(
-        request,
-        "campaign/staff/support.html",
-        {
-            "page": queries.paginate(request, items),
-            "status": status,
-            "statuses": SupportRequest.Status.choices,
-        },
-    )
-
-
-def staff_support_thread(request: HttpRequest, request_pk: int) -> HttpResponse:
-    require_staff(request.user)
-    item = SupportRequest.objects.select_related("participant", "priority_area", "assigned_to")
-    found = item.filter(pk=request_pk).first()
-    if found is None:
-        raise Http404("No such support request.")
-    action = request.POST.get("do", "") if request.method == "POST" else ""
-    staff = cast(User, request.user)
-    if action in ("assign", "close"):
-        try:
-            if action == "assign":
-                actions.assign_support(found, actor=staff, assignee=staff)
-            else:
-                actions.close_support(found, actor=staff)
-        except actions.TransitionError:
-            messages.error(request, "This request is already closed.")
-        return redirect("campaign:staff_support_thread", request_pk=found.pk)
-    return _thread(request, found, staff_view=True)
-
-
-# --- staff dashboard and exports ------------------------------------------------------------
-
-
-def dashboard(request: HttpRequest) -> HttpResponse:
-    require_staff(request.user)
-    today = timezone.localdate()
-    overdue = queries.overdue_commitments(today)
-    return render(
-        request,
-        "campaign/staff/dashboard.html",
-        {
-            "stats": queries.movement_stats(),
-            "pending": Participant.objects.filter(status=Participant.Status.PENDING).count(),
-            "open_support": SupportRequest.objects.exclude(
-                status=SupportRequest.Status.CLOSED
-            ).count(),
-            "overdue": queries.paginate(request, overdue.queryset),
-            "overdue_period": overdue.period,
-            "overdue_due": overdue.due,
-        },
-    )
-
-
-def export_participants(request: HttpRequest) -> StreamingHttpResponse:
-    require_staff(request.user)
-    return _csv_response("change-makers-participants.csv", queries.participant_rows())
-
-
-def export_commitments(request: HttpRequest) -> StreamingHttpResponse:
-    require_staff(request.user)
-    return _csv_response("change-makers-commitments.csv", queries.commitment_rows())
-
-
-def _csv_response(filename: str, rows: Iterable[list[object]]) -> StreamingHttpResponse:
-    buffer = _Echo()
-    writer = csv.writer(buffer)
-    response = StreamingHttpResponse(
-        (writer.writerow([_safe_cell(v) for v in row]) for row in rows), content_type="text/csv"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (CSV injection): prefix a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
