@@ -105,8 +105,10 @@ def test_an_accelerator_signs_on_commits_reports_and_appears_in_the_explorer(ope
     visitor.screenshot("campaign-4-explorer-phone")
     visitor.open("/campaign/")
     assert "1 approved participant" in visitor.page.inner_text("main")
+    assert visitor.page.locator("svg.wb-growth-chart rect").count() == 1
     visitor.assert_accessible()
     visitor.assert_no_horizontal_scroll()
+    visitor.screenshot("campaign-5-movement-phone")
     visitor.open("/campaign/directory/")
     visitor.assert_accessible()
     for site in (signer, staff, visitor):

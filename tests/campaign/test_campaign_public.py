@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -129,3 +131,17 @@ def test_public_pages_at_scale_run_a_fixed_number_of_queries(
         index = client.get(INDEX)
     assert "4000 approved participants" not in index.content.decode()
     assert "5000 approved participants" in index.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_growth_chart_rises_with_each_months_approvals(client, make_world):
+    make_world(participants=30, commitments=0)
+    html = client.get(INDEX).content.decode()
+    assert 'aria-labelledby="growth-chart-title"' in html
+    heights = [
+        float(h)
+        for h in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', html)
+    ]
+    assert len(heights) >= 2
+    assert heights == sorted(heights)  # cumulative totals never fall
+    assert " style=" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
