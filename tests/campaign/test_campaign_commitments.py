@@ -281,3 +281,43 @@ def test_an_outsider_cannot_change_another_participants_role(client, sign_on_org
     assert response.status_code == 404
     node.refresh_from_db()
     assert node.role == "node"
+
+
+@pytest.mark.django_db
+def test_an_admin_changes_the_listing_and_areas_and_leaves_the_directory(
+    client, approved, org_admin
+):
+    client.force_login(org_admin)
+    assert "Riverbend Health" in client.get(reverse("campaign:directory")).content.decode()
+    url = reverse("campaign:listing", args=[approved.pk])
+    response = client.post(url, {"priority_areas": ["mental-health-and-stigma"]})
+    assert response.status_code == 302
+    approved.refresh_from_db()
+    assert approved.is_public is False
+    assert list(approved.priority_areas.values_list("number", flat=True)) == [3]
+    client.logout()
+    assert "Riverbend Health" not in client.get(reverse("campaign:directory")).content.decode()
+    assert client.get(approved.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_listing_needs_a_known_priority_area(client, approved, org_admin):
+    client.force_login(org_admin)
+    url = reverse("campaign:listing", args=[approved.pk])
+    response = client.post(url, {"priority_areas": ["no-such-area"], "is_public": "on"})
+    assert response.status_code == 400
+    assert "no-such-area is not a priority area of the National Plan." in response.content.decode()
+    empty = client.post(url, {"is_public": "on"})
+    assert "Choose at least one priority area." in empty.content.decode()
+    approved.refresh_from_db()
+    assert approved.priority_areas.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_outsider_cannot_change_the_listing(client, approved, outsider):
+    client.force_login(outsider)
+    url = reverse("campaign:listing", args=[approved.pk])
+    response = client.post(url, {"priority_areas": ["mental-health-and-stigma"]})
+    assert response.status_code == 404
+    approved.refresh_from_db()
+    assert approved.is_public is True

@@ -202,6 +202,16 @@ class SignOnForm(forms.Form):
         return data
 
 
+class ListingForm(forms.Form):
+    priority_areas = PriorityAreaChoice(
+        label="Priority areas of interest",
+        help_text="The National Plan's priority areas you want to work on.",
+    )
+    is_public = forms.BooleanField(
+        label="List in the public directory of Change Makers (once approved)", required=False
+    )
+
+
 class DeclineForm(forms.Form):
     reason = forms.CharField(
         label="Reason (sent to the signer)",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("confirm/<str:token>/", own.confirm, name="confirm"),
     path("mine/", own.mine, name="mine"),
     path("mine/<int:pk>/", own.manage, name="manage"),
+    path("mine/<int:pk>/listing/", own.listing, name="listing"),
     path("mine/<int:pk>/commitments/new/", own.commitment_new, name="commitment_new"),
     path("mine/<int:pk>/commitments/<int:commitment_pk>/", own.commitment, name="commitment"),
     path(

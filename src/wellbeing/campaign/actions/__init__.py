@@ -27,6 +27,7 @@ from wellbeing.campaign.actions.signon import (
     confirmation_token,
     decline,
     sign_on,
+    update_listing,
 )
 from wellbeing.campaign.actions.support import (
     assign_support,
@@ -59,4 +60,5 @@ __all__ = [
     "send_due_reminders",
     "set_commitment_status",
     "sign_on",
+    "update_listing",
 ]

@@ -223,3 +223,29 @@ def change_role(participant: Participant, *, role: str, actor: User) -> RoleChan
         to_role=role,
     )
     return change
+
+
+@transaction.atomic
+def update_listing(
+    participant: Participant,
+    *,
+    actor: User,
+    is_public: bool,
+    priority_areas: Iterable[PriorityArea],
+) -> Participant:
+    """Change the directory choice and the priority areas of interest after signing on."""
+    areas = list(priority_areas)
+    if not areas:
+        raise ValueError("priority_areas: expected at least one priority area, got none")
+    participant.is_public = is_public
+    participant.save(update_fields=["is_public"])
+    participant.priority_areas.set(areas)
+    audit(
+        "campaign.listing",
+        actor=actor,
+        target=participant,
+        organization=participant.organization,
+        is_public=is_public,
+        priority_areas=sorted(a.number for a in areas),
+    )
+    return participant

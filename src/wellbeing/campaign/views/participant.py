@@ -23,6 +23,7 @@ from wellbeing.campaign.commitment_templates import TEMPLATES
 from wellbeing.campaign.forms import (
     AUTHORITY_TEXT,
     CommitmentForm,
+    ListingForm,
     MetricForm,
     ProgressForm,
     RoleForm,
@@ -129,17 +130,36 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
             request, "The new role is recorded; the previous one stays in the history."
         )
         return redirect("campaign:manage", pk=obj.pk)
+    listing_form = ListingForm(
+        initial={
+            "is_public": obj.is_public,
+            "priority_areas": [a.slug for a in obj.priority_areas.all()],
+        }
+    )
+    status = 400 if request.method == "POST" else 200
+    return _manage_page(request, obj, role_form, listing_form, status=status)
+
+
+def _manage_page(
+    request: HttpRequest,
+    obj: Participant,
+    role_form: RoleForm,
+    listing_form: ListingForm,
+    *,
+    status: int,
+) -> HttpResponse:
     return render(
         request,
         "campaign/manage.html",
         {
             "participant": obj,
             "role_form": role_form,
+            "listing_form": listing_form,
             "history": obj.role_changes.select_related("actor"),
             "commitments": queries.commitments_of(obj),
             "templates": TEMPLATES,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -318,3 +338,20 @@ def metric_link(request: HttpRequest, pk: int, commitment_pk: int, metric_pk: in
         {"participant": obj, "commitment": item, "metric": metric, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def listing(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_participant_to_manage(request.user, pk)
+    form = ListingForm(request.POST)
+    if form.is_valid():
+        actions.update_listing(
+            obj,
+            actor=cast(User, request.user),
+            is_public=form.cleaned_data["is_public"],
+            priority_areas=form.cleaned_data["priority_areas"],
+        )
+        messages.success(request, "The listing is updated.")
+        return redirect("campaign:manage", pk=obj.pk)
+    return _manage_page(request, obj, RoleForm(current=obj.role), form, status=400)
