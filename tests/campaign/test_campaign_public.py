@@ -117,7 +117,7 @@ def test_public_pages_at_scale_run_a_fixed_number_of_queries(
     client, make_world, django_assert_num_queries
 ):
     """5,000 participants and 20,000 commitments: no query per row, every list paginated."""
-    make_world(participants=5000, commitments=20000)
+    made = make_world(participants=5000, commitments=20000)
     # count, page, priority areas of the page's participants
     with django_assert_num_queries(3):
         directory = client.get(DIRECTORY, {"page": 7})
@@ -131,6 +131,13 @@ def test_public_pages_at_scale_run_a_fixed_number_of_queries(
         index = client.get(INDEX)
     assert "4000 approved participants" not in index.content.decode()
     assert "5000 approved participants" in index.content.decode()
+    # A participant's page: the participant, its commitments, their metrics.
+    listed = made[1]
+    with django_assert_num_queries(3):
+        page = client.get(listed.get_absolute_url())
+    assert page.content.decode().count("<article") == 4
+    with django_assert_num_queries(1):
+        assert client.get(badge(listed)).status_code == 200
 
 
 @pytest.mark.django_db
