@@ -6,7 +6,7 @@ from django.urls import reverse
 PUBLIC_PAGES = [
     "core:home",
     "core:about",
-    "core:campaign",
+    "campaign:index",
     "core:measure",
     "core:hub",
     "engage:index",

@@ -10,6 +10,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from wellbeing.accounts.states import US_STATES
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -66,6 +68,8 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=40, choices=Kind.choices)
     website = models.URLField(blank=True)
+    # Where the organization is based: the campaign counts participants by state.
+    state = models.CharField("U.S. state", max_length=2, choices=US_STATES, blank=True)
     # Deployment default (settings.MIN_GROUP_SIZE) unless the organization asks
     # for more caution; never below 3.
     min_group_size = models.PositiveSmallIntegerField(

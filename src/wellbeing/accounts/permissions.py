@@ -26,6 +26,15 @@ def organizations_for_user(user: AnyUser) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user).distinct()
 
 
+def organizations_administered_by(user: AnyUser) -> QuerySet[Organization]:
+    """Organizations in which ``user`` is an admin (staff are not admins of every one here)."""
+    if not isinstance(user, User) or not user.is_active:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__user=user, memberships__role=Role.ORG_ADMIN
+    ).distinct()
+
+
 def membership_for(user: AnyUser, organization: Organization) -> Membership | None:
     if not isinstance(user, User) or not user.is_active:
         return None

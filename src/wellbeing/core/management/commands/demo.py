@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from wellbeing.accounts.demo import DEMO_PASSWORD, load_demo
+from wellbeing.campaign.demo import load_campaign_demo
 from wellbeing.surveys.demo import WORK_ENVIRONMENT, load_survey_demo
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         world = load_demo()
         survey = load_survey_demo(world.organization, world.admin)
+        participants = load_campaign_demo(world)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data loaded (all organizations, people and responses are synthetic)."
@@ -33,5 +35,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Take the open survey at {link.get_absolute_url()} on the server (make run: port 8000)"
             )
+        self.stdout.write(
+            f"  Change Maker campaign: {participants} synthetic participants at /campaign/"
+        )
         for user in (world.admin, world.lead, world.clinician, world.staff):
             self.stdout.write(f"  Sign in as {user.email} / {DEMO_PASSWORD}")

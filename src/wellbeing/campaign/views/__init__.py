@@ -1,0 +1,1 @@
+"""The campaign's pages, split by audience; ``urls.py`` names the view of each path."""

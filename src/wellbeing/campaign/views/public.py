@@ -1,0 +1,56 @@
+"""The public campaign pages: the movement, the directory, the explorer, the badge."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from wellbeing.campaign import queries
+from wellbeing.campaign.access import (
+    get_participant_to_view,
+)
+from wellbeing.campaign.models import ROLE_PLEDGES, Role
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "campaign/index.html",
+        {"stats": queries.movement_stats(), "pledges": ROLE_PLEDGES, "roles": list(Role)},
+    )
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    page = queries.paginate(request, queries.directory(request.GET.get("role", "")))
+    return render(
+        request,
+        "campaign/directory.html",
+        {"page": page, "roles": list(Role), "role": request.GET.get("role", "")},
+    )
+
+
+def explorer(request: HttpRequest) -> HttpResponse:
+    area = queries.priority_area_or_none(request.GET.get("area", ""))
+    if request.GET.get("area") and area is None:
+        raise Http404("No such priority area.")
+    page = queries.paginate(request, queries.public_commitments(area))
+    return render(
+        request,
+        "campaign/explorer.html",
+        {"page": page, "area": area, "areas": queries.priority_areas()},
+    )
+
+
+def participant(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_participant_to_view(request.user, pk)
+    return render(
+        request,
+        "campaign/participant.html",
+        {"participant": obj, "commitments": queries.commitments_of(obj)},
+    )
+
+
+def badge(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = queries.public_participant_or_404(pk)
+    svg = queries.badge_svg(obj)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
