@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -24,13 +26,13 @@ def _statement(
     del vendor  # part of the cache key only: quoting and RETURNING differ per database
     fields = tuple(model._meta.get_field(name) for name in names)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(quote(str(f.column)) for f in fields)  # type: ignore[union-attr]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     # Identifiers come from the model's metadata, quoted; every value is a parameter.
     table = quote(model._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * n_rows)
     if returning:
-        sql += f" RETURNING {quote(model._meta.pk.column)}"  # type: ignore[union-attr]
+        sql += f" RETURNING {quote(str(model._meta.pk.column))}"  # type: ignore[union-attr]
     return sql, fields  # type: ignore[return-value]
 
 
@@ -74,7 +76,7 @@ def _one_statement(n_scores: int, n_comments: int) -> str:
         return q(model._meta.db_table)
 
     def columns(model: type[Model], names: tuple[str, ...]) -> str:
-        return ", ".join(q(model._meta.get_field(n).column) for n in names)  # type: ignore[union-attr]
+        return ", ".join(q(str(model._meta.get_field(n).column)) for n in names)  # type: ignore[union-attr]
 
     def values(n_rows: int, casts: tuple[str, ...]) -> str:
         return ", ".join(["(" + ", ".join(f"%s::{c}" for c in casts) + ")"] * n_rows)
@@ -111,14 +113,14 @@ def store_response_in_one_statement(
     *,
     wave_id: int,
     unit_id: int | None,
-    submitted_on: object,
+    submitted_on: date,
     key: str,
     answers: object,
     demographics: object,
     scores: Sequence[tuple[str, str, float | None, str]],
     comments: Sequence[tuple[int, str]],
     open_status: str,
-    now: object,
+    now: datetime,
 ) -> int | None:
     """PostgreSQL: store a response, its scores and comments in one statement.
 
@@ -132,7 +134,7 @@ def store_response_in_one_statement(
 
     field = Response._meta.get_field("answers")
     at = connection.ops.adapt_datetimefield_value(now)
-    params: list[object] = [wave_id, open_status, at, at, unit_id, submitted_on, key]
+    params: list[Any] = [wave_id, open_status, at, at, unit_id, submitted_on, key]
     params += [
         field.get_db_prep_save(answers, connection),  # type: ignore[union-attr]
         field.get_db_prep_save(demographics, connection),  # type: ignore[union-attr]

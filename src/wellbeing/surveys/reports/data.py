@@ -85,7 +85,7 @@ def _score_instrument(
     # array conversion rather than row by row.
     rows = [i for i, codes in enumerate(answer_lists) if codes and len(codes) == width]
     if rows:
-        flat = [MISSING if c is None else c for i in rows for c in answer_lists[i]]
+        flat = [MISSING if c is None else c for i in rows for c in answer_lists[i] or ()]
         matrix[rows] = np.array(flat, dtype=np.int16).reshape(len(rows), width)
     result = instruments.score(instrument, matrix)
     out = {}
