@@ -1,0 +1,265 @@
+"""Faceted full-text search of published resources: one interface, two backends.
+
+>>> results = search("peer support", {"profession": ["nurse"]}, sort="relevance", page=1)
+>>> results.total, [hit.resource.title for hit in results.hits], results.facets[0].values
+
+Filters combine with AND, within a facet too (a resource for nurses *and*
+physicians), so each facet count is exactly the number of results the page
+would show with that value added. Counts, the page of hits and the total come
+from one SQL statement over a materialized set of matches, so the full-text
+match runs once (plus once more for the page's snippets).
+"""
+
+import difflib
+import html
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils.safestring import SafeString, mark_safe
+
+from wellbeing.hub import taxonomy
+from wellbeing.hub.models import Resource
+from wellbeing.hub.search.backends import HIT_END, HIT_START, backend
+from wellbeing.hub.search.query import ParsedQuery, parse_query
+from wellbeing.plan.models import ModelElement, PriorityArea
+
+__all__ = ["PER_PAGE", "SORTS", "FacetGroup", "FacetValue", "Hit", "SearchResults", "search"]
+
+PER_PAGE = 20
+SORTS = {"relevance": "Relevance", "date": "Newest first"}
+MAX_VALUES_PER_FACET = 10
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    label: str
+    values: tuple[FacetValue, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    resource: Resource
+    snippet: SafeString
+    rank: float
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: ParsedQuery
+    filters: dict[str, tuple[str, ...]]
+    sort: str
+    page: int
+    total: int
+    hits: tuple[Hit, ...]
+    facets: tuple[FacetGroup, ...]
+    suggestion: str = ""
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+
+def search(
+    query: str = "",
+    facets: Mapping[str, Sequence[str]] | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+) -> SearchResults:
+    """Published resources matching ``query`` and every facet value, one page of them.
+
+    Bad input is reported, not raised: unknown facets or values, an unknown
+    sort or a page out of range come back as ``notices`` with the input
+    corrected, so a hand-edited URL still gets a page.
+    """
+    parsed = parse_query(query)
+    notices = list(parsed.notices)
+    labels = _labels()
+    filters = _clean_filters(facets or {}, labels, notices)
+    if sort not in SORTS:
+        notices.append(f"Unknown sort order {sort[:40]!r}: sorted by relevance instead.")
+        sort = "relevance"
+    if not parsed:
+        sort = "date"
+    page = page if isinstance(page, int) and page >= 1 else 1
+    total, counts, rows = _run(parsed, filters, sort, page)
+    hits = _hits(parsed, rows)
+    groups = _groups(counts, filters, labels)
+    suggestion = _suggest(parsed) if parsed and total == 0 else ""
+    return SearchResults(
+        parsed, filters, sort, page, total, hits, groups, suggestion, tuple(notices)
+    )
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    labels = {name: dict(choices.choices) for name, choices in taxonomy.ENUM_FACETS.items()}
+    labels["priority_area"] = {
+        a.slug: f"{a.number}. {a.title}"
+        for a in PriorityArea.objects.only("slug", "number", "title")
+    }
+    labels["factor"] = {
+        e.slug: e.name
+        for e in ModelElement.objects.exclude(kind=ModelElement.Kind.OUTCOME).only("slug", "name")
+    }
+    return labels
+
+
+def _clean_filters(
+    facets: Mapping[str, Sequence[str]], labels: dict[str, dict[str, str]], notices: list[str]
+) -> dict[str, tuple[str, ...]]:
+    clean: dict[str, tuple[str, ...]] = {}
+    for name, values in facets.items():
+        if name not in taxonomy.FACETS:
+            notices.append(f"Unknown filter {name[:40]!r} was ignored.")
+            continue
+        known = [v for v in dict.fromkeys(values) if v in labels[name]]
+        if len(known) < len(set(values)):
+            notices.append(f"An unknown {taxonomy.FACETS[name].lower()} was ignored.")
+        if len(known) > MAX_VALUES_PER_FACET:
+            notices.append(f"Only {MAX_VALUES_PER_FACET} values per filter are used.")
+            known = known[:MAX_VALUES_PER_FACET]
+        if known:
+            clean[name] = tuple(known)
+    return clean
+
+
+def _candidates(parsed: ParsedQuery, filters: dict[str, tuple[str, ...]]) -> tuple[str, list]:
+    if parsed:
+        base, params = backend().match_sql(parsed)
+    else:
+        base = "SELECT r.id AS id, 0.0 AS rank FROM hub_resource r WHERE r.status = 'published'"
+        params = []
+    conditions = []
+    for name, values in filters.items():
+        for value in values:
+            conditions.append(
+                "EXISTS (SELECT 1 FROM hub_searchfacet f WHERE f.resource_id = m.id "
+                "AND f.facet = %s AND f.value = %s)"
+            )
+            params += [name, value]
+    where = " AND ".join(conditions) or "1 = 1"
+    return f"SELECT m.id, m.rank FROM ({base}) m WHERE {where}", params
+
+
+def _run(
+    parsed: ParsedQuery, filters: dict[str, tuple[str, ...]], sort: str, page: int
+) -> tuple[int, dict[tuple[str, str], int], list[tuple[int, float]]]:
+    candidates, params = _candidates(parsed, filters)
+    order = "m.rank DESC, m.id" if sort == "relevance" else "r.published DESC, m.id DESC"
+    # One statement: the matches are computed once (MATERIALIZED) and read three
+    # times: the total, the facet counts, the page. Columns line up across the
+    # three parts so the UNION is valid on SQLite and PostgreSQL alike.
+    sql = (
+        f"WITH m AS MATERIALIZED ({candidates}) "
+        "SELECT 0, '', '', COUNT(*), 0.0 FROM m "
+        "UNION ALL "
+        "SELECT 1, f.facet, f.value, COUNT(*), 0.0 FROM hub_searchfacet f "
+        "JOIN m ON m.id = f.resource_id GROUP BY f.facet, f.value "
+        "UNION ALL "
+        "SELECT * FROM (SELECT 2, '', r.published, m.id, m.rank FROM m "
+        f"JOIN hub_resource r ON r.id = m.id ORDER BY {order} LIMIT %s OFFSET %s) AS p"
+    )
+    params += [PER_PAGE, (page - 1) * PER_PAGE]
+    total, counts, rows = 0, {}, []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, facet, value, number, rank in cursor.fetchall():
+            if part == 0:
+                total = number
+            elif part == 1:
+                counts[(facet, value)] = number
+            else:
+                rows.append((number, float(rank), value))
+    if sort == "relevance":
+        rows.sort(key=lambda row: (-row[1], row[0]))
+    else:
+        rows.sort(key=lambda row: (row[2], row[0]), reverse=True)
+    return total, counts, [(pk, rank) for pk, rank, _ in rows]
+
+
+def _hits(parsed: ParsedQuery, rows: list[tuple[int, float]]) -> tuple[Hit, ...]:
+    ids = [pk for pk, _ in rows]
+    resources = Resource.objects.for_cards().in_bulk(ids)
+    snippets = backend().snippets(parsed, ids) if parsed else {}
+    hits = []
+    for pk, rank in rows:
+        resource = resources.get(pk)
+        if resource is not None:
+            text = snippets.get(pk) or resource.summary
+            hits.append(Hit(resource, highlight(text), rank))
+    return tuple(hits)
+
+
+def highlight(text: str) -> SafeString:
+    """Escape the text, then mark the hits the backend delimited."""
+    escaped = html.escape(text.replace(HIT_START + HIT_END, ""))
+    return mark_safe(escaped.replace(HIT_START, "<mark>").replace(HIT_END, "</mark>"))  # noqa: S308  # escaped above
+
+
+def _groups(
+    counts: dict[tuple[str, str], int],
+    filters: dict[str, tuple[str, ...]],
+    labels: dict[str, dict[str, str]],
+) -> tuple[FacetGroup, ...]:
+    by_facet: dict[str, dict[str, int]] = defaultdict(dict)
+    for (facet, value), number in counts.items():
+        by_facet[facet][value] = number
+    groups = []
+    for name, label in taxonomy.FACETS.items():
+        selected = set(filters.get(name, ()))
+        values = [
+            FacetValue(value, text, by_facet[name].get(value, 0), value in selected)
+            for value, text in labels[name].items()
+            if by_facet[name].get(value) or value in selected
+        ]
+        groups.append(FacetGroup(name, label, tuple(values)))
+    return tuple(groups)
+
+
+_VOCABULARY: dict[tuple[int, str], set[str]] = {}
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _vocabulary() -> set[str]:
+    """Words of published titles and summaries, cached until a resource changes."""
+    published = Resource.objects.published()
+    latest = published.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    key = (published.count(), str(latest))
+    if key not in _VOCABULARY:
+        words: set[str] = set()
+        for title, summary in published.values_list("title", "summary").iterator():
+            words.update(w.lower() for w in _WORD.findall(f"{title} {summary}"))
+        _VOCABULARY.clear()
+        _VOCABULARY[key] = words
+    return _VOCABULARY[key]
+
+
+def _suggest(parsed: ParsedQuery) -> str:
+    """'Did you mean': each unknown word replaced by its closest known word, if any."""
+    words = _vocabulary()
+    changed = False
+    out = []
+    for word in parsed.words:
+        # Short words are left alone: "or" must not become "for".
+        if len(word) < 4 or word in words or any(w.startswith(word) for w in words):
+            out.append(word)
+            continue
+        close = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
+        out.append(close[0] if close else word)
+        changed = changed or bool(close)
+    if not changed:
+        return ""
+    phrases = [f'"{" ".join(p)}"' for p in parsed.phrases]
+    return " ".join([*phrases, *out])

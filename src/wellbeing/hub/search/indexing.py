@@ -1,0 +1,91 @@
+"""Keep the search index in step with published resources.
+
+The index holds published resources only: a facet row per (resource, facet,
+value) in ``SearchFacet`` and the text in the backend's full-text table. Every
+write in ``hub.actions`` calls ``reindex``; ``rebuild`` starts from scratch
+(after ``migrate`` and a test database flush, through ``post_migrate``, so the
+FTS5 table, which a flush does not empty, never points at deleted rows).
+"""
+
+from collections.abc import Iterable, Iterator
+
+from django.db import connection, transaction
+
+from wellbeing.hub.models import Resource, SearchFacet
+from wellbeing.hub.search.backends import FTS_TABLE, backend
+
+BATCH = 2_000
+
+
+def facet_rows(resource: Resource) -> Iterator[tuple[str, str]]:
+    yield "kind", resource.kind
+    if resource.evidence:
+        yield "evidence", resource.evidence
+    for facet, field in (
+        ("element", "elements"),
+        ("profession", "professions"),
+        ("setting", "care_settings"),
+        ("stage", "career_stages"),
+    ):
+        for value in dict.fromkeys(getattr(resource, field)):
+            yield facet, value
+    for area in resource.priority_areas.all():
+        yield "priority_area", area.slug
+    for factor in resource.factors.all():
+        yield "factor", factor.slug
+
+
+def _resources(ids: list[int] | None) -> Iterator[list[Resource]]:
+    queryset = (
+        Resource.objects.published()
+        .select_related("case_study")
+        .prefetch_related("priority_areas", "factors")
+        .order_by("pk")
+    )
+    if ids is not None:
+        for start in range(0, len(ids), BATCH):
+            yield list(queryset.filter(pk__in=ids[start : start + BATCH]))
+        return
+    last = 0
+    while batch := list(queryset.filter(pk__gt=last)[:BATCH]):
+        yield batch
+        last = batch[-1].pk
+
+
+def _write(batches: Iterable[list[Resource]]) -> int:
+    engine = backend()
+    written = 0
+    for batch in batches:
+        SearchFacet.objects.bulk_create(
+            [
+                SearchFacet(resource_id=r.pk, facet=facet, value=value)
+                for r in batch
+                for facet, value in facet_rows(r)
+            ]
+        )
+        engine.index([(r.pk, r.title, r.summary, r.search_body()) for r in batch])
+        written += len(batch)
+    return written
+
+
+def reindex(ids: Iterable[int]) -> None:
+    """Re-read these resources; drafts and deleted ones leave the index."""
+    ids = sorted(set(ids))
+    with transaction.atomic():
+        SearchFacet.objects.filter(resource_id__in=ids).delete()
+        backend().unindex(ids)
+        _write(_resources(ids))
+
+
+def rebuild() -> int:
+    """Index every published resource from scratch; returns how many."""
+    with transaction.atomic():
+        SearchFacet.objects.all().delete()
+        backend().clear()
+        return _write(_resources(None))
+
+
+def index_exists() -> bool:
+    tables = connection.introspection.table_names()
+    needed = FTS_TABLE if connection.vendor == "sqlite" else "hub_searchdocument"
+    return "hub_resource" in tables and needed in tables
