@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("wellbeing.core.urls")),
     path("accounts/", include("wellbeing.accounts.urls")),
     path("plan/", include("wellbeing.plan.urls")),
+    path("hub/", include("wellbeing.hub.urls")),
     path("engage/", include("wellbeing.engage.urls")),
     path("", include("wellbeing.surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

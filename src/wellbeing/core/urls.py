@@ -9,5 +9,4 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("campaign/", views.section, {"template": "core/campaign.html"}, name="campaign"),
     path("measure/", views.section, {"template": "core/measure.html"}, name="measure"),
-    path("hub/", views.section, {"template": "core/hub.html"}, name="hub"),
 ]

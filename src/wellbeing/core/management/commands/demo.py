@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from wellbeing.accounts.demo import DEMO_PASSWORD, load_demo
+from wellbeing.hub.seed import load_seed
 from wellbeing.surveys.demo import load_survey_demo
 
 
@@ -28,5 +29,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Take the open survey at {link.get_absolute_url()} on the server (make run: port 8000)"
             )
+        # Real, sourced hub content (not synthetic); a checkout without seed files loads nothing.
+        self.stdout.write("  " + str(load_seed()).replace("\n", "\n  "))
         for user in (world.admin, world.lead, world.clinician, world.staff):
             self.stdout.write(f"  Sign in as {user.email} / {DEMO_PASSWORD}")
