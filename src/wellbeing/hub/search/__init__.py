@@ -17,11 +17,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
 from wellbeing.hub import taxonomy
 from wellbeing.hub.models import Resource
+from wellbeing.hub.search import indexing
 from wellbeing.hub.search.backends import HIT_END, HIT_START, backend
 from wellbeing.hub.search.query import ParsedQuery, parse_query
 from wellbeing.plan.models import ModelElement, PriorityArea
@@ -31,6 +33,9 @@ __all__ = ["PER_PAGE", "SORTS", "FacetGroup", "FacetValue", "Hit", "SearchResult
 PER_PAGE = 20
 SORTS = {"relevance": "Relevance", "date": "Newest first"}
 MAX_VALUES_PER_FACET = 10
+LABELS_KEY = "hub:facet-labels"
+LABELS_SECONDS = 300
+CARD_COLUMNS = ("slug", "title", "kind", "summary", "published", "publisher", "authors", "status")
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,13 @@ def search(
 
 
 def _labels() -> dict[str, dict[str, str]]:
+    """Value -> label for every facet; the Plan's rows are cached (they change rarely)."""
     labels = {name: dict(choices.choices) for name, choices in taxonomy.ENUM_FACETS.items()}
+    return labels | cache.get_or_set(LABELS_KEY, _plan_labels, LABELS_SECONDS)
+
+
+def _plan_labels() -> dict[str, dict[str, str]]:
+    labels = {}
     labels["priority_area"] = {
         a.slug: f"{a.number}. {a.title}"
         for a in PriorityArea.objects.only("slug", "number", "title")
@@ -155,51 +166,55 @@ def _candidates(parsed: ParsedQuery, filters: dict[str, tuple[str, ...]]) -> tup
 
 def _run(
     parsed: ParsedQuery, filters: dict[str, tuple[str, ...]], sort: str, page: int
-) -> tuple[int, dict[tuple[str, str], int], list[tuple[int, float]]]:
+) -> tuple[int, dict[tuple[str, str], int], list[tuple[Resource, float]]]:
     candidates, params = _candidates(parsed, filters)
-    order = "m.rank DESC, m.id" if sort == "relevance" else "r.published DESC, m.id DESC"
+    if sort == "relevance":
+        top = "SELECT m.id, m.rank FROM m ORDER BY m.rank DESC, m.id"
+    else:
+        top = (
+            "SELECT m.id, m.rank FROM m JOIN hub_resource o ON o.id = m.id "
+            "ORDER BY o.published DESC, m.id DESC"
+        )
+    cards = ", ".join(f"r.{name}" for name in CARD_COLUMNS)
+    blanks = ", ".join(["NULL"] * len(CARD_COLUMNS))
     # One statement: the matches are computed once (MATERIALIZED) and read three
-    # times: the total, the facet counts, the page. Columns line up across the
-    # three parts so the UNION is valid on SQLite and PostgreSQL alike.
+    # times: the total, the facet counts, the page with its cards. Columns line
+    # up across the parts so the UNION is valid on SQLite and PostgreSQL alike.
     sql = (
         f"WITH m AS MATERIALIZED ({candidates}) "
-        "SELECT 0, '', '', COUNT(*), 0.0 FROM m "
+        f"SELECT 0, '', '', COUNT(*), 0.0, {blanks} FROM m "
         "UNION ALL "
-        "SELECT 1, f.facet, f.value, COUNT(*), 0.0 FROM hub_searchfacet f "
+        f"SELECT 1, f.facet, f.value, COUNT(*), 0.0, {blanks} FROM hub_searchfacet f "
         "JOIN m ON m.id = f.resource_id GROUP BY f.facet, f.value "
         "UNION ALL "
-        "SELECT * FROM (SELECT 2, '', r.published, m.id, m.rank FROM m "
-        f"JOIN hub_resource r ON r.id = m.id ORDER BY {order} LIMIT %s OFFSET %s) AS p"
+        f"SELECT 2, '', '', p.id, p.rank, {cards} FROM ({top} LIMIT %s OFFSET %s) p "
+        "JOIN hub_resource r ON r.id = p.id"
     )
     params += [PER_PAGE, (page - 1) * PER_PAGE]
     total, counts, rows = 0, {}, []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for part, facet, value, number, rank in cursor.fetchall():
+        for part, facet, value, number, rank, *card in cursor.fetchall():
             if part == 0:
                 total = number
             elif part == 1:
                 counts[(facet, value)] = number
             else:
-                rows.append((number, float(rank), value))
+                resource = Resource(id=number, **dict(zip(CARD_COLUMNS, card, strict=True)))
+                rows.append((resource, float(rank)))
     if sort == "relevance":
-        rows.sort(key=lambda row: (-row[1], row[0]))
+        rows.sort(key=lambda row: (-row[1], row[0].pk))
     else:
-        rows.sort(key=lambda row: (row[2], row[0]), reverse=True)
-    return total, counts, [(pk, rank) for pk, rank, _ in rows]
+        rows.sort(key=lambda row: (row[0].published, row[0].pk), reverse=True)
+    return total, counts, rows
 
 
-def _hits(parsed: ParsedQuery, rows: list[tuple[int, float]]) -> tuple[Hit, ...]:
-    ids = [pk for pk, _ in rows]
-    resources = Resource.objects.for_cards().in_bulk(ids)
-    snippets = backend().snippets(parsed, ids) if parsed else {}
-    hits = []
-    for pk, rank in rows:
-        resource = resources.get(pk)
-        if resource is not None:
-            text = snippets.get(pk) or resource.summary
-            hits.append(Hit(resource, highlight(text), rank))
-    return tuple(hits)
+def _hits(parsed: ParsedQuery, rows: list[tuple[Resource, float]]) -> tuple[Hit, ...]:
+    snippets = backend().snippets(parsed, [r.pk for r, _ in rows]) if parsed else {}
+    return tuple(
+        Hit(resource, highlight(snippets.get(resource.pk) or resource.summary), rank)
+        for resource, rank in rows
+    )
 
 
 def highlight(text: str) -> SafeString:
@@ -228,35 +243,42 @@ def _groups(
     return tuple(groups)
 
 
-_VOCABULARY: dict[tuple[int, str], set[str]] = {}
+_VOCABULARY: dict[str, tuple[set[str], dict[tuple[str, int], list[str]]]] = {}
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def _vocabulary() -> set[str]:
-    """Words of published titles and summaries, cached until a resource changes."""
-    published = Resource.objects.published()
-    latest = published.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    key = (published.count(), str(latest))
-    if key not in _VOCABULARY:
+def _vocabulary() -> tuple[set[str], dict[tuple[str, int], list[str]]]:
+    """Words of published titles and summaries, rebuilt when the index changes.
+
+    Also bucketed by first letter and length, so a suggestion compares a word
+    with a few hundred candidates rather than the whole vocabulary.
+    """
+    version = indexing.version()
+    if version not in _VOCABULARY:
         words: set[str] = set()
-        for title, summary in published.values_list("title", "summary").iterator():
+        rows = Resource.objects.published().values_list("title", "summary")
+        for title, summary in rows.iterator(chunk_size=5_000):
             words.update(w.lower() for w in _WORD.findall(f"{title} {summary}"))
+        buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in words:
+            buckets[(word[0], len(word))].append(word)
         _VOCABULARY.clear()
-        _VOCABULARY[key] = words
-    return _VOCABULARY[key]
+        _VOCABULARY[version] = (words, dict(buckets))
+    return _VOCABULARY[version]
 
 
 def _suggest(parsed: ParsedQuery) -> str:
     """'Did you mean': each unknown word replaced by its closest known word, if any."""
-    words = _vocabulary()
+    words, buckets = _vocabulary()
     changed = False
     out = []
     for word in parsed.words:
         # Short words are left alone: "or" must not become "for".
-        if len(word) < 4 or word in words or any(w.startswith(word) for w in words):
+        if len(word) < 4 or word in words:
             out.append(word)
             continue
-        close = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
+        nearby = [w for n in (-1, 0, 1) for w in buckets.get((word[0], len(word) + n), ())]
+        close = difflib.get_close_matches(word, nearby, n=1, cutoff=0.75)
         out.append(close[0] if close else word)
         changed = changed or bool(close)
     if not changed:

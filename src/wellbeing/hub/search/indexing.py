@@ -7,14 +7,32 @@ write in ``hub.actions`` calls ``reindex``; ``rebuild`` starts from scratch
 FTS5 table, which a flush does not empty, never points at deleted rows).
 """
 
+import uuid
 from collections.abc import Iterable, Iterator
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from wellbeing.hub.models import Resource, SearchFacet
 from wellbeing.hub.search.backends import FTS_TABLE, backend
 
 BATCH = 2_000
+VERSION_KEY = "hub:index-version"
+
+
+def version() -> str:
+    """Changes whenever the index does; caches of indexed text (the vocabulary) key on it.
+
+    Kept in the shared cache so every app process sees a change made by another.
+    """
+    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def _changed() -> None:
+    # Now (so this transaction's own reads see it) and again on commit (so no
+    # other process keeps a vocabulary built from rows read before the commit).
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
 
 
 def facet_rows(resource: Resource) -> Iterator[tuple[str, str]]:
@@ -75,6 +93,7 @@ def reindex(ids: Iterable[int]) -> None:
         SearchFacet.objects.filter(resource_id__in=ids).delete()
         backend().unindex(ids)
         _write(_resources(ids))
+        _changed()
 
 
 def rebuild() -> int:
@@ -82,7 +101,9 @@ def rebuild() -> int:
     with transaction.atomic():
         SearchFacet.objects.all().delete()
         backend().clear()
-        return _write(_resources(None))
+        written = _write(_resources(None))
+        _changed()
+        return written
 
 
 def index_exists() -> bool:
