@@ -2,6 +2,7 @@
 
 import html
 import re
+import threading
 
 import markdown
 import nh3
@@ -12,13 +13,22 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 _TAGS = re.compile(r"<[^>]+>")
+# Building a Markdown converter loads its extensions, which costs more than
+# converting a short body; one per thread is reused (instances are not thread-safe).
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    if not hasattr(_local, "converter"):
+        _local.converter = markdown.Markdown(extensions=["tables", "sane_lists"])
+    return _local.converter.reset()
 
 
 def markdown_to_html(source: str) -> str:
     """Safe HTML from Markdown: scripts, styles, event handlers and javascript: links removed."""
     if not source:
         return ""
-    rendered = markdown.markdown(source, extensions=["tables", "sane_lists"])
+    rendered = _converter().convert(source)
     return nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,
