@@ -227,3 +227,10 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, library, make_re
     with django_assert_max_num_queries(8):
         response = client.get(reverse("hub:index"), {"q": "burnout", "profession": "nurse"})
     assert response.status_code == 200
+
+
+def test_the_sort_menu_shows_the_order_asked_for(client, library):
+    html = client.get(reverse("hub:index")).content.decode()
+    assert '<option value="relevance" selected>' in html
+    html = client.get(reverse("hub:index"), {"q": "burnout", "sort": "date"}).content.decode()
+    assert '<option value="date" selected>' in html

@@ -31,6 +31,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "results": results,
         "q": params.get("q", "")[:200],
         "sorts": SORTS,
+        # The form shows the order asked for: without search words the results are
+        # newest first anyway, and a later search must not inherit "date" from that.
+        "sort": params.get("sort") if params.get("sort") in SORTS else "relevance",
         "notices": [*results.notices, *page_notice],
         "base_query": _query_string(results, drop=("page",)),
         "saved_lists": queries.lists_for_user(request.user),
