@@ -11,6 +11,7 @@ escapes the text and only then turns those into ``<mark>``, so a resource's
 own text can never inject markup.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
@@ -27,6 +28,15 @@ BM25_WEIGHTS = "10.0, 4.0, 1.0"
 class SqliteBackend:
     vendor = "sqlite"
 
+    def id_list(self, column: str) -> str:
+        return f"group_concat({column}, ',')"
+
+    def id_in(self, column: str, ids: list[int]) -> tuple[str, object]:
+        # One JSON parameter, not one placeholder per id (SQLite caps those). The
+        # unary + keeps the planner from driving the MATCH once per listed id
+        # (1.5 s instead of 12 ms for 2,000 ids): FTS5 matches once, then filters.
+        return f"+{column} IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+
     def expression(self, query: ParsedQuery) -> str:
         # Every term is double-quoted (it holds only letters and digits), so
         # FTS5 reads it as a string, never as an operator or a column name.
@@ -36,11 +46,9 @@ class SqliteBackend:
             terms.append(f'"{word}"*' if last and query.prefix_last else f'"{word}"')
         return " AND ".join(terms)
 
-    def match_sql(self, query: ParsedQuery) -> tuple[str, list[object]]:
-        sql = (
-            f"SELECT rowid AS id, -bm25({FTS_TABLE}, {BM25_WEIGHTS}) AS rank "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-        )
+    def match_sql(self, query: ParsedQuery, *, scored: bool = True) -> tuple[str, list[object]]:
+        rank = f"-bm25({FTS_TABLE}, {BM25_WEIGHTS})" if scored else "0.0"
+        sql = f"SELECT rowid AS id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
         return sql, [self.expression(query)]
 
     def raw_sql(self, query: ParsedQuery, limit: int) -> tuple[str, list[object]]:
@@ -87,6 +95,13 @@ class PostgresBackend:
 
     vendor = "postgresql"
     config = "english"
+
+    def id_list(self, column: str) -> str:
+        return f"string_agg(CAST({column} AS TEXT), ',')"
+
+    def id_in(self, column: str, ids: list[int]) -> tuple[str, object]:
+        return f"{column} = ANY(%s)", ids
+
     headline_options = (
         f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=30, MinWords=12, "
         'MaxFragments=2, FragmentDelimiter=" … "'
@@ -101,9 +116,10 @@ class PostgresBackend:
             terms.append(repr_lexeme(word) + suffix)
         return " & ".join(terms)
 
-    def match_sql(self, query: ParsedQuery) -> tuple[str, list[object]]:
+    def match_sql(self, query: ParsedQuery, *, scored: bool = True) -> tuple[str, list[object]]:
+        rank = "CAST(ts_rank(d.document, q.q) AS DOUBLE PRECISION)" if scored else "0.0"
         sql = (
-            "SELECT d.resource_id AS id, CAST(ts_rank(d.document, q.q) AS DOUBLE PRECISION) AS rank "
+            f"SELECT d.resource_id AS id, {rank} AS rank "
             "FROM hub_searchdocument d, to_tsquery(%s::regconfig, %s) AS q(q) "
             "WHERE d.document @@ q.q"
         )

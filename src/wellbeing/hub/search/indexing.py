@@ -8,8 +8,9 @@ FTS5 table, which a flush does not empty, never points at deleted rows).
 """
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
+import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -104,6 +105,69 @@ def rebuild() -> int:
         written = _write(_resources(None))
         _changed()
         return written
+
+
+class FacetMatrix:
+    """Which indexed resource has which facet value, as a boolean matrix in memory.
+
+    Rows are (facet, value) pairs, columns resource ids; ``present`` marks the
+    indexed (published) resources and ``date_key`` their publication date as
+    YYYYMMDD (missing parts are 00). Filtering, counting and sorting a set of
+    matches are then a few vectorised operations. Rebuilt when the index
+    version changes; about 70 values x the highest id bytes (7 MB for
+    100,000 resources).
+    """
+
+    def __init__(self, rows: list[tuple[int, str, str]], dates: list[tuple[int, str]]) -> None:
+        self.keys = sorted({(facet, value) for _, facet, value in rows})
+        self.code = {key: i for i, key in enumerate(self.keys)}
+        self.size = max((pk for pk, _, _ in rows), default=0) + 1
+        self.matrix = np.zeros((len(self.keys), self.size), dtype=bool)
+        self.present = np.zeros(self.size, dtype=bool)
+        self.date_key = np.zeros(self.size, dtype=np.int64)
+        if rows:
+            pks = np.fromiter((pk for pk, _, _ in rows), dtype=np.int64, count=len(rows))
+            codes = np.fromiter(
+                (self.code[(f, v)] for _, f, v in rows), dtype=np.int64, count=len(rows)
+            )
+            self.matrix[codes, pks] = True
+            self.present[pks] = True
+        for pk, published in dates:
+            if pk < self.size and self.present[pk]:
+                self.date_key[pk] = int((published.replace("-", "") + "0000")[:8] or 0)
+
+    def select(self, ids: np.ndarray, filters: Mapping[str, Iterable[str]]) -> np.ndarray:
+        """Which of ``ids`` are indexed and have every filter value (a boolean mask)."""
+        ids = np.where(ids < self.size, ids, 0)  # indexed after this matrix was built
+        keep = self.present[ids].copy()
+        for facet, values in filters.items():
+            for value in values:
+                row = self.code.get((facet, value))
+                keep &= self.matrix[row, ids] if row is not None else False
+        return keep
+
+    def counts(self, ids: np.ndarray) -> dict[tuple[str, str], int]:
+        """Value -> how many of ``ids`` have it (values nobody has are left out)."""
+        if not len(ids):
+            return {}
+        sums = self.matrix[:, ids].sum(axis=1)
+        return {self.keys[i]: int(sums[i]) for i in np.flatnonzero(sums)}
+
+
+_MATRIX: dict[str, FacetMatrix] = {}
+
+
+def facet_matrix() -> FacetMatrix:
+    current = version()
+    if current not in _MATRIX:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT resource_id, facet, value FROM hub_searchfacet")
+            rows = cursor.fetchall()
+            cursor.execute("SELECT id, published FROM hub_resource WHERE status = 'published'")
+            dates = cursor.fetchall()
+        _MATRIX.clear()
+        _MATRIX[current] = FacetMatrix(rows, dates)
+    return _MATRIX[current]
 
 
 def index_exists() -> bool:
