@@ -5,9 +5,9 @@
 
 Filters combine with AND, within a facet too (a resource for nurses *and*
 physicians), so each facet count is exactly the number of results the page
-would show with that value added. Counts, the page of hits and the total come
-from one SQL statement over a materialized set of matches, so the full-text
-match runs once (plus once more for the page's snippets).
+would show with that value added. The database does the full-text part (the
+matching ids, then the page's ranks); filters, counts and the date order run
+in memory on ``indexing.FacetMatrix`` (see ``_run`` for why).
 """
 
 import difflib
