@@ -58,7 +58,10 @@ def hub_world(transactional_db, national_plan):
         make(f"filler-{i}", f"Leadership note {i} (synthetic)", "Leaders and burnout.",
              kind="blog", professions=["physician"], published=f"2020-0{i + 1}")  # fmt: skip
     CompendiumEntry.objects.create(
-        element="enhancing-workplace-efficiency", resource=efficiency, order=1, note="A worked example."
+        element="enhancing-workplace-efficiency",
+        resource=efficiency,
+        order=1,
+        note="A worked example.",
     )
 
 
@@ -98,7 +101,9 @@ def test_search_filter_by_two_facets_open_a_case_study_and_save_it(site, hub_wor
         "document.querySelector('[data-testid=result-count]').innerText.startsWith('1 ')"
     )
     assert "<mark>" in site.page.inner_html("#hub-results")
-    assert site.page.is_checked("#f-profession-nurse") and site.page.is_checked("#f-kind-case-study")
+    assert site.page.is_checked("#f-profession-nurse") and site.page.is_checked(
+        "#f-kind-case-study"
+    )
     site.assert_accessible()
     site.assert_no_horizontal_scroll()
     assert site.console_errors == [], site.console_errors
