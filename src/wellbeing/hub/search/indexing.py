@@ -29,6 +29,11 @@ def version() -> str:
     return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
+def touch() -> None:
+    """Mark the index changed, so caches built from it (facet matrix, vocabulary) go."""
+    _changed()
+
+
 def _changed() -> None:
     # Now (so this transaction's own reads see it) and again on commit (so no
     # other process keeps a vocabulary built from rows read before the commit).
@@ -168,6 +173,15 @@ def facet_matrix() -> FacetMatrix:
         _MATRIX.clear()
         _MATRIX[current] = FacetMatrix(rows, dates)
     return _MATRIX[current]
+
+
+def is_stale() -> bool:
+    """Cheap check: does the index hold as many documents as there are published resources?"""
+    table = FTS_TABLE if connection.vendor == "sqlite" else "hub_searchdocument"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # a constant name
+        (indexed,) = cursor.fetchone()
+    return indexed != Resource.objects.published().count()
 
 
 def index_exists() -> bool:
