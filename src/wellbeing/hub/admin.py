@@ -45,7 +45,7 @@ class ResourceForm(forms.ModelForm):
 class RevisionInline(admin.TabularInline):
     model = Revision
     fields = ["number", "at", "actor", "note"]
-    readonly_fields = fields
+    readonly_fields = ["number", "at", "actor", "note"]
     extra = 0
     can_delete = False
     ordering = ["-number"]

@@ -38,7 +38,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "base_query": _query_string(results, drop=("page",)),
         "saved_lists": queries.lists_for_user(request.user),
     }
-    template = "hub/_results.html" if request.htmx else "hub/index.html"
+    # django-htmx's middleware sets request.htmx (truthy for an htmx request).
+    template = "hub/_results.html" if getattr(request, "htmx", False) else "hub/index.html"
     return render(request, template, context)
 
 

@@ -112,7 +112,10 @@ def search(
 def _labels() -> dict[str, dict[str, str]]:
     """Value -> label for every facet; the Plan's rows are cached (they change rarely)."""
     labels = {name: dict(choices.choices) for name, choices in taxonomy.ENUM_FACETS.items()}
-    return labels | cache.get_or_set(LABELS_KEY, _plan_labels, LABELS_SECONDS)
+    plan_labels: dict[str, dict[str, str]] = (
+        cache.get_or_set(LABELS_KEY, _plan_labels, LABELS_SECONDS) or _plan_labels()
+    )
+    return labels | plan_labels
 
 
 def _plan_labels() -> dict[str, dict[str, str]]:

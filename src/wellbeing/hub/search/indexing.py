@@ -26,7 +26,7 @@ def version() -> str:
 
     Kept in the shared cache so every app process sees a change made by another.
     """
-    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    return str(cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None))
 
 
 def touch() -> None:

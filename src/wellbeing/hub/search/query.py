@@ -45,11 +45,9 @@ def parse_query(raw: str) -> ParsedQuery:
         )
     phrases: list[tuple[str, ...]] = []
     for match in _PHRASE.finditer(raw):
-        words = tuple(w.lower() for w in _WORD.findall(match.group(1)))
-        if len(words) > 1:
-            phrases.append(words)
-        elif words:
-            phrases.append(words)  # a one-word phrase is an exact word (no prefix)
+        phrase = tuple(w.lower() for w in _WORD.findall(match.group(1)))
+        if phrase:
+            phrases.append(phrase)  # a one-word phrase is an exact word (no prefix)
     rest = _PHRASE.sub(" ", raw)
     words = [w.lower() for w in _WORD.findall(rest)]
     budget = MAX_TERMS
