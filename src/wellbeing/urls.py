@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("wellbeing.accounts.urls")),
     path("plan/", include("wellbeing.plan.urls")),
     path("campaign/", include("wellbeing.campaign.urls")),
+    path("hub/", include("wellbeing.hub.urls")),
     path("engage/", include("wellbeing.engage.urls")),
     path("", include("wellbeing.surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,7 +8,7 @@ PUBLIC_PAGES = [
     "core:about",
     "campaign:index",
     "core:measure",
-    "core:hub",
+    "hub:index",
     "engage:index",
     "engage:updates",
     "plan:index",

@@ -8,5 +8,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("measure/", views.section, {"template": "core/measure.html"}, name="measure"),
-    path("hub/", views.section, {"template": "core/hub.html"}, name="hub"),
 ]

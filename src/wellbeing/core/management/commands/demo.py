@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from wellbeing.accounts.demo import DEMO_PASSWORD, load_demo
 from wellbeing.campaign.demo import load_campaign_demo
+from wellbeing.hub.seed import load_seed
 from wellbeing.surveys.demo import WORK_ENVIRONMENT, load_survey_demo
 
 
@@ -38,5 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Change Maker campaign: {participants} synthetic participants at /campaign/"
         )
+        # Real, sourced hub content (not synthetic); a checkout without seed files loads nothing.
+        self.stdout.write("  " + str(load_seed()).replace("\n", "\n  "))
         for user in (world.admin, world.lead, world.clinician, world.staff):
             self.stdout.write(f"  Sign in as {user.email} / {DEMO_PASSWORD}")
