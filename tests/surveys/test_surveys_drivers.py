@@ -1,7 +1,5 @@
 """The report's key drivers: shown for large groups only, mapped to the Plan, attacked by role."""
 
-import sys
-import types
 from datetime import timedelta
 
 import numpy as np
@@ -305,36 +303,39 @@ def test_the_pdf_carries_the_drivers_section(client, env_wave, units, org_admin)
 # --- hub resources ----------------------------------------------------------------------
 
 
-def test_no_resources_are_matched_while_the_hub_has_no_matcher():
-    assert "wellbeing.hub.matching" not in sys.modules
-    assert matched_resources(["organizational-factors"], ["mental-health-and-stigma"]) == []
+def test_resources_from_the_hub_are_listed_with_each_driver(client, env_wave, units, org_admin):
+    from wellbeing.hub import actions as hub_actions
 
+    def publish(slug, title, factors, areas, status="published"):
+        values = {
+            "slug": slug,
+            "title": title,
+            "summary": "A resource.",
+            "kind": "toolkit",
+            "url": f"https://example.org/{slug}",
+            "source": f"https://example.org/{slug}",
+            "status": status,
+        }
+        hub_actions.upsert_resource(values, factors=factors, priority_areas=areas)
 
-def test_resources_from_the_hubs_matcher_are_listed_with_each_driver(
-    client, env_wave, units, org_admin, monkeypatch
-):
-    calls = []
-
-    class Found:
-        def __init__(self, title):
-            self.title = title
-
-        def get_absolute_url(self):
-            return f"/hub/{self.title.lower().replace(' ', '-')}/"
-
-    def match_resources(*, factors, priority_areas, limit):
-        calls.append((tuple(factors), tuple(priority_areas), limit))
-        return [Found(f"Guide for {factors[0]}"), Found("Second"), Found("Third"), Found("Fourth")]
-
-    module = types.ModuleType("wellbeing.hub.matching")
-    module.match_resources = match_resources  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "wellbeing.hub.matching", module)
+    # Matches the factor and the area of the participation driver; a draft and an unrelated
+    # resource never appear.
+    publish(
+        "governance-guide",
+        "Shared governance guide",
+        ["organizational-factors"],
+        ["positive-work-and-learning-environments"],
+    )
+    publish("draft-guide", "Draft guide", ["organizational-factors"], [], status="draft")
+    publish("stigma-video", "Stigma video", ["personal-factors"], ["mental-health-and-stigma"])
     _fill(env_wave, units["icu"], 60, seed=13)
     response = _report(client, env_wave, org_admin)
-    rows = response.context["drivers"].rows
-    assert all(len(row.resources) == 3 for row in rows)
-    assert (("organizational-factors",), ("positive-work-and-learning-environments",), 3) in calls
-    assert 'href="/hub/guide-for-organizational-factors/"' in response.content.decode()
+    rows = {row.key: row for row in response.context["drivers"].rows}
+    titles = [link.title for link in rows["pes-nwi.participation"].resources]
+    assert titles[0] == "Shared governance guide"
+    html = response.content.decode()
+    assert "Draft guide" not in html and "Stigma video" not in html
+    assert matched_resources(["personal-factors"], [])[0].title == "Stigma video"
 
 
 # --- the demo ---------------------------------------------------------------------------

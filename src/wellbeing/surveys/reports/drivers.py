@@ -35,7 +35,6 @@ MIN_RESPONDENTS = 30
 PER_DRIVER = 10
 N_BOOT = 1000
 SEED = 0  # a fixed seed: the same wave always shows the same intervals
-_HUB_MODULES = {"wellbeing.hub", "wellbeing.hub.matching"}
 
 
 @dataclass(frozen=True)
@@ -81,24 +80,11 @@ class Link:
 
 
 def matched_resources(factors: list[str], priority_areas: list[str], limit: int = 3) -> list[Link]:
-    """Hub resources for these factors and areas; none while the hub has no matcher."""
-    try:
-        from wellbeing.hub.matching import match_resources
-    except ImportError as error:
-        # Only a matcher that does not exist yet means "no resources"; a broken import
-        # inside an existing hub module must fail loudly, not empty the column.
-        missing = getattr(error, "name", None)
-        if isinstance(error, ModuleNotFoundError) and missing not in _HUB_MODULES:
-            raise
-        return []
+    """The hub's best published resources for these factors and areas ("what to do about it")."""
+    from wellbeing.hub.matching import match_resources  # the hub reads plan data; import late
+
     found = match_resources(factors=factors, priority_areas=priority_areas, limit=limit)
-    links = []
-    for resource in list(found)[:limit]:
-        url = resource.get_absolute_url() if hasattr(resource, "get_absolute_url") else ""
-        links.append(
-            Link(str(getattr(resource, "title", resource)), url or getattr(resource, "url", ""))
-        )
-    return links
+    return [Link(resource.title, resource.get_absolute_url()) for resource in found]
 
 
 @dataclass(frozen=True)
