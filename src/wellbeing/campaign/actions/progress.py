@@ -124,7 +124,7 @@ def fill_metrics_from_wave(wave: object) -> list[MetricValue]:
         Metric.objects.filter(survey_id=wave.survey_id)
         .exclude(values__wave=wave)
         .select_related("commitment__participant")
-        .select_for_update()
+        .select_for_update(of=("self",))  # the metrics' rows, not the joined ones
     )
     if not metrics:
         return []

@@ -156,7 +156,9 @@ def _review(participant: Participant, actor: User, status: str, reason: str = ""
 def _locked(participant: Participant) -> Participant:
     """The row re-read under a lock: two staff reviewing at once cannot both win."""
     return (
-        Participant.objects.select_for_update()
+        # Lock the participant's row only: PostgreSQL cannot lock the nullable side of the
+        # outer joins that select_related makes (an individual has no organization).
+        Participant.objects.select_for_update(of=("self",))
         .select_related("organization", "user")
         .get(pk=participant.pk)
     )
