@@ -5,6 +5,7 @@ depends on a backend's exact scores, only on orders and counts.
 """
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from wellbeing.hub import actions, taxonomy
@@ -163,7 +164,9 @@ def test_snippets_highlight_the_hit_and_escape_the_text(make_resource, library):
     make_resource("markup", "Markup <b>test</b>", "Fatigue & <i>sleep</i> matter.")
     (hit,) = search("fatigue sleep").hits[:1]
     assert "<mark>" in hit.snippet
-    assert "<i>" not in hit.snippet and "&lt;i&gt;" in hit.snippet
+    assert "<i>" not in hit.snippet and "&amp;" in hit.snippet  # the text is escaped
+    # SQLite's snippet keeps the tag as (escaped) text; PostgreSQL's ts_headline drops tags.
+    assert "&lt;i&gt;" in hit.snippet or connection.vendor == "postgresql"
 
 
 def test_sort_by_date_puts_the_newest_first(library):
