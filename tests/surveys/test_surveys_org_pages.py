@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -20,6 +21,30 @@ def _fill(wave, unit, n, answers):
         for i in range(n)
     ]
     actions.import_responses(wave=wave, rows=rows)
+
+
+def test_use_it_in_a_survey_adds_the_instrument_to_the_recommended_set(client, org, org_admin):
+    client.force_login(org_admin)
+    page = client.get(f"/measure/{org.slug}/surveys/new/?instrument=who5")
+    assert set(page.context["form"].initial["instruments"]) == {
+        "single-item-burnout",
+        "mini-z-2",
+        "pfi",
+        "who5",
+    }
+    assert re.search(r'<input[^>]*value="who5"[^>]*checked>', page.content.decode())
+
+
+def test_an_instrument_the_catalogue_cannot_field_is_said_not_dropped(client, org, org_admin):
+    client.force_login(org_admin)
+    page = client.get(f"/measure/{org.slug}/surveys/new/?instrument=no-such-thing")
+    assert page.status_code == 200
+    assert "cannot be fielded from the catalogue" in page.content.decode()
+    assert set(page.context["form"].initial["instruments"]) == {
+        "single-item-burnout",
+        "mini-z-2",
+        "pfi",
+    }
 
 
 def test_an_admin_designs_a_survey_with_the_recommended_set_preselected(client, org, org_admin):

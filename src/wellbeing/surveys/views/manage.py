@@ -15,7 +15,7 @@ from analysis import suppress_counts
 from wellbeing.accounts.models import Membership, Organization, Unit, User
 from wellbeing.accounts.permissions import can_administer, get_org_for_user, units_visible_to
 from wellbeing.surveys import actions, scoring
-from wellbeing.surveys.forms import SurveyForm, TokenForm, WaveForm
+from wellbeing.surveys.forms import RECOMMENDED, SurveyForm, TokenForm, WaveForm
 from wellbeing.surveys.models import Response, Survey, Wave
 
 LEAD = Membership.Role.UNIT_LEAD
@@ -63,7 +63,21 @@ def survey_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def survey_new(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=ADMIN)
-    form = SurveyForm(request.POST if request.method == "POST" else None)
+    initial = {}
+    requested = request.GET.get("instrument", "")
+    if requested and request.method != "POST":
+        # "Use it in a survey" from an instrument's catalogue page: add it to the
+        # recommended set; an id the catalogue cannot field is said, not dropped.
+        fieldable = [i.id for i in scoring.fieldable_instruments()]
+        if requested in fieldable:
+            initial["instruments"] = [i for i in fieldable if i in {*RECOMMENDED, requested}]
+        else:
+            messages.warning(
+                request,
+                "That instrument cannot be fielded from the catalogue; "
+                "the recommended set is selected instead.",
+            )
+    form = SurveyForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         survey = actions.create_survey(
             organization=org,
