@@ -1,4 +1,7 @@
-"""Shared by the benchmarks: a fresh PostgreSQL database for one run."""
+"""Shared by the benchmarks: a fresh PostgreSQL database, and the environment of a run."""
+
+import os
+import secrets
 
 import psycopg
 from psycopg import sql
@@ -17,3 +20,22 @@ def recreate_database(database_url: str) -> None:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def child_env(backend: str, var_dir: str, database_url: str) -> dict[str, str]:
+    """The environment of a child process of the app on ``backend`` with production settings."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="wellbeing.settings",
+        VAR_DIR=var_dir,
+        DEBUG="0",  # production settings: no query log
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("SECRET_KEY_FILE", None)
+    if backend == "postgresql":
+        env["DATABASE_URL"] = database_url
+    else:
+        env.pop("DATABASE_URL", None)  # SQLite file under VAR_DIR
+    return env

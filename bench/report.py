@@ -46,7 +46,6 @@ import contextlib
 import json
 import os
 import resource
-import secrets
 import statistics
 import subprocess
 import sys
@@ -57,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _database import recreate_database  # bench/ is on sys.path when run as a script
+from _database import child_env, recreate_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/wellbeing_report_bench"
@@ -96,24 +95,6 @@ def parse_args() -> argparse.Namespace:
     if args.respondents < 1000 or args.repeat < 1:
         parser.error("--respondents: at least 1000; --repeat: at least 1")
     return args
-
-
-def child_env(backend: str, var_dir: str, database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="wellbeing.settings",
-        VAR_DIR=var_dir,
-        DEBUG="0",  # production settings: no query log
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        PYTHONUNBUFFERED="1",
-    )
-    env.pop("SECRET_KEY_FILE", None)
-    if backend == "postgresql":
-        env["DATABASE_URL"] = database_url
-    else:
-        env.pop("DATABASE_URL", None)  # SQLite file under VAR_DIR
-    return env
 
 
 def run_backend(args: argparse.Namespace, backend: str) -> dict | None:

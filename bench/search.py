@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
@@ -40,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _database import recreate_database  # bench/ is on sys.path when run as a script
+from _database import child_env, recreate_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/wellbeing_search_bench"
@@ -74,24 +72,6 @@ def parse_args() -> argparse.Namespace:
         args.backend = "both"  # a database URL asks for PostgreSQL too
     args.database_url = args.database_url or DEFAULT_URL
     return args
-
-
-def child_env(backend: str, var_dir: str, database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="wellbeing.settings",
-        VAR_DIR=var_dir,
-        DEBUG="0",  # production settings: no query log
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        PYTHONUNBUFFERED="1",
-    )
-    env.pop("SECRET_KEY_FILE", None)
-    if backend == "postgresql":
-        env["DATABASE_URL"] = database_url
-    else:
-        env.pop("DATABASE_URL", None)
-    return env
 
 
 def run_backend(args: argparse.Namespace, backend: str) -> dict | None:
