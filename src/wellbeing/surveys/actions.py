@@ -247,7 +247,6 @@ def submit_response(sub: Submission) -> tuple[Response, bool]:
                     demographics=sub.demographics,
                     scores=[(s.instrument, s.scale, s.value, s.category) for s in scored.rows],
                     comments=[(q, t) for q, t in sub.comments.items() if t],
-                    open_status=Wave.Status.OPEN,
                     now=timezone.now(),
                 )
             if response_id is None:

@@ -50,8 +50,8 @@ def insert_row(model: type[Model], names: Sequence[str], values: Sequence[object
 def _execute(
     model: type[Model], names: Sequence[str], rows: Sequence[Sequence[object]], returning: bool
 ) -> int:
-    returning = returning and connection.features.can_return_columns_from_insert
-    sql, fields = _statement(model, tuple(names), len(rows), connection.vendor, returning)
+    use_returning = returning and connection.features.can_return_columns_from_insert
+    sql, fields = _statement(model, tuple(names), len(rows), connection.vendor, use_returning)
     params = [
         field.get_db_prep_save(value, connection)
         for values in rows
@@ -59,11 +59,9 @@ def _execute(
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if returning:
+        if use_returning:
             return int(cursor.fetchone()[0])
-        if len(rows) == 1 and not connection.features.can_return_columns_from_insert:
-            return int(cursor.lastrowid)  # SQLite before 3.35 only
-        return 0
+        return int(cursor.lastrowid) if returning else 0  # SQLite before 3.35 only
 
 
 @functools.cache
@@ -83,8 +81,7 @@ def _one_statement(n_scores: int, n_comments: int) -> str:
 
     # Identifiers come from the models' metadata, quoted; every value is a parameter.
     parts = [
-        f"WITH open_wave AS (SELECT {q('id')} FROM {table(Wave)} WHERE {q('id')} = %s"
-        f" AND {q('status')} = %s AND {q('opens_at')} <= %s AND {q('closes_at')} > %s),"
+        f"WITH open_wave AS ({Wave.objects.accepting_sql()}),"
         f" response AS (INSERT INTO {table(Response)}"
         f" ({columns(Response, ('wave', 'unit', 'submitted_on', 'idempotency_key', 'answers', 'demographics'))})"
         f" SELECT open_wave.{q('id')}, %s::bigint, %s::date, %s, %s, %s FROM open_wave"
@@ -119,7 +116,6 @@ def store_response_in_one_statement(
     demographics: object,
     scores: Sequence[tuple[str, str, float | None, str]],
     comments: Sequence[tuple[int, str]],
-    open_status: str,
     now: datetime,
 ) -> int | None:
     """PostgreSQL: store a response, its scores and comments in one statement.
@@ -130,11 +126,10 @@ def store_response_in_one_statement(
     COMMIT: on the busiest write path this halves the database's CPU per response. A
     duplicate idempotency key raises IntegrityError, as the separate INSERTs would.
     """
-    from wellbeing.surveys.models import Response
+    from wellbeing.surveys.models import Response, Wave
 
     field = Response._meta.get_field("answers")
-    at = connection.ops.adapt_datetimefield_value(now)
-    params: list[Any] = [wave_id, open_status, at, at, unit_id, submitted_on, key]
+    params: list[Any] = [*Wave.objects.accepting_params(wave_id, now), unit_id, submitted_on, key]
     params += [
         field.get_db_prep_save(answers, connection),  # type: ignore[union-attr]
         field.get_db_prep_save(demographics, connection),  # type: ignore[union-attr]

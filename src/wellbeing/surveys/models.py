@@ -14,6 +14,7 @@ Anonymity is a property of this schema:
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
@@ -77,22 +78,29 @@ class SurveyVersion(models.Model):
 
 
 class WaveManager(models.Manager["Wave"]):
+    """``Wave.accepting_responses`` as plain SQL, for the submit path's statements."""
+
+    def accepting_sql(self) -> str:
+        """SELECT the id of the wave if it takes responses (parameters: ``accepting_params``)."""
+        q = connection.ops.quote_name
+        # Identifiers come from the model's metadata, quoted; every value is a parameter.
+        return (
+            f"SELECT {q('id')} FROM {q(self.model._meta.db_table)} WHERE {q('id')} = %s"  # noqa: S608
+            f" AND {q('status')} = %s AND {q('opens_at')} <= %s AND {q('closes_at')} > %s"
+        )
+
+    def accepting_params(self, pk: int, now: datetime | None = None) -> list[Any]:
+        at = connection.ops.adapt_datetimefield_value(now or timezone.now())
+        return [pk, Wave.Status.OPEN, at, at]
+
     def accepting(self, pk: int, now: datetime | None = None) -> bool:
         """Whether wave ``pk`` takes responses now, asked of the database itself.
 
-        The same rule as ``Wave.accepting_responses``, as one primary-key read in plain SQL:
-        the submit path calls it inside its transaction on every response.
+        One primary-key read: the submit path calls it inside its transaction on every
+        response.
         """
-        ops = connection.ops
-        at = ops.adapt_datetimefield_value(now or timezone.now())
-        q = ops.quote_name
-        # Identifiers come from the model's metadata, quoted; every value is a parameter.
-        sql = (
-            f"SELECT 1 FROM {q(self.model._meta.db_table)} WHERE {q('id')} = %s"  # noqa: S608
-            f" AND {q('status')} = %s AND {q('opens_at')} <= %s AND {q('closes_at')} > %s"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [pk, Wave.Status.OPEN, at, at])
+            cursor.execute(self.accepting_sql(), self.accepting_params(pk, now))
             return cursor.fetchone() is not None
 
 
