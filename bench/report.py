@@ -3,22 +3,21 @@
 For each backend (SQLite, PostgreSQL) a fresh database is migrated and filled
 through the project's actions: an organization with a 4-level unit tree (root
 units > departments > teams > sub-teams, 400 units by default), a survey with
-single-item-burnout, WHO-5 and PHQ-2 and the demographic questions role, tenure
-and career_stage, and two waves of 50,000 synthetic responses each (unit sizes
+single-item-burnout, WHO-5 and PHQ-2 and the five demographic questions (role,
+tenure, career stage, work setting, schedule), and two waves of 50,000 synthetic responses each (unit sizes
 skewed so that some units are small and suppressed; a few respondents skip the
 PHQ-2, leave a WHO-5 item blank, skip a demographic question or give no unit).
 
-Then ``build_report(latest wave)`` runs ``--repeat`` times with fresh objects:
-two ``load_wave`` calls (rows, JSON, rescoring), the disclosure plans, the unit
+Then ``build_report(latest wave)`` runs ``--repeat`` times with fresh objects,
+as a first view and as a view again. A first view starts with no packed columns
+(``WaveColumns``) and no plans kept in the process: two ``load_wave`` calls
+decode every JSON row and pack them, every disclosure plan is searched. A view
+again (the same report reopened, or with another filter) reads the packed
+columns and reuses plans of the same counts. Both include rescoring, the unit
 subtree and unit x category statistics, the change tests against the earlier
 wave, and the report's figures. Key drivers are computed per reader after
 ``build_report`` and need a work-environment measure, which this survey does not
 field, so they are not timed. ``load_wave`` is also timed on its own for a breakdown.
-
-The specification asks for 5 demographic fields; the app asks 3 questions, and
-the report groups only by those. So the report is timed with 3, and the part
-whose cost grows with the fields (the latest wave's disclosure plans) is timed
-again with 2 synthetic fields added, to show what 5 would cost.
 
 Baseline, in the same process and on the same database: what an analyst writes
 with pandas to get the same means, without suppression or tests: read the same
@@ -61,7 +60,7 @@ from _database import child_env, recreate_database  # bench/ is on sys.path when
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/wellbeing_report_bench"
 INSTRUMENTS = ["single-item-burnout", "who5", "phq2"]
-FIELDS = ["role", "tenure", "career_stage"]
+FIELDS = ["role", "tenure", "career_stage", "work_setting", "schedule"]
 BATCH = 5_000  # responses per import_responses call (one transaction each)
 TARGET_SECONDS = 1.5
 TARGET_RATIO = 3.0
@@ -142,9 +141,10 @@ def main() -> int:
             print(f"{backend}: failed")
             continue
         print(
-            f"{backend}: setup {r['setup']:.1f} s; report median {r['report']:.3f} s, "
-            f"pandas median {r['pandas']:.3f} s, ratio {r['ratio']:.2f}x; "
-            f"everything else {r['other_cores']:.2f} cores; target {r['verdict']}"
+            f"{backend}: setup {r['setup']:.1f} s; report first view {r['first']:.3f} s"
+            f" (target {r['first_verdict']}), viewed again {r['report']:.3f} s"
+            f" (target {r['verdict']}); pandas median {r['pandas']:.3f} s, ratio (again)"
+            f" {r['ratio']:.2f}x; everything else {r['other_cores']:.2f} cores"
         )
     print(f"total: {time.perf_counter() - t0:.1f} s")
     return 0 if all(results.values()) else 1
@@ -205,12 +205,14 @@ class Cpu:
 # -- child: fixture, measurements ------------------------------------------------------------------
 
 
-def _timed(function, repeat: int) -> tuple[list[float], list[float], list]:
-    """Wall and process-CPU seconds of ``repeat`` calls, and their results."""
+def _timed(function, repeat: int, before=None) -> tuple[list[float], list[float], list]:
+    """Wall and process-CPU seconds of ``repeat`` calls (``before()`` untimed before each)."""
     import gc
 
     walls, cpus, results = [], [], []
     for _ in range(repeat):
+        if before is not None:
+            before()
         gc.collect()
         c0, w0 = time.process_time(), time.perf_counter()
         results.append(function())
@@ -431,46 +433,6 @@ class Child:
         grouping += time.perf_counter() - t0
         return (out, change), grouping
 
-    # -- the specification's five demographic fields ------------------------------------------------
-
-    def five_fields(self, latest: int, repeat: int) -> None:
-        """The latest wave's disclosure plans with the 3 fields the app asks and with 5.
-
-        The specification asks for 5 demographic fields; the app has 3 questions, so
-        build_report cannot group by more. This times the part whose cost grows with the
-        fields (the plans, one per distinct set of scored respondents) with two more
-        synthetic fields drawn per respondent (5 and 7 categories)."""
-        from wellbeing.surveys.models import Wave
-        from wellbeing.surveys.reports import build
-
-        wave = Wave.objects.get(pk=latest)
-        tree, _, position = build.organization_tree(wave.survey.organization)
-        data = build.load_wave(wave)
-        codes, cats = build._codes(data, position), build._categories(data, FIELDS)
-        rng = np.random.default_rng(5)
-        more = dict(cats)
-        for name, width in (("synthetic_shift", 5), ("synthetic_site", 7)):
-            drawn = rng.choice(width, size=data.n, p=rng.dirichlet(np.full(width, 2.0)))
-            more[name] = build._Coded(np.array([f"{name}_{c}" for c in range(width)]), drawn)
-        scored = {}
-        for column in data.scales.values():
-            mask = ~np.isnan(column.values)
-            scored[np.packbits(mask).tobytes()] = mask
-        k = wave.survey.organization.effective_min_group_size
-        seconds = {}
-        for label, fields in (("3 fields", cats), ("5 fields", more)):
-            walls, _, _ = _timed(
-                lambda f=fields: [build._plan(tree, codes, f, m, k) for m in scored.values()],
-                repeat,
-            )
-            seconds[label] = statistics.median(walls)
-        print(
-            f"fields: the latest wave's {len(scored)} disclosure plans (one per set of scored"
-            f" respondents), median of {repeat}: with the app's 3 fields"
-            f" {seconds['3 fields']:.3f} s, with 5 (2 synthetic fields added, 5 and 7"
-            f" categories) {seconds['5 fields']:.3f} s; the report above has 3"
-        )
-
     # -- measurement ---------------------------------------------------------------------------------
 
     def run(self) -> int:
@@ -480,7 +442,7 @@ class Child:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from wellbeing.surveys.models import Response, Wave
+        from wellbeing.surveys.models import Response, Wave, WaveColumns
         from wellbeing.surveys.reports import build
 
         t0 = time.perf_counter()
@@ -504,10 +466,6 @@ class Child:
             flush=True,
         )
         print(
-            "  note: the app has 3 demographic questions (role, tenure, career_stage), not the 5"
-            " the benchmark asks for; build_report only groups by questions in DEMOGRAPHICS"
-        )
-        print(
             "  note: key drivers are computed per reader after build_report"
             " (surveys.reports.drivers) and need a work-environment measure this survey does"
             " not field; they are not timed here"
@@ -515,6 +473,11 @@ class Child:
 
         def report():
             return build.build_report(Wave.objects.get(pk=latest))  # looked up: Steps wraps it
+
+        def forget() -> None:
+            """A first view: no packed columns of either wave, no plans kept in this process."""
+            WaveColumns.objects.all().delete()
+            build.forget_plans()
 
         def breakdown() -> tuple[dict[str, float], dict[str, int]]:
             with Steps() as steps:
@@ -524,36 +487,45 @@ class Child:
         def baseline():
             return self.pandas_means([first, latest], org_id)
 
+        forget()
         with CaptureQueriesContext(connection) as queries:
             t0 = time.perf_counter()
             warm = report()  # not in the figures: first imports (scipy.stats), cold caches
             cold = time.perf_counter() - t0
         baseline()  # not timed either: pandas' first imports
         cpu0 = Cpu.take(database)
+        f_walls, f_cpus, _ = _timed(report, repeat, before=forget)
         walls, cpus, reports = _timed(report, repeat)
         cpu1 = Cpu.take(database)
-        _, _, splits = _timed(breakdown, repeat)
+        _, _, splits = _timed(breakdown, repeat, before=forget)
         cpu2 = Cpu.take(database)
         p_walls, p_cpus, p_results = _timed(baseline, repeat)
         cpu3 = Cpu.take(database)
 
         median = statistics.median(walls)
+        f_median = statistics.median(f_walls)
         p_median = statistics.median(p_walls)
         split = {k: statistics.median(s[0].get(k, 0.0) for s in splits) for k in splits[0][0]}
         calls = splits[0][1]
         load = split["load"]
         grouping = statistics.median(r[1] for r in p_results)
         ratio = median / p_median
-        rest_ratio = max(median - load, 0.0) / grouping
+        f_ratio = f_median / p_median
+        rest_ratio = max(f_median - load, 0.0) / grouping
 
         scales = warm.scales
         units = len(warm.units) + 1
         hidden = [sum(f.suppressed for f in s.by_unit.values()) for s in scales]
         changes = sum(c.difference is not None for s in scales for c in (s.unit_changes or []))
         print(
-            f"report: build_report(latest wave), {repeat} runs: {_runs(walls)}"
-            f" (process CPU median {statistics.median(cpus):.3f} s; {len(queries)} queries;"
-            f" the first run, not counted: {cold:.3f} s)"
+            f"report, first view (no packed columns, no kept plans: decodes both waves' JSON"
+            f" rows, packs them, plans every disclosure), {repeat} runs: {_runs(f_walls)}"
+            f" (process CPU median {statistics.median(f_cpus):.3f} s; {len(queries)} queries;"
+            f" the first run of the process, not counted: {cold:.3f} s)"
+        )
+        print(
+            f"report, viewed again (packed columns, the same plans), {repeat} runs:"
+            f" {_runs(walls)} (process CPU median {statistics.median(cpus):.3f} s)"
         )
         steps = ", ".join(
             f"{label} ({calls[key]} calls) {split[key]:.3f} s"
@@ -561,7 +533,7 @@ class Child:
             if key in split
         )
         print(
-            f"  breakdown (medians of {repeat} more runs with a timer around each step):"
+            f"  breakdown of a first view (medians of {repeat} more runs, a timer around each step):"
             f" {steps}; everything else {split['total'] - sum(split[k] for k in TOP_STEPS):.3f} s"
         )
         print(
@@ -582,8 +554,9 @@ class Child:
             f" means (max |diff| {worst:.2e} over {compared:,} figures)"
         )
         print(
-            f"ratio: report / pandas = {ratio:.2f}x (end to end, both from the database);"
-            f" after loading: report {max(median - load, 0.0):.3f} s / pandas merge + groupby"
+            f"ratio: report / pandas = first view {f_ratio:.2f}x, viewed again {ratio:.2f}x"
+            f" (end to end, both from the database); first view after loading:"
+            f" report {max(f_median - load, 0.0):.3f} s / pandas merge + groupby"
             f" {grouping:.3f} s = {rest_ratio:.2f}x"
         )
         seconds, own, pg, other = cpu0.until(cpu3)
@@ -598,15 +571,19 @@ class Child:
                 f"  during the {name} runs: this process {own_:.2f}, postgres {pg_:.2f},"
                 f" everything else {other_:.2f}"
             )
-        met = median < TARGET_SECONDS and ratio <= TARGET_RATIO
-        verdict = "MET" if met else "NOT MET"
+
+        def verdict_of(seconds: float, times: float) -> str:
+            return "MET" if seconds < TARGET_SECONDS and times <= TARGET_RATIO else "NOT MET"
+
+        verdict = verdict_of(median, ratio)
+        f_verdict = verdict_of(f_median, f_ratio)
         print(
             f"target: full report < {TARGET_SECONDS} s and <= {TARGET_RATIO:.0f}x pandas:"
-            f" {verdict} ({median:.3f} s, {ratio:.2f}x)",
+            f" first view {f_verdict} ({f_median:.3f} s, {f_ratio:.2f}x);"
+            f" viewed again {verdict} ({median:.3f} s, {ratio:.2f}x)",
             flush=True,
         )
         del reports
-        self.five_fields(latest, repeat)
         if self.args.profile:
             _profile(report)
         Path(self.args.result).write_text(
@@ -614,6 +591,8 @@ class Child:
                 {
                     "setup": setup,
                     "report": median,
+                    "first": f_median,
+                    "first_verdict": f_verdict,
                     "pandas": p_median,
                     "ratio": ratio,
                     "other_cores": other,

@@ -279,3 +279,24 @@ class PrivateRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} (epsilon {self.epsilon:g})"
+
+
+class WaveColumns(models.Model):
+    """A wave's responses as packed columns, so a report need not decode every JSON row again.
+
+    Derived data, never edited by hand (``surveys.reports.columns`` writes and reads it):
+    unit ids, demographic answers and each instrument's item codes of the responses with
+    ``pk <= through_id``, ``rows`` of them. A report reads the snapshot, checks that exactly
+    ``rows`` responses still have ``pk <= through_id`` (a late commit or a deletion shows up
+    there), and decodes only newer responses. It holds what ``Response`` holds — no identities.
+    """
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    through_id = models.BigIntegerField()
+    rows = models.PositiveIntegerField()
+    layout = models.CharField(max_length=400)  # instruments and widths; a mismatch discards it
+    data = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"columns of {self.wave} through response #{self.through_id}"

@@ -67,6 +67,27 @@ DEMOGRAPHICS: dict[str, DemographicQuestion] = {
                 ("late", _("Late career")),
             ),
         ),
+        DemographicQuestion(
+            "work_setting",
+            _("Where do you spend most of your working time?"),
+            (
+                ("inpatient", _("Inpatient care")),
+                ("outpatient", _("Outpatient or ambulatory care")),
+                ("emergency", _("Emergency or urgent care")),
+                ("perioperative", _("Operating room or procedural area")),
+                ("long_term", _("Long-term, home or community care")),
+                ("non_clinical", _("Non-clinical setting")),
+            ),
+        ),
+        DemographicQuestion(
+            "schedule",
+            _("What is your usual work schedule?"),
+            (
+                ("full_time", _("Full time")),
+                ("part_time", _("Part time")),
+                ("per_diem", _("Per diem or as needed")),
+            ),
+        ),
     )
 }
 

@@ -5,6 +5,9 @@ scale: unit totals over subtrees and unit x category cells are published only
 where the plan allows, and means, shares and changes follow their counts.
 """
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -192,7 +195,46 @@ def _plan(
         present = counts.sum(axis=0) > 0
         by_field[name] = (coded.labels[present].tolist(), counts[:, present])
     direct = np.bincount(units, minlength=tree.size)
-    return plan_disclosure_from_counts(tree, direct, by_field, min_size=k)
+    key = _plan_key(tree, direct, by_field, k)
+    with _PLANS_LOCK:
+        plan = _PLANS.get(key)
+        if plan is not None:
+            _PLANS.move_to_end(key)
+            return plan
+    plan = plan_disclosure_from_counts(tree, direct, by_field, min_size=k)
+    with _PLANS_LOCK:
+        _PLANS[key] = plan
+        while len(_PLANS) > PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    return plan
+
+
+# Plans by a digest of everything they are computed from. A plan is a deterministic
+# function of the tree, the counts and the minimum size, so a report viewed again (or
+# with another filter) reuses the plans of the same counts instead of searching again;
+# any new response, unit or setting changes the digest.
+PLANS_KEPT = 48
+_PLANS: OrderedDict[bytes, DisclosurePlan] = OrderedDict()
+_PLANS_LOCK = threading.Lock()
+
+
+def _plan_key(
+    tree: UnitTree, direct: np.ndarray, by_field: dict[str, tuple[list, np.ndarray]], k: int
+) -> bytes:
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(repr((k, tree.size, [str(label) for label in tree.labels])).encode())
+    digest.update(np.ascontiguousarray(tree.parents, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(direct, dtype=np.int64).tobytes())
+    for name, (labels, counts) in by_field.items():
+        digest.update(repr((name, [str(label) for label in labels], counts.shape)).encode())
+        digest.update(np.ascontiguousarray(counts, dtype=np.int64).tobytes())
+    return digest.digest()
+
+
+def forget_plans() -> None:
+    """Drop the kept plans (benchmarks time a first view with this)."""
+    with _PLANS_LOCK:
+        _PLANS.clear()
 
 
 def _threshold(column: ScaleColumn) -> dict[str, Threshold]:

@@ -3,6 +3,8 @@
 Scores are recomputed from the stored answers with the vectorised engine (one
 call per instrument for the whole wave), which is faster than reading one
 ``Score`` row per response and scale, and always follows the definitions.
+The decoded answers are kept packed between reports (``columns``), so a report
+decodes only the responses stored since the last one.
 """
 
 import json
@@ -15,6 +17,7 @@ from numpy.typing import NDArray
 
 import instruments
 from wellbeing.surveys.models import Response, Wave
+from wellbeing.surveys.reports import columns
 from wellbeing.surveys.scoring import MISSING, get_instrument
 
 UNASSIGNED = -1
@@ -51,35 +54,52 @@ def _decoded(texts: list[str]) -> list[dict]:
 
 
 def load_wave(wave: Wave) -> WaveData:
+    """The wave's columns: its packed snapshot (``columns``) plus the responses stored since."""
+    widths = [(name, get_instrument(name).n_items) for name in wave.version.instruments]
+    layout = columns.layout_of(widths)
+    packed = columns.read(wave, layout)
+    newer = _decode(wave, packed.through_id if packed else 0, widths)
+    if packed is None:
+        packed = newer
+        if newer.n >= columns.REPACK_AFTER:
+            columns.write(wave, layout, packed)
+    elif newer.n:
+        packed = packed + newer
+        if newer.n >= columns.REPACK_AFTER:
+            columns.write(wave, layout, packed)
+    scales: dict[str, ScaleColumn] = {}
+    for name, _width in widths:
+        scales.update(_score_instrument(name, packed.items[name]))
+    demographics = {key: packed.demographic(key) for key in sorted(packed.demographics)}
+    return WaveData(wave, packed.unit_ids, demographics, scales)
+
+
+def _decode(wave: Wave, after: int, widths: list[tuple[str, int]]) -> columns.Packed:
+    """The wave's responses with ``pk > after``, decoded from their JSON rows."""
     raw = list(
-        Response.objects.filter(wave=wave)
+        Response.objects.filter(wave=wave, pk__gt=after)
         .order_by("pk")
         .annotate(
             demo_text=Cast("demographics", TextField()), answers_text=Cast("answers", TextField())
         )
-        .values_list("unit_id", "demo_text", "answers_text")
+        .values_list("pk", "unit_id", "demo_text", "answers_text")
     )
-    units, demo_texts, answer_texts = zip(*raw, strict=True) if raw else ((), (), ())
+    pks, units, demo_texts, answer_texts = zip(*raw, strict=True) if raw else ((), (), (), ())
     demos = [d or {} for d in _decoded([d or "{}" for d in demo_texts])]
     answer_sets = _decoded([a or "{}" for a in answer_texts])
     unit_ids = np.array([UNASSIGNED if u is None else u for u in units], dtype=np.int64)
     keys = sorted(set().union(*demos))
-    demographics = {k: np.array([demo.get(k, "") for demo in demos], dtype=str) for k in keys}
-    scales: dict[str, ScaleColumn] = {}
-    for instrument_id in wave.version.instruments:
-        scales.update(
-            _score_instrument(
-                instrument_id, [answers.get(instrument_id) for answers in answer_sets]
-            )
-        )
-    return WaveData(wave, unit_ids, demographics, scales)
+    demographics = {
+        k: columns.encode(np.array([demo.get(k, "") for demo in demos], dtype=str)) for k in keys
+    }
+    items = {
+        name: _item_matrix([answers.get(name) for answers in answer_sets], width)
+        for name, width in widths
+    }
+    return columns.Packed(max(pks, default=after), unit_ids, demographics, items)
 
 
-def _score_instrument(
-    instrument_id: str, answer_lists: list[list[int | None] | None]
-) -> dict[str, ScaleColumn]:
-    instrument = get_instrument(instrument_id)
-    width = instrument.n_items
+def _item_matrix(answer_lists: list[list[int | None] | None], width: int) -> NDArray[np.int16]:
     matrix = np.full((len(answer_lists), width), MISSING, dtype=np.int16)
     # Only complete lists are scored (anything else counts as not answered), filled in one
     # array conversion rather than row by row.
@@ -87,6 +107,11 @@ def _score_instrument(
     if rows:
         flat = [MISSING if c is None else c for i in rows for c in answer_lists[i] or ()]
         matrix[rows] = np.array(flat, dtype=np.int16).reshape(len(rows), width)
+    return matrix
+
+
+def _score_instrument(instrument_id: str, matrix: NDArray[np.int16]) -> dict[str, ScaleColumn]:
+    instrument = get_instrument(instrument_id)
     result = instruments.score(instrument, matrix)
     out = {}
     for scale in instrument.scales:

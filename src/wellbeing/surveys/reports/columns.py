@@ -1,0 +1,160 @@
+"""A wave's responses as packed columns, kept in ``WaveColumns`` between reports.
+
+Decoding 50,000 JSON rows costs most of a report's time, yet a response never
+changes once stored. So the decoded columns (unit, demographic answers, each
+instrument's item codes) are packed into one ``WaveColumns`` row after a load
+that decoded many rows, and the next load reads that row and decodes only the
+responses stored since. Scores are not packed: they are recomputed from the
+item codes on every load, so a report always follows the instrument definitions.
+
+The snapshot is used only while it still describes the database:
+
+- ``layout`` names the wave's instruments and their item counts;
+- exactly ``rows`` responses of the wave must have ``pk <= through_id``: this
+  catches a deleted response, and a response whose transaction committed after
+  the snapshot was taken with a lower primary key than one already in it;
+- deleting a response or a unit (which empties ``unit`` on responses in place)
+  deletes the snapshots it touches (``forget_*`` receivers below).
+
+Otherwise the wave is decoded again from its rows, which is always correct.
+"""
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models.signals import post_delete
+from numpy.typing import NDArray
+
+from wellbeing.accounts.models import Unit
+from wellbeing.surveys.models import Response, Wave, WaveColumns
+
+# Pack again once this many responses had to be decoded from JSON (about 10 ms of work).
+REPACK_AFTER = 1_000
+
+
+@dataclass(frozen=True)
+class Packed:
+    """Decoded responses of a wave, in primary-key order."""
+
+    through_id: int  # the largest primary key included; 0 when empty
+    unit_ids: NDArray[np.int64]
+    # key -> (sorted distinct answers, each response's index into them; "" = not answered)
+    demographics: dict[str, tuple[NDArray[np.str_], NDArray[np.int32]]]
+    items: dict[str, NDArray[np.int16]]  # instrument -> n x items codes, MISSING where unanswered
+
+    @property
+    def n(self) -> int:
+        return int(self.unit_ids.shape[0])
+
+    def demographic(self, key: str) -> NDArray[np.str_]:
+        labels, codes = self.demographics[key]
+        return labels[codes] if len(codes) else np.array([], dtype=str)
+
+    def __add__(self, newer: "Packed") -> "Packed":
+        if newer.n == 0:
+            return self
+        keys = sorted(set(self.demographics) | set(newer.demographics))
+        demographics = {}
+        for key in keys:
+            values = np.concatenate([_answers(self, key), _answers(newer, key)])
+            demographics[key] = encode(values)
+        items = {name: np.concatenate([self.items[name], newer.items[name]]) for name in self.items}
+        return Packed(
+            newer.through_id,
+            np.concatenate([self.unit_ids, newer.unit_ids]),
+            demographics,
+            items,
+        )
+
+
+def _answers(packed: Packed, key: str) -> NDArray[np.str_]:
+    if key in packed.demographics:
+        return packed.demographic(key)
+    return np.full(packed.n, "", dtype=str)
+
+
+def encode(values: NDArray[np.str_]) -> tuple[NDArray[np.str_], NDArray[np.int32]]:
+    labels, codes = np.unique(values, return_inverse=True)
+    return labels, codes.reshape(-1).astype(np.int32)
+
+
+def layout_of(instruments: list[tuple[str, int]]) -> str:
+    return ";".join(f"{name}:{width}" for name, width in instruments)
+
+
+def read(wave: Wave, layout: str) -> Packed | None:
+    """The wave's snapshot if it still describes its responses, else None."""
+    row = WaveColumns.objects.filter(wave=wave).values_list("through_id", "rows", "layout").first()
+    if row is None:
+        return None
+    through_id, rows, stored_layout = row
+    if stored_layout != layout:
+        return None
+    if Response.objects.filter(wave=wave, pk__lte=through_id).count() != rows:
+        return None
+    data = WaveColumns.objects.filter(wave=wave).values_list("data", flat=True).first()
+    if data is None:
+        return None
+    packed = unpack(bytes(data), through_id)
+    return packed if packed.n == rows else None
+
+
+def write(wave: Wave, layout: str, packed: Packed) -> None:
+    """Store ``packed`` as the wave's snapshot; losing a race with another writer is fine."""
+    try:
+        with transaction.atomic():
+            WaveColumns.objects.update_or_create(
+                wave=wave,
+                defaults={
+                    "through_id": packed.through_id,
+                    "rows": packed.n,
+                    "layout": layout,
+                    "data": pack(packed),
+                },
+            )
+    except (IntegrityError, DatabaseError):
+        # Another report packed the same wave at the same moment, or the database is read-only:
+        # the snapshot is only a shortcut, and the report at hand already has its columns.
+        pass
+
+
+def pack(packed: Packed) -> bytes:
+    arrays: dict[str, np.ndarray] = {"unit_ids": packed.unit_ids}
+    for key, (labels, codes) in packed.demographics.items():
+        arrays[f"demographic.labels.{key}"] = labels
+        arrays[f"demographic.codes.{key}"] = codes
+    for name, matrix in packed.items.items():
+        arrays[f"items.{name}"] = matrix
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    return buffer.getvalue()
+
+
+def unpack(data: bytes, through_id: int) -> Packed:
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        unit_ids = arrays["unit_ids"].astype(np.int64)
+        demographics: dict[str, tuple[NDArray[np.str_], NDArray[np.int32]]] = {}
+        items = {}
+        for name in arrays.files:
+            if name.startswith("demographic.labels."):
+                key = name.removeprefix("demographic.labels.")
+                demographics[key] = (arrays[name], arrays[f"demographic.codes.{key}"])
+            elif name.startswith("items."):
+                items[name.removeprefix("items.")] = arrays[name]
+    return Packed(through_id, unit_ids, demographics, items)
+
+
+def forget_wave(sender: type, instance: Response, **kwargs: object) -> None:
+    WaveColumns.objects.filter(wave_id=instance.wave_id).delete()
+
+
+def forget_organization(sender: type, instance: Unit, **kwargs: object) -> None:
+    # Deleting a unit empties ``unit`` on its responses with an UPDATE, which no check sees.
+    WaveColumns.objects.filter(wave__survey__organization_id=instance.organization_id).delete()
+
+
+def connect() -> None:
+    post_delete.connect(forget_wave, sender=Response, dispatch_uid="surveys.columns.response")
+    post_delete.connect(forget_organization, sender=Unit, dispatch_uid="surveys.columns.unit")

@@ -1,0 +1,171 @@
+"""A wave's packed columns (``WaveColumns``) and kept disclosure plans never change a report.
+
+Every test compares a load through the packed snapshot with a load that decodes
+every JSON row again, after the database changed in a way a stale snapshot
+would get wrong.
+"""
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from wellbeing.surveys import actions
+from wellbeing.surveys.models import Response, WaveColumns
+from wellbeing.surveys.reports import build, columns
+from wellbeing.surveys.reports.data import UNASSIGNED, load_wave
+
+ROLES = ["nurse", "physician", "pharmacist"]
+
+
+@pytest.fixture(autouse=True)
+def _pack_small_waves(monkeypatch):
+    # Pack after a handful of decoded rows, so small test waves exercise the snapshot.
+    monkeypatch.setattr(columns, "REPACK_AFTER", 3)
+
+
+def _rows(prefix, units, n, start=0):
+    out = []
+    for i in range(start, start + n):
+        answers = {
+            "single-item-burnout": [1 + i % 5],
+            "who5": [i % 6, (i + 1) % 6, 3, 2, None if i % 7 == 0 else 4],
+        }
+        if i % 4:
+            answers["phq9"] = [i % 4] * 9
+        demographics = {"role": ROLES[i % 3]} if i % 5 else {}
+        unit = None if i % 11 == 0 else units[i % len(units)]
+        out.append(actions.ImportedResponse(f"{prefix}-{i}", unit, answers, demographics))
+    return out
+
+
+def _fresh(wave):
+    """The wave decoded from its rows alone, as if no snapshot had ever been written."""
+    WaveColumns.objects.filter(wave=wave).delete()
+    saved = columns.REPACK_AFTER
+    columns.REPACK_AFTER = 10**9
+    try:
+        return load_wave(wave)
+    finally:
+        columns.REPACK_AFTER = saved
+
+
+def assert_same(a, b):
+    assert np.array_equal(a.unit_ids, b.unit_ids)
+    assert a.demographics.keys() == b.demographics.keys()
+    for key in a.demographics:
+        assert a.demographics[key].tolist() == b.demographics[key].tolist(), key
+    assert a.scales.keys() == b.scales.keys()
+    for key, column in a.scales.items():
+        assert np.array_equal(column.values, b.scales[key].values, equal_nan=True), key
+        for cutoff, above in column.above.items():
+            assert np.array_equal(above, b.scales[key].above[cutoff], equal_nan=True)
+
+
+@pytest.fixture
+def filled(wave, units):
+    unit_list = list(units.values())
+    actions.import_responses(wave=wave, rows=_rows("a", unit_list, 40))
+    return wave, unit_list
+
+
+def test_a_load_packs_the_wave_and_the_packed_load_equals_decoding_every_row(filled):
+    wave, _ = filled
+    first = load_wave(wave)
+    snapshot = WaveColumns.objects.get(wave=wave)
+    assert snapshot.rows == 40
+    assert snapshot.through_id == Response.objects.filter(wave=wave).latest("pk").pk
+    assert_same(load_wave(wave), first)
+    assert_same(first, _fresh(wave))
+
+
+def test_responses_stored_after_packing_are_read_and_packed_again(filled):
+    wave, unit_list = filled
+    load_wave(wave)
+    actions.import_responses(wave=wave, rows=_rows("b", unit_list, 2, start=40))
+    two_more = load_wave(wave)
+    assert two_more.n == 42
+    assert WaveColumns.objects.get(wave=wave).rows == 40  # 2 new rows: below REPACK_AFTER
+    actions.import_responses(wave=wave, rows=_rows("c", unit_list, 5, start=42))
+    loaded = load_wave(wave)
+    assert WaveColumns.objects.get(wave=wave).rows == 47
+    assert_same(loaded, _fresh(wave))
+
+
+def test_a_deleted_response_drops_the_snapshot_and_leaves_the_report(filled):
+    wave, _ = filled
+    load_wave(wave)
+    Response.objects.filter(wave=wave).order_by("pk").first().delete()
+    assert not WaveColumns.objects.filter(wave=wave).exists()
+    loaded = load_wave(wave)
+    assert loaded.n == 39
+    assert_same(loaded, _fresh(wave))
+
+
+def test_a_response_deleted_behind_the_apps_back_is_noticed_by_the_row_count(filled):
+    wave, _ = filled
+    load_wave(wave)
+    victim = Response.objects.filter(wave=wave).order_by("pk")[5].pk
+    with connection.cursor() as cursor:  # no signal: only the count can tell
+        cursor.execute("DELETE FROM surveys_score WHERE response_id = %s", [victim])
+        cursor.execute("DELETE FROM surveys_response WHERE id = %s", [victim])
+    assert WaveColumns.objects.filter(wave=wave).exists()
+    loaded = load_wave(wave)
+    assert loaded.n == 39
+    assert_same(loaded, _fresh(wave))
+
+
+def test_a_late_commit_below_the_snapshot_is_read_not_lost(filled, units):
+    """A transaction that took a lower primary key but committed after the snapshot."""
+    wave, unit_list = filled
+    gap = Response.objects.filter(wave=wave).order_by("pk")[10]
+    row = {
+        "unit_id": gap.unit_id,
+        "answers": gap.answers,
+        "demographics": {"role": "pharmacist"},
+        "submitted_on": gap.submitted_on,
+    }
+    gap_pk = gap.pk
+    gap.delete()  # frees a primary key below the others
+    load_wave(wave)  # packs 39 responses, through the last one
+    Response.objects.create(pk=gap_pk, wave=wave, idempotency_key="late", **row)
+    loaded = load_wave(wave)
+    assert loaded.n == 40
+    assert "pharmacist" in loaded.demographics["role"].tolist()
+    assert_same(loaded, _fresh(wave))
+
+
+def test_deleting_a_unit_is_seen_by_the_next_report(filled):
+    wave, unit_list = filled
+    load_wave(wave)
+    gone = unit_list[-1]
+    before = Response.objects.filter(wave=wave, unit=gone).count()
+    assert before > 0
+    gone.delete()
+    loaded = load_wave(wave)
+    assert gone.pk not in loaded.unit_ids.tolist()
+    assert int((loaded.unit_ids == UNASSIGNED).sum()) >= before
+    assert_same(loaded, _fresh(wave))
+
+
+def test_a_snapshot_of_another_instrument_layout_is_not_used(filled):
+    wave, _ = filled
+    load_wave(wave)
+    WaveColumns.objects.filter(wave=wave).update(layout="who5:5")
+    assert columns.read(wave, "who5:5;phq9:9") is None
+    assert_same(load_wave(wave), _fresh(wave))
+
+
+def test_a_kept_plan_is_the_plan_of_the_same_counts_and_new_counts_plan_again(filled):
+    wave, unit_list = filled
+    build.forget_plans()
+    first = build.build_report(wave)
+    kept = len(build._PLANS)
+    assert kept >= 1
+    again = build.build_report(wave)
+    assert len(build._PLANS) == kept  # the same counts: no new plan
+    for a, b in zip(first.scales, again.scales, strict=True):
+        assert a.by_unit == b.by_unit
+        assert a.by_category == b.by_category
+    actions.import_responses(wave=wave, rows=_rows("d", unit_list, 1, start=60))
+    build.build_report(wave)
+    assert len(build._PLANS) > kept  # one more response: new counts, new plans
