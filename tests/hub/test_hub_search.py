@@ -184,6 +184,35 @@ def test_pages_do_not_overlap(make_resource):
     assert not set(slugs(first)) & set(slugs(second))
 
 
+def test_pages_across_title_and_body_matches_cover_every_match_once(make_resource):
+    for i in range(12):
+        make_resource(f"t{i:02d}", f"Wellness item {i}", "Same words.")
+    for i in range(13):
+        make_resource(f"b{i:02d}", f"Item {i}", "Same words.", body="About wellness.")
+    first, second = search("wellness", page=1), search("wellness", page=2)
+    ranked = slugs(first) + slugs(second)
+    assert first.total == 25 and len(ranked) == 25 and len(set(ranked)) == 25
+    assert all(slug.startswith("t") for slug in ranked[:12]), ranked  # title matches first
+    assert [h.rank for h in first.hits] == sorted((h.rank for h in first.hits), reverse=True)
+
+
+def test_a_stop_word_in_the_query_does_not_hide_the_matches_on_postgresql(library):
+    # PostgreSQL's english configuration drops stop words, term by term too; FTS5 keeps them.
+    if connection.vendor != "postgresql":
+        pytest.skip("FTS5 has no stop words")
+    assert search("the peer support").total == search("peer support").total > 0
+    assert search("the").total == 0
+
+
+def test_a_filter_ranks_only_the_filtered_matches(make_resource):
+    make_resource("nurse-title", "Wellness for nurses", professions=["nurse"])
+    make_resource("other-title", "Wellness for everyone", professions=["physician"])
+    make_resource("nurse-body", "Rounds", body="wellness", professions=["nurse"])
+    found = search("wellness", {"profession": ["nurse"]})
+    assert slugs(found) == ["nurse-title", "nurse-body"]
+    assert found.total == 2
+
+
 def test_the_index_follows_edits_unpublishing_and_deletion(library):
     resource = library["peer-support"]
     resource.title = "Colleague listening programs"

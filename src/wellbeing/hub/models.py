@@ -347,7 +347,7 @@ class SearchFacet(models.Model):
 
 
 class SearchDocument(models.Model):
-    """Derived index for PostgreSQL: weighted tsvector (A title, B summary, C body).
+    """Derived index for PostgreSQL: weighted tsvector (A title, B summary, C body) and the title's.
 
     SQLite keeps the same text in the FTS5 table ``hub_resource_fts`` instead
     (created by migration 0002); this table stays empty there.
@@ -360,6 +360,8 @@ class SearchDocument(models.Model):
     summary = models.TextField()
     body = models.TextField()
     document = SearchVectorField(null=True)
+    # The title alone (weight A): finds a query's title matches without reading documents.
+    title_document = SearchVectorField(null=True)
 
     def __str__(self) -> str:
         return self.title

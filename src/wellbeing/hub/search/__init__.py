@@ -155,50 +155,30 @@ def _run(
 ) -> tuple[int, dict[tuple[str, str], int], list[tuple[Resource, float]]]:
     """Total, facet counts and the page's (resource, rank).
 
-    The database answers the full-text part: which ids match (one
-    comma-separated string: cheap, no scoring), then the ranks of the page
-    only. Filters, counts and the date order run on ``FacetMatrix`` in memory:
+    The database answers the full-text part: which ids match (no scoring;
+    kept per term on PostgreSQL), then the ranks of the page only (see each
+    backend's ``ranked_page``). Filters, counts and the date order run on ``FacetMatrix`` in memory:
     done in SQL, a GROUP BY over the facet rows of every match cost ten times
     the full-text query itself on 100,000 resources, and scoring every match
     before filtering costs as much as the whole raw query.
     """
     matrix = indexing.facet_matrix()
-    ids = _matching_ids(parsed) if parsed else np.flatnonzero(matrix.present)
+    engine, version = backend(), indexing.version()
+    ids = engine.matching_ids(parsed, version) if parsed else np.flatnonzero(matrix.present)
     ids = ids[matrix.select(ids, filters)]
     start = (page - 1) * PER_PAGE
     if not len(ids):
         ranked: list[tuple[int, float]] = []
     elif parsed and sort == "relevance":
-        ranked = _ranked_page(parsed, ids if filters else None, start)
+        ranked = engine.ranked_page(
+            parsed, ids, bool(filters), start, PER_PAGE, matrix.date_key, version
+        )
     else:
         order = np.lexsort((-ids, -matrix.date_key[ids]))[start : start + PER_PAGE]
         ranked = [(int(pk), 0.0) for pk in ids[order]]
     cards = _cards([pk for pk, _ in ranked])
     rows = [(cards[pk], rank) for pk, rank in ranked if pk in cards]
     return len(ids), matrix.counts(ids), rows
-
-
-def _matching_ids(parsed: ParsedQuery) -> np.ndarray:
-    engine = backend()
-    match, params = engine.match_sql(parsed, scored=False)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {engine.id_list('m.id')} FROM ({match}) m", params)
-        (joined,) = cursor.fetchone()
-    return np.array(joined.split(","), dtype=np.int64) if joined else np.empty(0, np.int64)
-
-
-def _ranked_page(parsed: ParsedQuery, among: np.ndarray | None, start: int) -> list:
-    """The page by relevance; ``among``: score only these ids (the filtered matches)."""
-    engine = backend()
-    match, params = engine.match_sql(parsed)
-    where = ""
-    if among is not None:
-        where, extra = engine.id_in("m.id", [int(pk) for pk in among])
-        where, params = f"WHERE {where}", [*params, extra]
-    sql = f"SELECT m.id, m.rank FROM ({match}) m {where} ORDER BY m.rank DESC, m.id LIMIT %s OFFSET %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, PER_PAGE, start])
-        return [(pk, float(rank)) for pk, rank in cursor.fetchall()]
 
 
 def _cards(ids: list[int]) -> dict[int, Resource]:

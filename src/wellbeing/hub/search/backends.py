@@ -11,13 +11,16 @@ escapes the text and only then turns those into ``<mark>``, so a resource's
 own text can never inject markup.
 """
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from django.db import connection
 
 from wellbeing.hub.search.query import ParsedQuery
+from wellbeing.hub.search.terms import TERMS
 
 HIT_START = "\ue000"
 HIT_END = "\ue001"
@@ -51,6 +54,38 @@ class SqliteBackend:
         rank = f"-bm25({FTS_TABLE}, {BM25_WEIGHTS})" if scored else "0.0"
         sql = f"SELECT rowid AS id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
         return sql, [self.expression(query)]
+
+    def matching_ids(self, query: ParsedQuery, version: str) -> np.ndarray:
+        """Every indexed resource matching the query: one comma-separated string, no scoring."""
+        match, params = self.match_sql(query, scored=False)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {self.id_list('m.id')} FROM ({match}) m", params)
+            (joined,) = cursor.fetchone()
+        return _id_array(joined)
+
+    def ranked_page(
+        self,
+        query: ParsedQuery,
+        ids: np.ndarray,
+        filtered: bool,
+        start: int,
+        per_page: int,
+        date_key: np.ndarray,
+        version: str,
+    ) -> list[tuple[int, float]]:
+        """The page by bm25 (title hits weigh most); with filters, scores only ``ids``."""
+        match, params = self.match_sql(query)
+        where = ""
+        if filtered:
+            where, extra = self.id_in("m.id", [int(pk) for pk in ids])
+            where, params = f"WHERE {where}", [*params, extra]
+        sql = (
+            f"SELECT m.id, m.rank FROM ({match}) m {where} "
+            "ORDER BY m.rank DESC, m.id LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, per_page, start])
+            return [(pk, float(rank)) for pk, rank in cursor.fetchall()]
 
     def raw_sql(self, query: ParsedQuery, limit: int) -> tuple[str, list[Any]]:
         sql = (
@@ -92,7 +127,18 @@ class SqliteBackend:
 
 
 class PostgresBackend:
-    """SearchDocument rows: a weighted tsvector (A title, B summary, C body) with a GIN index."""
+    """SearchDocument rows: a weighted tsvector (A title, B summary, C body) with a GIN index,
+    and the title's own tsvector with another.
+
+    Matching is per term (``terms``): each term's ids come from the GIN index once per
+    index version and a query's matches are their intersection. Ranking is in two tiers:
+    matches with a query term in the title come first, ordered by how much of the title the
+    query is (``ts_rank`` of the title vector, normalised by its length), then by date; the
+    other matches follow by ``ts_rank`` of the whole document, which is read only when the
+    page reaches past the title matches. Scoring every match with ``ts_rank`` reads every
+    matching document (0.5 s for a common word in 100,000 resources); the title tier
+    reads small title vectors only.
+    """
 
     vendor = "postgresql"
     config = "english"
@@ -110,12 +156,101 @@ class PostgresBackend:
 
     def expression(self, query: ParsedQuery) -> str:
         # Lexemes are quoted and hold only letters and digits: no tsquery operator survives.
+        return " & ".join(self.terms(query))
+
+    def terms(self, query: ParsedQuery) -> list[str]:
+        """Each phrase and word as its own tsquery text (the query is their AND)."""
         terms = [f"({' <-> '.join(repr_lexeme(w) for w in p)})" for p in query.phrases]
         for i, word in enumerate(query.words):
             last = i == len(query.words) - 1
-            suffix = ":*" if last and query.prefix_last else ""
-            terms.append(repr_lexeme(word) + suffix)
-        return " & ".join(terms)
+            terms.append(repr_lexeme(word) + (":*" if last and query.prefix_last else ""))
+        return terms
+
+    def _term_ids(self, column: str, term: str) -> np.ndarray | None:
+        """Ids whose ``column`` matches ``term``; None for a stop word (no lexeme left)."""
+        sql = (
+            f"SELECT numnode(q.q), (SELECT {self.id_list('d.resource_id')} "
+            f"FROM hub_searchdocument d WHERE d.{column} @@ q.q) "
+            "FROM to_tsquery(%s::regconfig, %s) AS q(q)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.config, term])
+            nodes, joined = cursor.fetchone()
+        if not nodes:
+            return None
+        return np.unique(_id_array(joined))
+
+    def _sets(self, column: str, query: ParsedQuery, version: str) -> list[np.ndarray]:
+        found = [
+            TERMS.get(version, (column, term), lambda t=term: self._term_ids(column, t))
+            for term in self.terms(query)
+        ]
+        return [ids for ids in found if ids is not None]
+
+    def matching_ids(self, query: ParsedQuery, version: str) -> np.ndarray:
+        sets = sorted(self._sets("document", query, version), key=len)
+        if not sets:
+            return np.empty(0, np.int64)  # stop words only: PostgreSQL matches nothing either
+        return functools.reduce(np.intersect1d, sets)
+
+    def ranked_page(
+        self,
+        query: ParsedQuery,
+        ids: np.ndarray,
+        filtered: bool,
+        start: int,
+        per_page: int,
+        date_key: np.ndarray,
+        version: str,
+    ) -> list[tuple[int, float]]:
+        titled = self._sets("title_document", query, version)
+        in_title = functools.reduce(np.union1d, titled) if titled else np.empty(0, np.int64)
+        first = np.intersect1d(ids, in_title)
+        page: list[tuple[int, float]] = []
+        if start < len(first):
+            page = self._title_tier(query, first, start, per_page, date_key)
+        missing = per_page - len(page)
+        if missing > 0:
+            rest = np.setdiff1d(ids, first, assume_unique=True)
+            offset = max(0, start - len(first))
+            if len(rest) > offset:
+                page += self._document_tier(query, rest, offset, missing)
+        return page
+
+    def _title_tier(
+        self, query: ParsedQuery, ids: np.ndarray, start: int, per_page: int, date_key: np.ndarray
+    ) -> list[tuple[int, float]]:
+        any_term = " | ".join(self.terms(query))
+        sql = (
+            "SELECT d.resource_id, ts_rank(d.title_document, q.q, 1) "
+            "FROM hub_searchdocument d, to_tsquery(%s::regconfig, %s) AS q(q) "
+            "WHERE d.resource_id = ANY(%s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.config, any_term, [int(pk) for pk in ids]])
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        pks = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
+        ranks = np.fromiter((rank for _, rank in rows), dtype=np.float64, count=len(rows))
+        dates = date_key[np.where(pks < len(date_key), pks, 0)]
+        # Title rank (rounded, so float noise never outweighs the date), then newest, then id.
+        order = np.lexsort((pks, -dates, -np.round(ranks, 6)))[start : start + per_page]
+        # 1 + the title rank: every title match scores above every document-only match.
+        return [(int(pks[i]), 1.0 + float(ranks[i])) for i in order]
+
+    def _document_tier(
+        self, query: ParsedQuery, ids: np.ndarray, offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        sql = (
+            "SELECT d.resource_id, CAST(ts_rank(d.document, q.q) AS DOUBLE PRECISION) AS rank "
+            "FROM hub_searchdocument d, to_tsquery(%s::regconfig, %s) AS q(q) "
+            "WHERE d.resource_id = ANY(%s) ORDER BY rank DESC, d.resource_id LIMIT %s OFFSET %s"
+        )
+        params = [self.config, self.expression(query), [int(pk) for pk in ids], limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(pk, min(float(rank), 0.999999)) for pk, rank in cursor.fetchall()]
 
     def match_sql(self, query: ParsedQuery, *, scored: bool = True) -> tuple[str, list[Any]]:
         rank = "CAST(ts_rank(d.document, q.q) AS DOUBLE PRECISION)" if scored else "0.0"
@@ -156,17 +291,23 @@ class PostgresBackend:
     def index(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO hub_searchdocument (resource_id, title, summary, body, document) "
+                "INSERT INTO hub_searchdocument "
+                "(resource_id, title, summary, body, document, title_document) "
                 "VALUES (%s, %s, %s, %s, "
                 "setweight(to_tsvector('english', %s), 'A') || "
                 "setweight(to_tsvector('english', %s), 'B') || "
-                "setweight(to_tsvector('english', %s), 'C'))",
-                [(pk, t, s, b, t, s, b) for pk, t, s, b in rows],
+                "setweight(to_tsvector('english', %s), 'C'), "
+                "setweight(to_tsvector('english', %s), 'A'))",
+                [(pk, t, s, b, t, s, b, t) for pk, t, s, b in rows],
             )
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM hub_searchdocument")
+
+
+def _id_array(joined: str | None) -> np.ndarray:
+    return np.array(joined.split(","), dtype=np.int64) if joined else np.empty(0, np.int64)
 
 
 def repr_lexeme(word: str) -> str:
