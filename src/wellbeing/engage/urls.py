@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wellbeing.engage import views
+from wellbeing.engage.views import updates as views
 
 app_name = "engage"
 
