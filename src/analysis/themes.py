@@ -71,7 +71,12 @@ def group_themes(
     if tfidf.shape[1] < 2:
         return _one_theme(texts, n_quotes)
     points = _lsa(tfidf, random_state)
-    limit = min(max_k, len(texts) - 1)
+    # Identical answers are one point: asking k-means for more clusters than distinct
+    # points returns empty clusters (and a warning).
+    distinct = len(np.unique(points.round(9), axis=0))
+    if distinct < 2:
+        return _one_theme(texts, n_quotes)
+    limit = min(max_k, len(texts) - 1, distinct)
     if k is not None:
         labels, score = _kmeans(points, min(k, limit), random_state), None
     else:
@@ -79,7 +84,9 @@ def group_themes(
     return _result(texts, tfidf, terms, points, labels, score, n_terms, n_quotes)
 
 
-def _check_args(texts: Sequence[str], k: int | None, max_k: int, n_terms: int, n_quotes: int) -> None:
+def _check_args(
+    texts: Sequence[str], k: int | None, max_k: int, n_terms: int, n_quotes: int
+) -> None:
     if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
         raise TypeError("texts: expected a sequence of strings")
     if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
@@ -93,7 +100,9 @@ def _check_args(texts: Sequence[str], k: int | None, max_k: int, n_terms: int, n
 def _one_theme(texts: Sequence[str], n_quotes: int) -> ThemeResult:
     members = tuple(range(len(texts)))
     theme = Theme(label="All answers", terms=(), members=members, quotes=members[:n_quotes])
-    return ThemeResult(themes=(theme,) if texts else (), assignments=(0,) * len(texts), silhouette=None)
+    return ThemeResult(
+        themes=(theme,) if texts else (), assignments=(0,) * len(texts), silhouette=None
+    )
 
 
 def _tfidf(texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.str_]]:
@@ -128,7 +137,7 @@ def _best_k(
     best: tuple[NDArray[np.int_], float] | None = None
     for k in range(2, limit + 1):
         labels = _kmeans(points, k, random_state)
-        if len(set(labels.tolist())) < 2:
+        if not 2 <= len(set(labels.tolist())) < len(points):
             continue
         score = float(silhouette_score(points, labels, metric="cosine"))
         if best is None or score > best[1] + 1e-9:
@@ -153,7 +162,9 @@ def _result(
     for cluster in clusters:
         members = np.flatnonzero(labels == cluster)
         weights = tfidf[members].mean(axis=0)
-        top = tuple(str(terms[i]) for i in np.argsort(-weights, kind="stable")[:n_terms] if weights[i] > 0)
+        top = tuple(
+            str(terms[i]) for i in np.argsort(-weights, kind="stable")[:n_terms] if weights[i] > 0
+        )
         centre = points[members].mean(axis=0)
         nearest = members[np.argsort(-(points[members] @ centre), kind="stable")][:n_quotes]
         themes.append(

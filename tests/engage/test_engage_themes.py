@@ -14,15 +14,38 @@ TOPICS = {
     "mental": "counseling therapy anxiety grief peer support confidential hotline trauma sleep",
     "safety": "masks gowns protective equipment shortage exposure infection testing quarantine ventilation",
 }
-FILLER = (
-    "really work every week team feel think time still much lot also always hospital job "
-    "pandemic people day year things since need help better way"
-).split()
+FILLER = [
+    "really",
+    "work",
+    "every",
+    "week",
+    "team",
+    "feel",
+    "think",
+    "time",
+    "still",
+    "much",
+    "lot",
+    "also",
+    "always",
+    "hospital",
+    "job",
+    "pandemic",
+    "people",
+    "day",
+    "year",
+    "things",
+    "since",
+    "need",
+    "help",
+    "better",
+    "way",
+]
 
 
 def _answers(n: int, seed: int = 20210401) -> tuple[list[str], list[int]]:
     """Seeded synthetic answers: about half topic words, half words every topic shares."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 -- test data, not secrets
     names = list(TOPICS)
     texts, truth = [], []
     for i in range(n):

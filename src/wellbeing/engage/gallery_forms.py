@@ -195,9 +195,9 @@ class QuestionnaireForm(forms.Form):
     )
     instruments = forms.MultipleChoiceField(
         label="Validated measures (closed questions)",
-        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Shown as charts of their categories.",
+        help_text="At least one; shown as charts of their categories.",
+        error_messages={"required": "Choose at least one validated measure."},
     )
     demographics = forms.MultipleChoiceField(
         label="About the respondent (closed questions)",

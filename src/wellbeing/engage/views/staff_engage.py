@@ -80,19 +80,23 @@ def staff_questionnaires(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         closes = timezone.make_aware(datetime.combine(data["closes_on"], time(23, 59)))
-        q = q_actions.create_questionnaire(
-            title=data["title"],
-            slug=data["slug"],
-            intro=data["intro"],
-            instruments=data["instruments"],
-            demographics=data["demographics"],
-            open_questions=data["open_questions"],
-            opens_at=timezone.now(),
-            closes_at=closes,
-            actor=actor,
-        )
-        messages.success(request, f"“{q.title}” is open; share its link with the network.")
-        return redirect("engage:questionnaire_staff", slug=q.slug)
+        try:
+            q = q_actions.create_questionnaire(
+                title=data["title"],
+                slug=data["slug"],
+                intro=data["intro"],
+                instruments=data["instruments"],
+                demographics=data["demographics"],
+                open_questions=data["open_questions"],
+                opens_at=timezone.now(),
+                closes_at=closes,
+                actor=actor,
+            )
+        except ValueError as error:  # the survey engine refused the design
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"“{q.title}” is open; share its link with the network.")
+            return redirect("engage:questionnaire_staff", slug=q.slug)
     status = 400 if request.method == "POST" else 200
     items = Questionnaire.objects.select_related("wave").all()
     return render(
