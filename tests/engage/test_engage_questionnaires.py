@@ -244,3 +244,20 @@ def test_staff_group_answers_from_their_page(client, answered, staff_curator):
     assert answered.themes.exists()
     page = client.get(reverse("engage:questionnaire_staff", args=[answered.slug]))
     assert page.status_code == 200 and b"Rename" in page.content
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_engage_content_once_and_labels_it_synthetic(settings, tmp_path):
+    from django.core.management import call_command
+
+    from wellbeing.engage.models import Artwork, Event
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo", verbosity=0)
+    call_command("demo", verbosity=0)
+    assert Event.objects.filter(is_demo=True).count() == 3
+    assert Artwork.objects.public().filter(is_demo=True).count() == 3
+    assert all(w.alt_text for w in Artwork.objects.exclude(image=""))
+    q = Questionnaire.objects.get(slug="demo-network-pulse")
+    assert q.is_demo and q.results_public and q.themes.count() >= 2
+    assert q.wave.survey.organization.is_synthetic

@@ -22,11 +22,14 @@ def _require_staff(actor: User) -> None:
         raise PermissionError("actor: expected campaign staff")
 
 
-def network_organization() -> Organization:
-    """The organization that owns network questionnaires; only campaign staff manage it."""
+def network_organization(*, synthetic: bool = False) -> Organization:
+    """The organization that owns network questionnaires; it has no members, so only staff see it.
+
+    A demo database creates it as synthetic, like every other organization there.
+    """
     org = Organization.objects.filter(slug=NETWORK_SLUG).first()
     return org or accounts_actions.create_organization(
-        name=NETWORK_NAME, kind=Organization.Kind.OTHER, slug=NETWORK_SLUG
+        name=NETWORK_NAME, kind=Organization.Kind.OTHER, slug=NETWORK_SLUG, is_synthetic=synthetic
     )
 
 
@@ -47,7 +50,7 @@ def create_questionnaire(
     """A survey of the network organization with one open wave and an open link."""
     _require_staff(actor)
     survey = survey_actions.create_survey(
-        organization=network_organization(),
+        organization=network_organization(synthetic=is_demo),
         name=title,
         instruments=list(instruments),
         demographics=list(demographics),
