@@ -162,17 +162,17 @@ def _result(
     for cluster in clusters:
         members = np.flatnonzero(labels == cluster)
         weights = tfidf[members].mean(axis=0)
-        top = tuple(
-            str(terms[i]) for i in np.argsort(-weights, kind="stable")[:n_terms] if weights[i] > 0
-        )
+        ranked = [int(i) for i in np.argsort(-weights, kind="stable") if weights[i] > 0]
+        top = _distinct_terms([str(terms[i]) for i in ranked[: n_terms * 4]], n_terms)
         centre = points[members].mean(axis=0)
-        nearest = members[np.argsort(-(points[members] @ centre), kind="stable")][:n_quotes]
+        ordered = members[np.argsort(-(points[members] @ centre), kind="stable")]
+        nearest = _distinct_texts(texts, [int(m) for m in ordered], n_quotes)
         themes.append(
             Theme(
                 label=", ".join(top) or "Other answers",
                 terms=top,
                 members=tuple(int(m) for m in members),
-                quotes=tuple(int(m) for m in nearest),
+                quotes=nearest,
             )
         )
     index = {cluster: i for i, cluster in enumerate(clusters)}
@@ -181,6 +181,36 @@ def _result(
         assignments=tuple(index[int(c)] for c in labels.tolist()),
         silhouette=score,
     )
+
+
+def _distinct_terms(candidates: list[str], n: int) -> tuple[str, ...]:
+    """The first ``n`` terms that share no word with a term already chosen ("staff", "short staff")."""
+    chosen: list[str] = []
+    used: set[str] = set()
+    for term in candidates:
+        words = set(term.split())
+        if words & used:
+            continue
+        chosen.append(term)
+        used |= words
+        if len(chosen) == n:
+            break
+    return tuple(chosen)
+
+
+def _distinct_texts(texts: Sequence[str], ordered: list[int], n: int) -> tuple[int, ...]:
+    """The first ``n`` answers in ``ordered`` with different wording (repeated answers quote once)."""
+    seen: set[str] = set()
+    picked: list[int] = []
+    for i in ordered:
+        key = " ".join(texts[i].lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        picked.append(i)
+        if len(picked) == n:
+            break
+    return tuple(picked)
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

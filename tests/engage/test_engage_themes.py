@@ -126,3 +126,17 @@ def test_it_refuses_a_k_below_one():
 )
 def test_it_removes_what_patterns_can_find_from_quotes(text, expected):
     assert deidentify(text) == expected
+
+
+def test_a_repeated_answer_is_quoted_once():
+    texts = ["More staff on nights please."] * 8 + ["Better childcare options for staff kids."] * 8
+    for theme in group_themes(texts, k=2).themes:
+        quoted = [texts[i] for i in theme.quotes]
+        assert len(quoted) == len(set(quoted)) == 1
+
+
+def test_theme_labels_do_not_repeat_a_word():
+    texts, _truth = _answers(100)
+    for theme in group_themes(texts, k=5).themes:
+        words = [w for term in theme.terms for w in term.split()]
+        assert len(words) == len(set(words))

@@ -170,29 +170,46 @@ def _works() -> None:
         )
 
 
-# Invented answers for the demo, by topic; no real respondent wrote them.
+# Invented fragments for the demo's answers, by topic; no real respondent wrote them. An
+# answer joins two fragments of one topic, sometimes with a sentence every topic shares.
 TOPICS = (
     (
-        "Childcare fell apart when schools closed, and I juggled shifts and my kids at home.",
-        "With schools closed there was no childcare, so family time and sleep disappeared.",
-        "My children were home and my partner works nights; childcare was the hardest part.",
+        "Childcare fell apart when schools closed.",
+        "Without childcare I juggled shifts and my kids at home.",
+        "With schools closed there was no childcare for my kids.",
+        "Childcare for my kids disappeared when my partner worked nights.",
+        "Finding childcare for the kids was the hardest part.",
     ),
     (
-        "We were short staffed on every shift and overtime became normal on our unit.",
-        "Staffing shortages meant double shifts and no relief for the nurses on my team.",
-        "Understaffed shifts and constant overtime wore the whole unit down.",
+        "We were short staffed and overtime never ended.",
+        "Staffing was so short that overtime became normal.",
+        "Short staffing meant double shifts and overtime for the nurses.",
+        "Nobody could cover a sick call, so short staffing meant overtime.",
+        "Short staffed shifts wore the whole unit down.",
     ),
     (
-        "Peer support huddles after hard shifts helped us talk about grief and moral distress.",
-        "A confidential peer support line and free counseling made it easier to ask for help.",
-        "Our hospital started peer support groups and counseling sessions for staff.",
+        "Peer support huddles and counseling after hard shifts helped us talk about grief.",
+        "A confidential peer support line and counseling made it easier to ask for help.",
+        "Free counseling and peer support were offered on every shift.",
+        "Chaplains offered peer support and counseling to the team.",
+        "Peer support groups and counseling helped with moral distress.",
     ),
     (
-        "Meals delivered to the unit and free parking were small things that helped a lot.",
-        "Free meals on shift and parking passes showed the organization noticed us.",
-        "The hospital provided meals and parking, which took daily stress off our shifts.",
+        "Free meals and parking for the unit helped a lot.",
+        "Free parking and meals took daily stress away.",
+        "Free meals and parking on shift showed the organization noticed us.",
+        "Free parking, meals and hotel rooms near the hospital let us rest.",
+        "Grocery delivery, free meals and free parking made long weeks possible.",
     ),
 )
+SHARED = ("It has been a hard year.", "Thank you for asking.", "")
+
+
+def _answer_text(rng: random.Random, topic: tuple[str, ...]) -> str:
+    first, second = rng.sample(topic, 2)
+    return " ".join(part for part in (first, second, rng.choice(SHARED)) if part)
+
+
 ROLES = ("nurse", "physician", "resident_fellow", "advanced_practice", "allied_health")
 
 
@@ -232,7 +249,7 @@ def _questionnaire(world: DemoWorld) -> Questionnaire:
     for _i in range(80):
         for question, topics in ((1, TOPICS[:2]), (2, TOPICS[2:])):
             comments.append(
-                Comment(wave=q.wave, question=question, text=rng.choice(rng.choice(topics)))
+                Comment(wave=q.wave, question=question, text=_answer_text(rng, rng.choice(topics)))
             )
     Comment.objects.bulk_create(comments)
     q_actions.group_answers(questionnaire=q, actor=world.staff)
