@@ -158,6 +158,10 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Largest artwork image accepted by the gallery (bytes); images are decoded and re-encoded.
+ENGAGE_MAX_UPLOAD_BYTES = env_int("ENGAGE_MAX_UPLOAD_BYTES", 8 * 1024 * 1024, minimum=1024)
+# The site's own address, for links in mail sent by background jobs (event reminders).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # WhiteNoise serves straight from the finders, so a deployment works with or
 # without collectstatic; collectstatic is still recommended (docs/operations.md).
 WHITENOISE_USE_FINDERS = True

@@ -8,3 +8,38 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_display = ["email", "created_at", "confirmed_at", "unsubscribed_at"]
     search_fields = ["email"]
     readonly_fields = ["created_at", "consent_text"]
+
+
+# Events, the awareness-day toolkit, the gallery and questionnaires are edited by campaign
+# staff here; registrations and moderation go through the app's own pages and actions.
+from wellbeing.engage.models import Event, HostRequest, Registration, ToolkitItem  # noqa: E402
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    fields = ["name", "email", "status", "created_at", "reminded_at"]
+    readonly_fields = ["name", "email", "status", "created_at", "reminded_at"]
+    can_delete = False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_at", "format", "capacity", "awareness_day", "published"]
+    list_filter = ["format", "awareness_day", "published"]
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title", "host"]
+    inlines = [RegistrationInline]
+
+
+@admin.register(ToolkitItem)
+class ToolkitItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "position", "published", "source_url"]
+    list_filter = ["kind", "published"]
+
+
+@admin.register(HostRequest)
+class HostRequestAdmin(admin.ModelAdmin):
+    list_display = ["institution", "starts_on", "ends_on", "status"]
+    list_filter = ["status"]
+    readonly_fields = ["status"]

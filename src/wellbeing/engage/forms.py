@@ -24,3 +24,25 @@ class SubscribeForm(forms.Form):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        error_messages={"required": "Enter your name."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We send your confirmation, a reminder and the calendar link here.",
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address in the format name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

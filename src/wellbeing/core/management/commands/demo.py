@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from wellbeing.accounts.demo import DEMO_PASSWORD, load_demo
 from wellbeing.campaign.demo import load_campaign_demo
+from wellbeing.engage.demo import load_engage_demo
 from wellbeing.hub.seed import load_seed
 from wellbeing.surveys.demo import WORK_ENVIRONMENT, load_survey_demo
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         world = load_demo()
         survey = load_survey_demo(world.organization, world.admin)
         participants = load_campaign_demo(world)
+        engage = load_engage_demo(world)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data loaded (all organizations, people and responses are synthetic)."
@@ -38,6 +40,10 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"  Change Maker campaign: {participants} synthetic participants at /campaign/"
+        )
+        self.stdout.write(
+            f"  Engage: {engage.events} synthetic events at /engage/events/, {engage.works} synthetic "
+            f"gallery works, questionnaire results at {engage.questionnaire.get_absolute_url()}"
         )
         # Real, sourced hub content (not synthetic); a checkout without seed files loads nothing.
         self.stdout.write("  " + str(load_seed()).replace("\n", "\n  "))

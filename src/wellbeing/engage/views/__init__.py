@@ -1,0 +1,1 @@
+"""The engage app's views, one module per subject."""
