@@ -279,3 +279,7 @@ class PrivateRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} (epsilon {self.epsilon:g})"
+
+
+# Registered with the app here; defined beside the import code that uses it.
+from wellbeing.surveys.imports.models import ImportJob  # noqa: E402, F401

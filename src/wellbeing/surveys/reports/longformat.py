@@ -93,7 +93,9 @@ def long_rows(
             return
         hidden = change.difference is None
         for statistic, value in _change_values(change):
-            out.append(LongRow(*base, *group, scale.key, statistic, value, None, hidden, change.reason))
+            out.append(
+                LongRow(*base, *group, scale.key, statistic, value, None, hidden, change.reason)
+            )
 
     for scale in report.scales:
         if admin:
