@@ -334,7 +334,7 @@ def test_an_imported_historical_wave_takes_part_in_the_wave_over_wave_change(
 def test_the_progress_is_counted_while_the_import_runs(past_wave, org_admin, units, monkeypatch):
     """The page reads rows stored so far from the cache while the task's transaction is open."""
     seen = []
-    original = run.insert_rows
+    original = run._answers
 
     def spy(*args, **kwargs):
         job = ImportJob.objects.get()
@@ -342,7 +342,7 @@ def test_the_progress_is_counted_while_the_import_runs(past_wave, org_admin, uni
         return original(*args, **kwargs)
 
     monkeypatch.setattr(run, "CHUNK", 10)
-    monkeypatch.setattr(run, "insert_rows", spy)
+    monkeypatch.setattr(run, "_answers", spy)
     job, _ = import_file(past_wave, org_admin, csv_bytes([good_row(i) for i in range(35)]))
     assert job.stored == 35
     assert seen == [0, 10, 20, 30]

@@ -124,6 +124,12 @@ class _Errors:
         return shown[:MAX_ERRORS_SHOWN], total, bad_rows
 
 
+def _distinct(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A column's distinct values and each row's index into them."""
+    inverse, distinct = pd.factorize(pd.Series(raw), sort=False)
+    return np.asarray(distinct, dtype=str), np.asarray(inverse, dtype=np.int64)
+
+
 def _recoded(
     values: np.ndarray, column: str, rules: dict, labels: dict[str, str], extra: dict
 ) -> np.ndarray:
@@ -169,11 +175,14 @@ def check(
             if not column:
                 continue
             raw = data[column].to_numpy(dtype=str)
+            # Checked once per distinct value (a few per column), then spread to the rows.
+            distinct, inverse = _distinct(raw)
             by_label = {o.label.casefold(): str(o.code) for o in item.option_set.options if o.label}
-            values = _recoded(raw, column, rules, table.value_labels.get(column, {}), by_label)
-            blank = np.char.str_len(np.char.strip(values)) == 0
+            values = _recoded(distinct, column, rules, table.value_labels.get(column, {}), by_label)
+            blank = (np.char.str_len(np.char.strip(values)) == 0)[inverse]
             numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy()
-            valid = np.isin(numbers, np.asarray(item.option_set.codes, dtype=float))
+            valid_distinct = np.isin(numbers, np.asarray(item.option_set.codes, dtype=float))
+            valid = valid_distinct[inverse]
             bad = ~blank & ~valid
             allowed = ", ".join(str(c) for c in item.option_set.codes)
             errors.add(
@@ -183,7 +192,7 @@ def check(
                 f"expected one of {allowed} for {instrument.name} item {j + 1} (or a label recoded to one)",
             )
             ok = valid & ~blank
-            codes[ok, j] = numbers[ok].astype(np.int16)
+            codes[ok, j] = np.where(valid_distinct, numbers, 0).astype(np.int16)[inverse][ok]
             answered_any |= ok
         answers[instrument_id] = codes
     if answers:
@@ -233,12 +242,14 @@ def _units(
     for u in units:
         lookup[u.name.strip().casefold()] = u.pk
         lookup[str(u.pk)] = u.pk
-    folded = pd.Series(raw).str.strip().str.casefold()
-    found = folded.map(lookup)
-    blank = folded.to_numpy(dtype=str) == ""
-    bad = found.isna().to_numpy() & ~blank
+    distinct, inverse = _distinct(raw)
+    folded = [v.strip().casefold() for v in distinct.tolist()]
+    found = np.asarray([lookup.get(v, -1) for v in folded], dtype=np.int64)
+    blank = np.asarray([v == "" for v in folded], dtype=bool)
+    bad = ((found < 0) & ~blank)[inverse]
     errors.add(bad, mapping.unit_column, raw, "no unit of the organization has this name or id")
-    return [None if pd.isna(v) else int(v) for v in found.tolist()]
+    ids = found[inverse].tolist()
+    return [None if v < 0 else v for v in ids]
 
 
 def _demographics(
@@ -250,10 +261,11 @@ def _demographics(
             continue
         question = DEMOGRAPHICS[name]
         raw = data[column].to_numpy(dtype=str)
+        distinct, inverse = _distinct(raw)
         by_label = {str(label).casefold(): key for key, label in question.choices}
         by_label.update({key.casefold(): key for key, _label in question.choices})
-        values = _recoded(raw, column, rules, value_labels.get(column, {}), by_label)
-        values = np.char.strip(values.astype(str))
+        recoded = _recoded(distinct, column, rules, value_labels.get(column, {}), by_label)
+        values = np.char.strip(recoded.astype(str))[inverse]
         blank = values == ""
         valid = np.isin(values, list(question.keys))
         errors.add(
