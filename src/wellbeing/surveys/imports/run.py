@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 from dataclasses import asdict
+from typing import Any
 
 import numpy as np
 from django.core.cache import cache
@@ -299,7 +300,7 @@ def _store(job: ImportJob, checked: Checked) -> tuple[int, int]:
             Response.objects.filter(wave=wave, pk__gt=before).values_list("idempotency_key", "pk")
         )
         response_ids = np.asarray([ids[k] for k in keys], dtype=np.int64)
-        score_params: list[tuple[object, ...]] = []
+        score_params: list[tuple[Any, ...]] = []
         for instrument_id, mask in answered.items():
             instrument = scoring.get_instrument(instrument_id)
             codes = checked.answers[instrument_id][rows][mask].astype(np.int64)
