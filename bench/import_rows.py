@@ -15,10 +15,10 @@ leaves a WHO-5 item blank). Then it times the whole import as a person runs it:
 and once more with the same file, which must store nothing.
 
 Baseline, in the same process and on the same database: a raw bulk insert of the same
-rows into another wave, ``executemany`` of prepared INSERT statements for the response
-rows (answers already as JSON) and for the score rows (scores computed beforehand with
-one ``instruments.score`` call per instrument, untimed): what a database can take
-without parsing, checking or scoring. The ratio is import / baseline.
+rows into another wave with the database's own bulk load (COPY on PostgreSQL,
+``executemany`` of one prepared INSERT on SQLite) of the response rows (answers already as JSON) and of the score rows (scores computed
+beforehand with one ``instruments.score`` call per instrument, untimed): what the
+database takes without parsing, checking or scoring. The ratio is import / baseline.
 
     .venv/bin/python bench/import_rows.py [--rows 100000] [--backend sqlite|postgresql|both]
         [--database-url postgresql://postgres@127.0.0.1:5432/wellbeing_import_bench]
@@ -244,11 +244,38 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
+RESPONSE_COLUMNS = (
+    "wave_id",
+    "unit_id",
+    "submitted_on",
+    "idempotency_key",
+    "answers",
+    "demographics",
+)
+SCORE_COLUMNS = ("response_id", "wave_id", "instrument", "scale", "value", "category")
+
+
+def insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """The database's own bulk load: COPY on PostgreSQL, executemany on SQLite."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    table, names = q(model._meta.db_table), ", ".join(q(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
 def raw_insert(survey, wave, admin, n: int) -> float:
-    """executemany of prepared INSERTs of the same rows into another wave (scores precomputed)."""
+    """A bulk load of the same rows into another wave (scores computed beforehand)."""
     from datetime import timedelta
 
-    from django.db import connection, transaction
+    from django.db import transaction
 
     import instruments
     from wellbeing.surveys import actions
@@ -282,32 +309,22 @@ def raw_insert(survey, wave, admin, n: int) -> float:
         scores_by_instrument[instrument_id] = {
             s: np.asarray(result.scales[s]) for s in instrument.scale_ids
         }
-    q = connection.ops.quote_name
-    response_sql = (
-        f"INSERT INTO {q(Response._meta.db_table)} (wave_id, unit_id, submitted_on, idempotency_key, answers, demographics)"  # noqa: S608
-        " VALUES (%s, %s, %s, %s, %s, %s)"
-    )
-    score_sql = (
-        f"INSERT INTO {q(Score._meta.db_table)} (response_id, wave_id, instrument, scale, value, category)"  # noqa: S608
-        " VALUES (%s, %s, %s, %s, %s, %s)"
-    )
     day = wave.opens_at.date()
     response_params = [
         (other.pk, u, day, f"raw-{i}", json.dumps(a), json.dumps(d))
         for i, (u, a, d) in enumerate(rows)
     ]
     t0 = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(response_sql, response_params)
-        first = Response.objects.filter(wave=other).order_by("pk").values_list("pk", flat=True)
-        ids = list(first)
+    with transaction.atomic():
+        insert(Response, RESPONSE_COLUMNS, response_params)
+        ids = list(Response.objects.filter(wave=other).order_by("pk").values_list("pk", flat=True))
         score_params = [
             (rid, other.pk, instrument_id, scale, None if np.isnan(v[i]) else float(v[i]), "")
             for instrument_id, scales in scores_by_instrument.items()
             for scale, v in scales.items()
             for i, rid in enumerate(ids)
         ]
-        cursor.executemany(score_sql, score_params)
+        insert(Score, SCORE_COLUMNS, score_params)
     return time.perf_counter() - t0
 
 

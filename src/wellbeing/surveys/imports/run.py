@@ -36,7 +36,6 @@ from wellbeing.surveys.scoring import MISSING
 
 log = logging.getLogger(__name__)
 CHUNK = 5000
-KEY_QUERY_CHUNK = 5000
 SCORE_FIELDS = ("response", "wave", "instrument", "scale", "value", "category")
 dumps = json.JSONEncoder().encode
 RESPONSE_FIELDS = ("wave", "unit", "submitted_on", "idempotency_key", "answers", "demographics")
@@ -261,7 +260,7 @@ def _existing(wave: Wave) -> set[str]:
 def _store(job: ImportJob, checked: Checked) -> tuple[int, int]:
     """INSERT the rows not yet in the wave, CHUNK at a time, with their scores.
 
-    Plain ``executemany`` of prepared statements: building a model instance per response
+    Bulk INSERTs (``_insert``): building a model instance per response
     and preparing 2.4 million score values through the ORM took most of an import's time.
     Values are prepared by the fields themselves (JSON, dates), as the ORM would.
     """
@@ -273,10 +272,6 @@ def _store(job: ImportJob, checked: Checked) -> tuple[int, int]:
     submitted_on = timezone.localtime(wave.opens_at).date()
     day = Response._meta.get_field("submitted_on")
     date_value = day.get_db_prep_save(submitted_on, connection)  # type: ignore[union-attr]
-    response_sql, score_sql = (
-        _insert_sql(Response, RESPONSE_FIELDS),
-        _insert_sql(Score, SCORE_FIELDS),
-    )
     demo_names = list(checked.demographics)
     skipped = len(checked.keys) - len(fresh)
     for start_at in range(0, len(fresh), CHUNK):
@@ -293,8 +288,7 @@ def _store(job: ImportJob, checked: Checked) -> tuple[int, int]:
             for r, key, a, d in zip(rows.tolist(), keys, answers, demographics, strict=True)
         ]
         before = Response.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        with connection.cursor() as cursor:
-            cursor.executemany(response_sql, params)
+        _insert(Response, RESPONSE_FIELDS, params)
         # Rows inserted now have ids above every id visible before (ids only grow).
         ids = dict(
             Response.objects.filter(wave=wave, pk__gt=before).values_list("idempotency_key", "pk")
@@ -315,18 +309,29 @@ def _store(job: ImportJob, checked: Checked) -> tuple[int, int]:
                     categories,
                     strict=True,
                 )
-        with connection.cursor() as cursor:
-            cursor.executemany(score_sql, score_params)
+        _insert(Score, SCORE_FIELDS, score_params)
         cache.set(progress_key(job.pk), skipped + start_at + len(rows), timeout=3600)
     return len(fresh), skipped
 
 
-def _insert_sql(model: type[Model], names: tuple[str, ...]) -> str:
+def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Bulk INSERT: COPY on PostgreSQL, ``executemany`` of one prepared statement on SQLite.
+
+    The fastest load each database offers. On PostgreSQL ``executemany`` costs a round trip
+    a row, and a long multi-row INSERT costs more to compose on the client than to run.
+    """
     q = connection.ops.quote_name
+    table = q(model._meta.db_table)
     columns = ", ".join(q(str(model._meta.get_field(n).column)) for n in names)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(names))
-    # Identifiers come from the model's metadata, quoted; every value is a parameter.
-    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Identifiers come from the model's metadata, quoted; values go through COPY.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(names))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _answers(checked: Checked, rows: np.ndarray) -> tuple[list[dict], dict[str, np.ndarray]]:
