@@ -73,6 +73,20 @@ def _no_rate_limit(settings):
     settings.API_RATE_LIMIT_PER_MINUTE = 1_000_000
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection():
+    """The WSGI handler closes the database connection after each request, which would end
+    the test's transaction on PostgreSQL; Django's own test client disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
