@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    "ninja",  # its static Swagger UI for /api/v1/docs (no CDN)
     "wellbeing.core",
     "wellbeing.accounts",
     "wellbeing.plan",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "wellbeing.surveys",
     "wellbeing.hub",
     "wellbeing.engage",
+    "wellbeing.api",
 ]
 
 MIDDLEWARE = [

@@ -116,7 +116,7 @@ def test_a_response_deleted_behind_the_apps_back_is_noticed_by_the_row_count(fil
 
 def test_a_late_commit_below_the_snapshot_is_read_not_lost(filled, units):
     """A transaction that took a lower primary key but committed after the snapshot."""
-    wave, unit_list = filled
+    wave, _ = filled
     gap = Response.objects.filter(wave=wave).order_by("pk")[10]
     row = {
         "unit_id": gap.unit_id,

@@ -300,3 +300,7 @@ class WaveColumns(models.Model):
 
     def __str__(self) -> str:
         return f"columns of {self.wave} through response #{self.through_id}"
+
+
+# Registered with the app here; defined beside the import code that uses it.
+from wellbeing.surveys.imports.models import ImportJob  # noqa: E402, F401

@@ -229,6 +229,30 @@ def _rows(
     return out
 
 
+def score_columns(
+    instrument: Instrument, matrix: np.ndarray
+) -> list[tuple[str, list[float | None], list[str]]]:
+    """Many responses' scores as columns: (scale, values, categories) per scale.
+
+    The same scales, values (None for NaN) and categories as ``_rows``, one vectorised
+    call for the whole matrix, for imports of many rows.
+    """
+    result = instruments.score(instrument, matrix)
+    out = []
+    for scale in instrument.scales:
+        cutoff = next((c for c in instrument.cutoffs if c.scale == scale.id), None)
+        values = [
+            None if math.isnan(v) else v
+            for v in np.asarray(result.scales[scale.id], dtype=float).tolist()
+        ]
+        if cutoff is not None:
+            categories = [str(label or "") for label in result.categories[cutoff.id]]
+        else:
+            categories = [""] * len(values)
+        out.append((scale.id, values, categories))
+    return out
+
+
 # -- personal feedback --------------------------------------------------------------------------
 
 _DISTRESS_MEASURES = {"depression", "anxiety", "well-being"}

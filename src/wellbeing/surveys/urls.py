@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wellbeing.surveys.views import manage, reports, respond
+from wellbeing.surveys.views import exports, imports, manage, reports, respond
 
 app_name = "surveys"
 
@@ -41,5 +41,26 @@ urlpatterns = [
         "measure/<slug:slug>/waves/<int:pk>/report.csv",
         reports.wave_report_csv,
         name="wave_report_csv",
+    ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/report-long.csv",
+        exports.wave_report_long,
+        name="wave_report_long",
+    ),
+    path("measure/<slug:slug>/waves/<int:pk>/import/", imports.import_upload, name="import_upload"),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/import/<int:job_pk>/map/",
+        imports.import_map,
+        name="import_map",
+    ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/import/<int:job_pk>/start/",
+        imports.import_start,
+        name="import_start",
+    ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/import/<int:job_pk>/",
+        imports.import_job,
+        name="import_job",
     ),
 ]

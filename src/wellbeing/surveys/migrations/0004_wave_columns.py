@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0002_private_release'),
+        ('surveys', '0003_import_job'),
     ]
 
     operations = [

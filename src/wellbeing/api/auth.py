@@ -1,0 +1,87 @@
+"""Bearer-token authentication, scopes and the per-token rate limit.
+
+An unknown, expired or revoked token is a 401; a token without the scope an
+endpoint needs is a 403; more requests in a minute than the limit a 429 with
+``Retry-After``. Organization data is then reached as the token's creator through
+``accounts.permissions``, and only within the token's own organization (any other
+is a 404, as for a person).
+"""
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from wellbeing.accounts.models import Membership
+from wellbeing.accounts.permissions import membership_for
+from wellbeing.api.models import ApiToken, hash_secret
+
+DEFAULT_RATE_LIMIT = 120  # requests per token per minute
+WINDOW_SECONDS = 60
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Rate limit exceeded; retry after {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def rate_limit() -> int:
+    return int(getattr(settings, "API_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT))
+
+
+def _check_rate(token: ApiToken) -> None:
+    """A fixed one-minute window per token, counted in the project's cache."""
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    key = f"api:rate:{token.pk}:{window}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: count this request as the first
+        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
+        count = 1
+    if count > rate_limit():
+        raise RateLimited(max(1, int((window + 1) * WINDOW_SECONDS - now) + 1))
+
+
+def is_org_admin(user: Any, organization: Any) -> bool:
+    """An admin by membership: campaign staff get no tokens for organizations they do not run."""
+    membership = membership_for(user, organization)
+    return membership is not None and membership.role == Membership.Role.ORG_ADMIN
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = (
+        "An organization's API token (`Authorization: Bearer wbt_…`), created by an org admin."
+    )
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = (
+            ApiToken.objects.select_related("organization", "created_by")
+            .filter(token_hash=hash_secret(token))
+            .first()
+        )
+        if found is None:
+            return None
+        request.api_token = found  # type: ignore[attr-defined]  # logged with the response status
+        creator = found.created_by
+        if not found.is_active(timezone.now()) or not creator.is_active:
+            return None
+        if not is_org_admin(creator, found.organization):
+            return None  # the admin who made it no longer is one: the token reaches nothing
+        _check_rate(found)
+        request.user = creator
+        return found
+
+
+def require_scope(request: HttpRequest, scope: str) -> ApiToken:
+    token: Any = request.auth  # type: ignore[attr-defined]
+    if not isinstance(token, ApiToken) or scope not in token.scopes:
+        raise HttpError(403, f"This token does not have the {scope!r} scope.")
+    return token

@@ -1,0 +1,349 @@
+"""Importing responses from files: readers, presets, row-level errors, all-or-nothing, idempotency."""
+
+import csv
+import io
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+
+from wellbeing.surveys import actions, scoring
+from wellbeing.surveys.imports import presets, run
+from wellbeing.surveys.imports.formats import FileError, read_table
+from wellbeing.surveys.imports.mapping import Mapping
+from wellbeing.surveys.imports.models import ImportJob
+from wellbeing.surveys.models import Response, Score
+from wellbeing.surveys.reports.build import build_report
+
+WHO5 = [f"who5_{n}" for n in range(1, 6)]
+PHQ9 = [f"phq9_{n}" for n in range(1, 10)]
+HEADER = ["ResponseId", "burnout", *WHO5, *PHQ9, "unit", "role"]
+
+
+def good_row(i, unit="Emergency Department"):
+    return [f"R_{i:05d}", str(1 + i % 5), *[str(i % 6)] * 5, *[str(i % 4)] * 9, unit, "nurse"]
+
+
+def csv_bytes(rows, header=HEADER, delimiter=",", bom=False):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return (("\ufeff" if bom else "") + out.getvalue()).encode()
+
+
+def mapping(**overrides):
+    values = {
+        "items": {"single-item-burnout": ["burnout"], "who5": WHO5, "phq9": PHQ9},
+        "key_columns": ["ResponseId"],
+        "unit_column": "unit",
+        "demographics": {"role": "role"},
+    }
+    return Mapping(**{**values, **overrides})
+
+
+def import_file(wave, actor, content, name="responses.csv", preset="auto", mapped=None):
+    job = run.upload(wave=wave, filename=name, content=content, preset=preset, actor=actor)
+    checked = run.dry_run(job=job, mapping=mapped or mapping(), actor=actor)
+    if checked.ok:
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the task runs after the commit
+            run.start(job=job, actor=actor)
+    job.refresh_from_db()
+    return job, checked
+
+
+@pytest.fixture
+def past_wave(survey, org_admin):
+    """A historical wave, closed a year ago: the kind a file import fills."""
+    now = timezone.now()
+    wave = actions.create_wave(
+        survey=survey,
+        name="2025 survey",
+        opens_at=now - timedelta(days=400),
+        closes_at=now - timedelta(days=380),
+        actor=org_admin,
+    )
+    return actions.set_wave_status(wave=wave, status="closed", actor=org_admin)
+
+
+def test_a_csv_imports_every_row_scored_as_a_native_response(past_wave, org_admin, units):
+    job, checked = import_file(past_wave, org_admin, csv_bytes([good_row(i) for i in range(40)]))
+    assert checked.ok and job.status == "done" and job.stored == 40
+    assert Response.objects.filter(wave=past_wave, unit=units["ed"]).count() == 40
+    response = Response.objects.get(idempotency_key=checked.keys[7])
+    assert response.demographics == {"role": "nurse"}
+    native = scoring.score_answers(response.answers).rows
+    stored = Score.objects.filter(response=response).values_list(
+        "instrument", "scale", "value", "category"
+    )
+    assert sorted(stored) == sorted((s.instrument, s.scale, s.value, s.category) for s in native)
+    assert job.content is None  # the file is not kept once imported
+
+
+def test_five_percent_bad_rows_are_reported_exactly_and_nothing_is_imported(
+    past_wave, org_admin, units
+):
+    rows = [good_row(i) for i in range(200)]
+    bad = {3: (1, "6"), 50: (2, "often"), 77: (16, "Nowhere"), 120: (0, ""), 199: (17, "boss")}
+    bad.update({i: (1, "9") for i in range(130, 135)})  # 10 of 200 rows: 5%
+    for i, (column, value) in bad.items():
+        rows[i][column] = value
+    job, checked = import_file(past_wave, org_admin, csv_bytes(rows))
+    assert not checked.ok and job.status == "checked"
+    assert checked.error_rows == 10
+    assert sorted({e.row for e in checked.errors}) == sorted(i + 2 for i in bad)
+    by_row = {e.row: e for e in checked.errors}
+    assert (by_row[5].column, by_row[5].value) == ("burnout", "6")
+    assert "expected one of 1, 2, 3, 4, 5" in by_row[5].why
+    assert (by_row[52].column, by_row[52].value) == ("who5_1", "often")
+    assert (by_row[79].column, by_row[79].why) == (
+        "unit",
+        "no unit of the organization has this name or id",
+    )
+    assert (by_row[122].column, by_row[122].why) == ("ResponseId", "the response has no identifier")
+    assert by_row[201].column == "role"
+    with pytest.raises(ValueError, match="without errors"):
+        run.start(job=job, actor=org_admin)
+    assert not Response.objects.filter(wave=past_wave).exists()
+    fixed, checked = import_file(past_wave, org_admin, csv_bytes([good_row(i) for i in range(200)]))
+    assert fixed.status == "done" and fixed.stored == 200
+
+
+def test_the_same_file_twice_stores_nothing_twice(past_wave, org_admin, units):
+    content = csv_bytes([good_row(i) for i in range(30)])
+    first, _ = import_file(past_wave, org_admin, content)
+    second, _ = import_file(past_wave, org_admin, content)
+    assert (first.stored, second.stored, second.skipped) == (30, 0, 30)
+    assert "imported already" in second.message
+    assert Response.objects.filter(wave=past_wave).count() == 30
+    assert Score.objects.filter(wave=past_wave).count() == 30 * 4  # four scales a response
+
+
+def test_an_overlapping_file_adds_only_the_new_rows(past_wave, org_admin, units):
+    import_file(past_wave, org_admin, csv_bytes([good_row(i) for i in range(30)]))
+    later, _ = import_file(past_wave, org_admin, csv_bytes([good_row(i) for i in range(20, 45)]))
+    assert (later.stored, later.skipped) == (15, 10)
+    assert Response.objects.filter(wave=past_wave).count() == 45
+
+
+def test_the_same_rows_may_go_into_another_wave(past_wave, wave, org_admin, units):
+    content = csv_bytes([good_row(i) for i in range(10)])
+    import_file(past_wave, org_admin, content)
+    other, _ = import_file(wave, org_admin, content)
+    assert other.stored == 10
+
+
+def test_a_duplicate_identifier_in_the_file_is_an_error(past_wave, org_admin, units):
+    rows = [good_row(i) for i in range(10)]
+    rows[6][0] = rows[2][0]
+    _job, checked = import_file(past_wave, org_admin, csv_bytes(rows))
+    assert [(e.row, e.why) for e in checked.errors] == [
+        (8, "this identifier appears on an earlier row")
+    ]
+
+
+def test_answer_labels_and_recoding_rules_become_codes(past_wave, org_admin, units):
+    rows = [good_row(i) for i in range(6)]
+    for row in rows:
+        row[2] = "Most of the time"  # who5_1: an instrument label, recognised without a rule
+        row[3] = "sometimes"  # who5_2: the rule below
+        row[-1] = "Registered Nurse"
+    rules = "who5_2: sometimes = 1\nrole: Registered Nurse = nurse"
+    _job, checked = import_file(past_wave, org_admin, csv_bytes(rows), mapped=mapping(recode=rules))
+    assert checked.ok, checked.errors
+    answers = Response.objects.filter(wave=past_wave).first().answers
+    assert answers["who5"][:2] == [4, 1]
+
+
+def test_a_recoding_line_not_understood_is_said(past_wave, org_admin, units):
+    job = run.upload(
+        wave=past_wave,
+        filename="a.csv",
+        content=csv_bytes([good_row(1)]),
+        preset="auto",
+        actor=org_admin,
+    )
+    with pytest.raises(ValueError, match="Recoding line 1"):
+        run.dry_run(job=job, mapping=mapping(recode="nonsense"), actor=org_admin)
+    with pytest.raises(ValueError, match="no column"):
+        run.dry_run(job=job, mapping=mapping(unit_column="Department"), actor=org_admin)
+
+
+def test_a_semicolon_csv_with_a_byte_order_mark_reads_the_same(past_wave, org_admin, units):
+    job, checked = import_file(
+        past_wave, org_admin, csv_bytes([good_row(i) for i in range(5)], delimiter=";", bom=True)
+    )
+    assert checked.ok and job.stored == 5
+
+
+def test_qualtrics_exports_skip_their_two_extra_header_rows(past_wave, org_admin, units):
+    question_text = ["Response ID", "Burnout", *["WHO-5"] * 5, *["PHQ-9"] * 9, "Unit", "Role"]
+    import_ids = [f'{{"ImportId":"{c}"}}' for c in HEADER]
+    header = ["StartDate", "IPAddress", *HEADER]
+    rows = [
+        ["Start Date", "IP Address", *question_text],
+        ['{"ImportId":"startDate"}', '{"ImportId":"ipAddress"}', *import_ids],
+    ]
+    rows += [["2025-01-01", "10.0.0.1", *good_row(i)] for i in range(8)]
+    content = csv_bytes(rows, header=header)
+    table = read_table(content, "export.csv")
+    assert presets.detect_preset(table) == "qualtrics"
+    job, checked = import_file(past_wave, org_admin, content)
+    assert job.preset == "qualtrics" and checked.ok and job.stored == 8
+    assert presets.is_metadata("qualtrics", "IPAddress")
+    suggested = run.suggested_mapping(job, presets.prepare(table, "qualtrics"))
+    assert suggested.key_columns == ["ResponseId"]
+    assert suggested.items["who5"] == WHO5
+
+
+def test_redcap_keys_a_record_by_its_record_id_and_event(past_wave, org_admin, units):
+    header = [
+        "record_id",
+        "redcap_event_name",
+        "burnout",
+        *WHO5,
+        *PHQ9,
+        "unit",
+        "role",
+        "sites___1",
+        "survey_complete",
+    ]
+    rows = []
+    for event in ("baseline_arm_1", "followup_arm_1"):
+        rows += [[str(i), event, *good_row(i)[1:], "1", "2"] for i in range(5)]
+    content = csv_bytes(rows, header=header)
+    table = read_table(content, "redcap.csv")
+    assert presets.detect_preset(table) == "redcap"
+    assert presets.key_columns("redcap", table) == ["record_id", "redcap_event_name"]
+    assert presets.is_metadata("redcap", "sites___1") and presets.is_metadata(
+        "redcap", "survey_complete"
+    )
+    job, checked = import_file(
+        past_wave,
+        org_admin,
+        content,
+        mapped=mapping(key_columns=["record_id", "redcap_event_name"]),
+    )
+    assert checked.ok and job.stored == 10
+
+
+def test_limesurvey_sub_question_codes_are_suggested_in_item_order(past_wave, org_admin):
+    columns = ["id", "submitdate", "burnout", *[f"who5[SQ00{n}]" for n in range(1, 6)]]
+    table = read_table(
+        csv_bytes([["1", "2025-01-01", "2", *["3"] * 5]], header=columns), "lime.csv"
+    )
+    assert presets.detect_preset(table) == "limesurvey"
+    assert presets.suggest_items(columns, "who5", WHO5) == columns[3:]
+
+
+def test_an_xlsx_file_imports_like_a_csv(past_wave, org_admin, units):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for i in range(12):
+        row = good_row(i)
+        sheet.append([row[0], int(row[1]), *[int(v) for v in row[2:16]], row[16], row[17]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    job, checked = import_file(past_wave, org_admin, buffer.getvalue(), name="export.xlsx")
+    assert checked.ok and job.stored == 12
+
+
+def test_an_spss_file_uses_its_value_labels_for_recoding(past_wave, org_admin, units, tmp_path):
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame(
+        {
+            "ResponseId": [f"R_{i}" for i in range(6)],
+            "burnout": [float(1 + i % 5) for i in range(6)],
+            **{c: [3.0] * 6 for c in WHO5},
+            **{c: [1.0] * 6 for c in PHQ9},
+            "unit": ["Emergency Department"] * 6,
+            "job": [1.0, 2.0, 1.0, 2.0, 1.0, 2.0],
+        }
+    )
+    path = tmp_path / "survey.sav"
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"job": {1.0: "RN", 2.0: "MD"}})
+    table = read_table(path.read_bytes(), "survey.sav")
+    assert table.value_labels["job"] == {"1": "RN", "2": "MD"}
+    _job, checked = import_file(
+        past_wave,
+        org_admin,
+        path.read_bytes(),
+        name="survey.sav",
+        mapped=mapping(demographics={"role": "job"}, recode="job: RN = nurse\njob: MD = physician"),
+    )
+    assert checked.ok, checked.errors
+    roles = sorted(r.demographics["role"] for r in Response.objects.filter(wave=past_wave))
+    assert roles == ["nurse"] * 3 + ["physician"] * 3
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("a.csv", b"", "empty"),
+        ("a.pdf", b"%PDF", "Expected a .csv, .xlsx or .sav"),
+        ("a.xlsx", b"not a workbook", "Excel"),
+        ("a.sav", b"not spss", "SPSS"),
+        ("a.csv", b"a,a\n1,2\n", "appears twice"),
+    ],
+)
+def test_a_file_that_is_not_a_table_is_refused_with_a_reason(name, content, message):
+    with pytest.raises(FileError, match=message):
+        read_table(content, name)
+
+
+def test_an_imported_historical_wave_takes_part_in_the_wave_over_wave_change(
+    survey, past_wave, org_admin, units
+):
+    calm = [good_row(i) for i in range(30)]
+    for row in calm:
+        row[1] = "1"
+    import_file(past_wave, org_admin, csv_bytes(calm))
+    now = timezone.now()
+    current = actions.create_wave(
+        survey=survey,
+        name="2026 survey",
+        opens_at=now - timedelta(days=10),
+        closes_at=now + timedelta(days=10),
+        actor=org_admin,
+    )
+    actions.import_responses(
+        wave=current,
+        rows=[
+            actions.ImportedResponse(
+                key=f"n-{i}",
+                unit=units["ed"],
+                answers={"single-item-burnout": [3], "who5": [3] * 5, "phq9": [0] * 9},
+                demographics={"role": "nurse"},
+            )
+            for i in range(30)
+        ],
+    )
+    report = build_report(current)
+    assert report.previous == past_wave
+    burnout = next(s for s in report.scales if s.key == "single-item-burnout.score")
+    assert burnout.change is not None and burnout.change.difference == pytest.approx(2.0)
+
+
+def test_the_progress_is_counted_while_the_import_runs(past_wave, org_admin, units, monkeypatch):
+    """The page reads rows stored so far from the cache while the task's transaction is open."""
+    seen = []
+    original = run._answers
+
+    def spy(*args, **kwargs):
+        job = ImportJob.objects.get()
+        seen.append(run.processed(job))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(run, "CHUNK", 10)
+    monkeypatch.setattr(run, "_answers", spy)
+    job, _ = import_file(past_wave, org_admin, csv_bytes([good_row(i) for i in range(35)]))
+    assert job.stored == 35
+    assert seen == [0, 10, 20, 30]
+    assert np.all(np.diff(seen) > 0)

@@ -1,0 +1,160 @@
+"""The import pages: upload, map, check with row-level errors, import with a progress bar."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from wellbeing.surveys.imports.models import ImportJob
+from wellbeing.surveys.models import Response
+
+HEADER = ["ResponseId", "burnout", "who5_1", "who5_2", "who5_3", "who5_4", "who5_5", "unit"]
+
+
+def upload(name, rows, header=HEADER):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, out.getvalue().encode(), content_type="text/csv")
+
+
+def rows(n, burnout="2"):
+    return [[f"R_{i}", burnout, "3", "3", "3", "3", "3", "Nursing"] for i in range(n)]
+
+
+def mapping_post(**extra):
+    data = {
+        "item__single-item-burnout__burnout": "burnout",
+        **{f"item__who5__who5_{n}": f"who5_{n}" for n in range(1, 6)},
+        "unit_column": "unit",
+        "key_columns": ["ResponseId"],
+        "recode": "",
+    }
+    data.update(extra)
+    return data
+
+
+def test_an_admin_imports_a_file_from_upload_to_the_finished_import(client, org, wave, org_admin):
+    client.force_login(org_admin)
+    base = f"/measure/{org.slug}/waves/{wave.pk}/import/"
+    assert (
+        "Import responses from a file"
+        in client.get(f"/measure/{org.slug}/waves/{wave.pk}/").content.decode()
+    )
+    response = client.post(base, {"file": upload("pulse.csv", rows(12)), "preset": "auto"})
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    # The preset's suggestions are preselected.
+    assert (
+        '<option value="who5_3" selected>' in html
+        and 'value="ResponseId" id="key-1" checked' in html
+    )
+    checked = client.post(response["Location"], mapping_post())
+    assert checked.status_code == 200
+    assert "All 12 rows are ready to import" in checked.content.decode()
+    with TestCaseCallbacks():
+        started = client.post(f"{base}{job.pk}/start/")
+    assert started.status_code == 302
+    status = client.get(started["Location"])
+    assert "12 responses imported" in status.content.decode()
+    assert 'value="100"' in status.content.decode()
+    assert Response.objects.filter(wave=wave).count() == 12
+    partial = client.get(started["Location"], HTTP_HX_REQUEST="true")
+    assert partial.content.decode().lstrip().startswith('<div id="import-progress"')
+
+
+class TestCaseCallbacks:
+    """Run on-commit callbacks (the task's enqueue) inside a test's transaction."""
+
+    def __enter__(self):
+        from django.test import TestCase
+
+        self.context = TestCase.captureOnCommitCallbacks(execute=True)
+        return self.context.__enter__()
+
+    def __exit__(self, *exc):
+        return self.context.__exit__(*exc)
+
+
+def test_the_check_lists_each_bad_row_and_offers_no_import(client, org, wave, org_admin):
+    client.force_login(org_admin)
+    data = rows(20)
+    data[4][1] = "seven"
+    data[9][7] = "Cardiology"
+    client.post(
+        f"/measure/{org.slug}/waves/{wave.pk}/import/",
+        {"file": upload("p.csv", data), "preset": "plain"},
+    )
+    job = ImportJob.objects.get()
+    page = client.post(f"/measure/{org.slug}/waves/{wave.pk}/import/{job.pk}/map/", mapping_post())
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "2 of 20 rows have problems; nothing was imported" in html
+    assert '<th scope="row">6</th><td>burnout</td><td><code>seven</code></td>' in html
+    assert '<th scope="row">11</th><td>unit</td><td><code>Cardiology</code></td>' in html
+    assert "Import 20 rows" not in html
+    assert (
+        client.post(f"/measure/{org.slug}/waves/{wave.pk}/import/{job.pk}/start/").status_code
+        == 302
+    )
+    assert not Response.objects.filter(wave=wave).exists()
+
+
+def test_a_file_that_cannot_be_read_gets_a_clear_error(client, org, wave, org_admin):
+    client.force_login(org_admin)
+    bad = SimpleUploadedFile("notes.docx", b"PK\x03\x04", content_type="application/octet-stream")
+    page = client.post(
+        f"/measure/{org.slug}/waves/{wave.pk}/import/", {"file": bad, "preset": "auto"}
+    )
+    assert page.status_code == 400
+    assert "Expected a .csv, .xlsx or .sav file" in page.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["clinician", "unit_lead", "outsider"])
+def test_only_the_organizations_admins_reach_the_import(client, org, wave, org_admin, who, request):
+    client.force_login(org_admin)
+    client.post(
+        f"/measure/{org.slug}/waves/{wave.pk}/import/",
+        {"file": upload("p.csv", rows(3)), "preset": "plain"},
+    )
+    job = ImportJob.objects.get()
+    client.force_login(request.getfixturevalue(who))
+    base = f"/measure/{org.slug}/waves/{wave.pk}/import/"
+    for url in (base, f"{base}{job.pk}/map/", f"{base}{job.pk}/"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"{base}{job.pk}/start/").status_code == 404
+
+
+def test_the_report_offers_the_long_format_a_lead_gets_only_their_units(
+    client, org, wave, org_admin, unit_lead, units
+):
+    from wellbeing.surveys import actions
+
+    for unit in (units["ed"], units["icu"]):
+        actions.import_responses(
+            wave=wave,
+            rows=[
+                actions.ImportedResponse(
+                    key=f"l-{unit.pk}-{i}",
+                    unit=unit,
+                    answers={"single-item-burnout": [2], "who5": [3] * 5, "phq9": [0] * 9},
+                    demographics={},
+                )
+                for i in range(8)
+            ],
+        )
+    client.force_login(org_admin)
+    url = f"/measure/{org.slug}/waves/{wave.pk}/report-long.csv"
+    assert url in client.get(f"/measure/{org.slug}/waves/{wave.pk}/report/").content.decode()
+    admin_rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    assert {r["group_type"] for r in admin_rows} >= {"organization", "unit"}
+    client.force_login(unit_lead)
+    lead_rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    assert {r["group"] for r in lead_rows} <= {"Nursing", "Intensive Care Unit", "ICU Night Team"}
+    assert "organization" not in {r["group_type"] for r in lead_rows}
