@@ -182,7 +182,7 @@ class PostgresBackend:
 
     def _sets(self, column: str, query: ParsedQuery, version: str) -> list[np.ndarray]:
         found = [
-            TERMS.get(version, (column, term), lambda t=term: self._term_ids(column, t))
+            TERMS.get(version, (column, term), functools.partial(self._term_ids, column, term))
             for term in self.terms(query)
         ]
         return [ids for ids in found if ids is not None]
@@ -247,7 +247,13 @@ class PostgresBackend:
             "FROM hub_searchdocument d, to_tsquery(%s::regconfig, %s) AS q(q) "
             "WHERE d.resource_id = ANY(%s) ORDER BY rank DESC, d.resource_id LIMIT %s OFFSET %s"
         )
-        params = [self.config, self.expression(query), [int(pk) for pk in ids], limit, offset]
+        params: list[Any] = [
+            self.config,
+            self.expression(query),
+            [int(pk) for pk in ids],
+            limit,
+            offset,
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(pk, min(float(rank), 0.999999)) for pk, rank in cursor.fetchall()]
