@@ -59,14 +59,9 @@ def load_wave(wave: Wave) -> WaveData:
     layout = columns.layout_of(widths)
     packed = columns.read(wave, layout)
     newer = _decode(wave, packed.through_id if packed else 0, widths)
-    if packed is None:
-        packed = newer
-        if newer.n >= columns.REPACK_AFTER:
-            columns.write(wave, layout, packed)
-    elif newer.n:
-        packed = packed + newer
-        if newer.n >= columns.REPACK_AFTER:
-            columns.write(wave, layout, packed)
+    packed = newer if packed is None else packed + newer
+    if newer.n >= columns.REPACK_AFTER:
+        columns.write(wave, layout, packed)
     scales: dict[str, ScaleColumn] = {}
     for name, _width in widths:
         scales.update(_score_instrument(name, packed.items[name]))
