@@ -20,6 +20,8 @@ from analysis.disclosure import (
     FieldCells,
     plan_disclosure,
     plan_disclosure_from_counts,
+    plan_statuses,
+    restore_plan,
 )
 from analysis.drivers import Driver, KeyDrivers, key_drivers
 from analysis.groups import (
@@ -60,8 +62,10 @@ __all__ = [
     "noisy_share",
     "plan_disclosure",
     "plan_disclosure_from_counts",
+    "plan_statuses",
     "rate_change",
     "release_counts",
+    "restore_plan",
     "suppress_counts",
     "trend",
     "wilson_interval",

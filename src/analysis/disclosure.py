@@ -263,6 +263,69 @@ class _Planner:
             self.status[whole[0]][whole[1], whole[2]] = COMPLEMENT
 
 
+def plan_statuses(plan: DisclosurePlan) -> NDArray[np.int8]:
+    """Every status of a plan in one array: unit totals, then each field's cells row by row.
+    With the counts it was planned from, :func:`restore_plan` gives the plan back."""
+    parts = [plan.total_status.reshape(-1)]
+    parts += [cells.status.reshape(-1) for cells in plan.fields.values()]
+    return np.concatenate(parts).astype(np.int8)
+
+
+def restore_plan(
+    tree: UnitTree,
+    direct: ArrayLike,
+    by_field: Mapping[str, tuple[Sequence[Hashable], ArrayLike]] | None,
+    statuses: ArrayLike,
+    *,
+    min_size: int = 5,
+) -> DisclosurePlan:
+    """The plan :func:`plan_disclosure_from_counts` gives for these counts, from its
+    :func:`plan_statuses`, without searching again.
+
+    The statuses are checked against the counts: each must be 0, 1 or 2, a figure with
+    ``0 < n < min_size`` must be hidden as small and no other figure may be. A stored
+    plan that fails the check (another plan's statuses, a damaged copy) raises
+    ``ValueError`` rather than publish a small group.
+    """
+    k = _min_size(min_size)
+    own_total = _counts("direct", direct, (tree.size,))
+    tables = [("totals", (), own_total[:, None])]
+    for name, (categories, counts) in (by_field or {}).items():
+        cats = tuple(categories)
+        tables.append((name, cats, _counts(f"by_field[{name!r}]", counts, (tree.size, len(cats)))))
+    given = np.asarray(statuses)
+    expected = sum(matrix.size for _, _, matrix in tables)
+    if given.shape != (expected,) or (given.size and given.dtype.kind not in "iu"):
+        raise ValueError(
+            f"statuses: expected {expected} integer statuses, got {given.dtype} {given.shape}"
+        )
+    if given.size and (given.min() < SHOWN or given.max() > COMPLEMENT):
+        raise ValueError("statuses: expected values 0 (shown), 1 (small) or 2 (complementary)")
+    values, status_of, at = [], [], 0
+    for name, _cats, matrix in tables:
+        value = tree.rollup(matrix)
+        status = given[at : at + value.size].reshape(value.shape).astype(np.int8)
+        at += value.size
+        small = (value > 0) & (value < k)
+        if not np.array_equal(small, status == SMALL):
+            raise ValueError(
+                f"statuses: {name}: do not match these counts (a group below {k} would be shown"
+                " or a larger one called small)"
+            )
+        values.append(value)
+        status_of.append(status)
+    fields = {
+        name: FieldCells(cats, _frozen(value), _frozen(status))
+        for (name, cats, _), value, status in zip(
+            tables[1:], values[1:], status_of[1:], strict=True
+        )
+    }
+    return DisclosurePlan(
+        tree, k, _frozen(values[0][:, 0].copy()), _frozen(status_of[0][:, 0].copy()),
+        MappingProxyType(fields),
+    )  # fmt: skip
+
+
 def _counts(name: str, counts: ArrayLike, shape: tuple[int, ...]) -> IntArray:
     given = np.asarray(counts)
     if given.shape != shape or (given.size and given.dtype.kind not in "iu"):

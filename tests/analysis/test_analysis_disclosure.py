@@ -25,20 +25,26 @@ from analysis.disclosure import (
     SMALL,
     plan_disclosure,
     plan_disclosure_from_counts,
+    restore_plan,
 )
+from analysis.disclosure import plan_statuses as stored_statuses
 from analysis.groups import UnitTree
 
 FIELDS = ("sex", "age", "role")
 
 
-def plan_from_cross(tree, cross, k):
-    """Plan from ``cross[unit, c_sex, c_age, ...]``: direct counts per full profile."""
+def counts_from_cross(tree, cross):
+    """(direct, by_field) of ``cross[unit, c_sex, c_age, ...]``: direct counts per full profile."""
     n, shape = tree.size, cross.shape[1:]
     by_field = {}
     for i, name in enumerate(FIELDS[: len(shape)]):
         axes = tuple(j + 1 for j in range(len(shape)) if j != i)
         by_field[name] = (list(range(shape[i])), cross.sum(axis=axes).reshape(n, shape[i]))
-    direct = cross.reshape(n, -1).sum(axis=1)
+    return cross.reshape(n, -1).sum(axis=1), by_field
+
+
+def plan_from_cross(tree, cross, k):
+    direct, by_field = counts_from_cross(tree, cross)
     return plan_disclosure_from_counts(tree, direct, by_field, min_size=k)
 
 
@@ -273,6 +279,39 @@ def test_three_fields_together_reveal_nothing_in_a_larger_organization(seed):
     plan = plan_from_cross(tree, cross, 5)
     assert recoverable(primary_only(plan), cross) != []
     assert recoverable(plan, cross) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(org=organizations(), k=st.sampled_from([3, 5]))
+def test_a_plan_restored_from_its_statuses_is_the_same_plan(org, k):
+    tree, cross = org
+    direct, by_field = counts_from_cross(tree, cross)
+    plan = plan_disclosure_from_counts(tree, direct, by_field, min_size=k)
+    back = restore_plan(tree, direct, by_field, stored_statuses(plan), min_size=k)
+    assert np.array_equal(back.totals, plan.totals)
+    assert np.array_equal(back.total_status, plan.total_status)
+    assert back.fields.keys() == plan.fields.keys()
+    for name, cells in plan.fields.items():
+        assert back.fields[name].categories == cells.categories
+        assert np.array_equal(back.fields[name].counts, cells.counts)
+        assert np.array_equal(back.fields[name].status, cells.status)
+    assert list(back.figures()) == list(plan.figures())
+
+
+def test_restoring_statuses_that_would_show_a_small_group_is_refused():
+    tree = UnitTree.from_parents([-1, 0, 0])
+    direct, by_field = [0, 9, 2], {"sex": (["f", "m"], [[0, 0], [5, 4], [2, 0]])}
+    plan = plan_disclosure_from_counts(tree, direct, by_field, min_size=5)
+    statuses = stored_statuses(plan)
+    assert (statuses == SMALL).any()
+    with pytest.raises(ValueError, match="do not match these counts"):
+        restore_plan(tree, direct, by_field, np.zeros_like(statuses), min_size=5)
+    with pytest.raises(ValueError, match="do not match these counts"):
+        restore_plan(tree, direct, by_field, statuses, min_size=3)  # planned for another k
+    with pytest.raises(ValueError, match="expected 9 integer statuses"):
+        restore_plan(tree, direct, by_field, statuses[:-1], min_size=5)
+    with pytest.raises(ValueError, match="expected values 0"):
+        restore_plan(tree, direct, by_field, np.full_like(statuses, 7), min_size=5)
 
 
 @settings(max_examples=150, deadline=None)

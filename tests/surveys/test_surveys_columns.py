@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from wellbeing.surveys import actions
-from wellbeing.surveys.models import Response, WaveColumns
-from wellbeing.surveys.reports import build, columns
+from wellbeing.surveys.models import Response, StoredPlan, WaveColumns
+from wellbeing.surveys.reports import build, columns, plans
 from wellbeing.surveys.reports.data import UNASSIGNED, load_wave
 
 ROLES = ["nurse", "physician", "pharmacist"]
@@ -21,6 +21,9 @@ ROLES = ["nurse", "physician", "pharmacist"]
 def _pack_small_waves(monkeypatch):
     # Pack after a handful of decoded rows, so small test waves exercise the snapshot.
     monkeypatch.setattr(columns, "REPACK_AFTER", 3)
+    # Each test starts as a new process would: no plans in memory (a rolled-back test's
+    # wave id comes back in the next test).
+    plans.forget_plans()
 
 
 def _rows(prefix, units, n, start=0):
@@ -155,17 +158,93 @@ def test_a_snapshot_of_another_instrument_layout_is_not_used(filled):
     assert_same(load_wave(wave), _fresh(wave))
 
 
+def _figures(report):
+    return [(s.by_unit, s.by_category, s.unit_changes) for s in report.scales]
+
+
 def test_a_kept_plan_is_the_plan_of_the_same_counts_and_new_counts_plan_again(filled):
     wave, unit_list = filled
-    build.forget_plans()
+    plans.forget_plans()
     first = build.build_report(wave)
-    kept = len(build._PLANS)
+    kept = plans.kept_in_process()
     assert kept >= 1
     again = build.build_report(wave)
-    assert len(build._PLANS) == kept  # the same counts: no new plan
-    for a, b in zip(first.scales, again.scales, strict=True):
-        assert a.by_unit == b.by_unit
-        assert a.by_category == b.by_category
+    assert plans.kept_in_process() == kept  # the same counts: no new plan
+    assert _figures(first) == _figures(again)
     actions.import_responses(wave=wave, rows=_rows("d", unit_list, 1, start=60))
     build.build_report(wave)
-    assert len(build._PLANS) > kept  # one more response: new counts, new plans
+    assert plans.kept_in_process() > kept  # one more response: new counts, new plans
+
+
+def test_a_stored_plan_serves_another_process_with_the_same_figures(filled, monkeypatch):
+    wave, _ = filled
+    plans.forget_plans()
+    first = build.build_report(wave)
+    stored = StoredPlan.objects.filter(wave=wave).count()
+    assert stored >= 1
+    plans.forget_plans()  # as a new server process: only the database remains
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("searched again although the plan was stored")
+
+    monkeypatch.setattr(plans, "plan_disclosure_from_counts", no_search)
+    again = build.build_report(wave)
+    assert _figures(first) == _figures(again)
+    assert StoredPlan.objects.filter(wave=wave).count() == stored
+
+
+def test_a_damaged_stored_plan_is_searched_again_and_never_shows_a_small_group(filled):
+    wave, _ = filled
+    plans.forget_plans()
+    first = build.build_report(wave)
+    for row in StoredPlan.objects.filter(wave=wave):
+        # Every figure marked shown: the small groups would be published if this were trusted.
+        row.statuses = bytes(len(bytes(row.statuses)))
+        row.save()
+    plans.forget_plans()
+    again = build.build_report(wave)
+    assert _figures(first) == _figures(again)
+    assert all(set(bytes(r.statuses)) != {0} for r in StoredPlan.objects.filter(wave=wave))
+
+
+def test_a_new_response_stores_a_new_plan_and_keeps_a_few_per_wave(filled, monkeypatch):
+    wave, unit_list = filled
+    monkeypatch.setattr(plans, "STORED_PER_WAVE", 2)
+    plans.forget_plans()
+    build.build_report(wave)
+    digests = {
+        bytes(d) for d in StoredPlan.objects.filter(wave=wave).values_list("digest", flat=True)
+    }
+    actions.import_responses(wave=wave, rows=_rows("e", unit_list, 1, start=70))
+    build.build_report(wave)
+    after = {
+        bytes(d) for d in StoredPlan.objects.filter(wave=wave).values_list("digest", flat=True)
+    }
+    assert len(after) <= 2
+    assert after - digests  # the new counts were planned and stored
+
+
+def test_closing_a_wave_packs_it_and_stores_its_plans_for_the_first_reader(
+    filled, org_admin, django_capture_on_commit_callbacks
+):
+    wave, _ = filled
+    WaveColumns.objects.filter(wave=wave).delete()
+    assert not StoredPlan.objects.filter(wave=wave).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.set_wave_status(wave=wave, status="closed", actor=org_admin)
+    assert WaveColumns.objects.get(wave=wave).rows == 40
+    assert StoredPlan.objects.filter(wave=wave).exists()
+
+
+def test_warm_reports_enqueues_every_open_wave_and_names_an_unknown_one(filled):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    wave, _ = filled
+    out, err = StringIO(), StringIO()
+    call_command("warm_reports", stdout=out, stderr=err)
+    assert f"wave {wave.pk}:" in out.getvalue()
+    assert StoredPlan.objects.filter(wave=wave).exists()
+    call_command("warm_reports", str(wave.pk), "999999", stdout=out, stderr=err)
+    assert "No wave with id 999999" in err.getvalue()

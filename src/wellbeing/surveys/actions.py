@@ -156,6 +156,11 @@ def set_wave_status(*, wave: Wave, status: str, actor: User | None = None) -> Wa
     wave.status = status
     wave.save(update_fields=["status"])
     audit(f"wave.{status}", actor=actor, target=wave, organization=wave.survey.organization)
+    if status == Wave.Status.CLOSED:
+        # Its readers come now: pack the responses and search the plans before they do.
+        from wellbeing.surveys.tasks import warm_report
+
+        transaction.on_commit(lambda: warm_report.enqueue(wave.pk))
     return wave
 
 

@@ -302,5 +302,31 @@ class WaveColumns(models.Model):
         return f"columns of {self.wave} through response #{self.through_id}"
 
 
+class StoredPlan(models.Model):
+    """A disclosure plan of a wave, kept so that no report searches for it twice.
+
+    Derived data (``surveys.reports.plans`` writes and reads it): ``digest`` is a hash of
+    everything the plan is computed from (the unit tree, the counts of the scored
+    respondents by unit and category, the minimum group size) and ``statuses`` the
+    plan's published/hidden status of every figure (``analysis.disclosure.plan_statuses``).
+    Any new response, unit or setting gives another digest, so a stored plan is used only
+    for exactly the counts it was searched for; restoring it checks it against those counts.
+    It holds statuses only: no answers, no identities.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    digest = models.BinaryField(max_length=32)
+    statuses = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "digest"], name="stored_plan_once_per_wave")
+        ]
+
+    def __str__(self) -> str:
+        return f"disclosure plan of {self.wave} ({bytes(self.digest).hex()[:12]})"
+
+
 # Registered with the app here; defined beside the import code that uses it.
 from wellbeing.surveys.imports.models import ImportJob  # noqa: E402, F401

@@ -5,20 +5,18 @@ scale: unit totals over subtrees and unit x category cells are published only
 where the plan allows, and means, shares and changes follow their counts.
 """
 
-import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from analysis.change import mean_change, rate_change
-from analysis.disclosure import DisclosurePlan, plan_disclosure_from_counts
+from analysis.disclosure import DisclosurePlan
 from analysis.groups import GroupTable, Threshold, UnitTree, group_stats
 from wellbeing.accounts.models import Organization, Unit
 from wellbeing.surveys.models import Comment, Wave
 from wellbeing.surveys.questions import DEMOGRAPHICS
 from wellbeing.surveys.reports.data import UNASSIGNED, ScaleColumn, WaveData, load_wave
+from wellbeing.surveys.reports.plans import plan_for
 from wellbeing.surveys.scoring import get_instrument
 
 COMMENT_THRESHOLD = 10
@@ -181,10 +179,16 @@ def _categories(data: WaveData, fields: list[str]) -> dict[str, _Coded]:
 
 
 def _plan(
-    tree: UnitTree, codes: np.ndarray, cats: dict[str, _Coded], scored: np.ndarray, k: int
+    wave_id: int,
+    tree: UnitTree,
+    codes: np.ndarray,
+    cats: dict[str, _Coded],
+    scored: np.ndarray,
+    k: int,
 ) -> DisclosurePlan:
     """``plan_disclosure`` of the scored respondents, from the wave's coded categories:
-    the same plan (categories nobody scored left out), without sorting labels again."""
+    the same plan (categories nobody scored left out), without sorting labels again.
+    Searched once per set of counts (``reports.plans``)."""
     units = codes[scored]
     by_field = {}
     for name, coded in cats.items():
@@ -195,46 +199,7 @@ def _plan(
         present = counts.sum(axis=0) > 0
         by_field[name] = (coded.labels[present].tolist(), counts[:, present])
     direct = np.bincount(units, minlength=tree.size)
-    key = _plan_key(tree, direct, by_field, k)
-    with _PLANS_LOCK:
-        plan = _PLANS.get(key)
-        if plan is not None:
-            _PLANS.move_to_end(key)
-            return plan
-    plan = plan_disclosure_from_counts(tree, direct, by_field, min_size=k)
-    with _PLANS_LOCK:
-        _PLANS[key] = plan
-        while len(_PLANS) > PLANS_KEPT:
-            _PLANS.popitem(last=False)
-    return plan
-
-
-# Plans by a digest of everything they are computed from. A plan is a deterministic
-# function of the tree, the counts and the minimum size, so a report viewed again (or
-# with another filter) reuses the plans of the same counts instead of searching again;
-# any new response, unit or setting changes the digest.
-PLANS_KEPT = 48
-_PLANS: OrderedDict[bytes, DisclosurePlan] = OrderedDict()
-_PLANS_LOCK = threading.Lock()
-
-
-def _plan_key(
-    tree: UnitTree, direct: np.ndarray, by_field: dict[str, tuple[list, np.ndarray]], k: int
-) -> bytes:
-    digest = hashlib.blake2b(digest_size=32)
-    digest.update(repr((k, tree.size, [str(label) for label in tree.labels])).encode())
-    digest.update(np.ascontiguousarray(tree.parents, dtype=np.int64).tobytes())
-    digest.update(np.ascontiguousarray(direct, dtype=np.int64).tobytes())
-    for name, (labels, counts) in by_field.items():
-        digest.update(repr((name, [str(label) for label in labels], counts.shape)).encode())
-        digest.update(np.ascontiguousarray(counts, dtype=np.int64).tobytes())
-    return digest.digest()
-
-
-def forget_plans() -> None:
-    """Drop the kept plans (benchmarks time a first view with this)."""
-    with _PLANS_LOCK:
-        _PLANS.clear()
+    return plan_for(wave_id, tree, direct, by_field, k)
 
 
 def _threshold(column: ScaleColumn) -> dict[str, Threshold]:
@@ -287,6 +252,7 @@ class _WaveTables:
 
 
 def _tables(
+    wave_id: int,
     tree: UnitTree,
     codes: np.ndarray,
     cats: dict[str, _Coded],
@@ -301,7 +267,7 @@ def _tables(
     # a mean of 3). Scales scored for the same respondents share one plan.
     signature = np.packbits(scored).tobytes()
     if signature not in plans:
-        plans[signature] = _plan(tree, codes, cats, scored, k)
+        plans[signature] = _plan(wave_id, tree, codes, cats, scored, k)
     plan = plans[signature]
     rows, nodes = tree.expand(codes)
     thresholds = _threshold(column)
@@ -382,19 +348,27 @@ def build_report(wave: Wave) -> Report:
     codes, cats = _codes(data, position), _categories(data, fields)
     scales = []
     everyone = np.ones(data.n, dtype=bool)
-    responses_plan = _plan(tree, codes, cats, everyone, k)
+    responses_plan = _plan(wave.pk, tree, codes, cats, everyone, k)
     # A scale everyone has a score on is planned on the same respondents: one plan for both.
     plans: dict[bytes, DisclosurePlan] = {np.packbits(everyone).tobytes(): responses_plan}
     old_plans: dict[bytes, DisclosurePlan] = {}
+    before_id = previous.pk if previous is not None else 0
     if before is not None:
         old_codes, old_cats = _codes(before, position), _categories(before, fields)
     for key, column in data.scales.items():
-        tables = _tables(tree, codes, cats, column, k, plans)
+        tables = _tables(wave.pk, tree, codes, cats, column, k, plans)
         old = previous_by_unit = None
         if before is not None and key in before.scales:
             # The previous wave only feeds the change per unit: no category tables for it.
             old = _tables(
-                tree, old_codes, old_cats, before.scales[key], k, old_plans, with_categories=False
+                before_id,
+                tree,
+                old_codes,
+                old_cats,
+                before.scales[key],
+                k,
+                old_plans,
+                with_categories=False,
             ).units
             previous_by_unit = _unit_figures(old, before.scales[key], tree.size)
         mean_rows, rate_rows = _changes(tables.units, old, k)
