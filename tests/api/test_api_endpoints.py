@@ -16,6 +16,8 @@ def test_the_openapi_schema_lists_every_endpoint(client):
         "/api/v1/campaign/participants",
         "/api/v1/hub/resources",
         "/api/v1/instruments",
+        "/api/v1/events",
+        "/api/v1/events/{slug}",
         "/api/v1/orgs/{slug}/waves/{wave_id}/report",
         "/api/v1/orgs/{slug}/commitments/{commitment_id}/progress",
     } <= set(schema["paths"])

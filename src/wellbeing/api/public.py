@@ -1,8 +1,12 @@
-"""Public read endpoints: the Plan, the campaign's public participants, the hub, instruments.
+"""Public read endpoints: the Plan, the campaign's public participants, the hub, instruments,
+events.
 
 They show exactly what the public pages show (``campaign.queries``, ``hub.search``,
-``instruments.catalogue``): approved, listed participants and published resources only.
+``instruments.catalogue``, the events list): approved, listed participants, published
+resources and published events only; never an event's joining link or its registrations.
 """
+
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
@@ -11,6 +15,8 @@ import instruments
 from wellbeing.api.schemas import (
     ERRORS,
     CommitmentOut,
+    EventOut,
+    EventPage,
     InstrumentOut,
     MetricOut,
     ParticipantOut,
@@ -21,6 +27,7 @@ from wellbeing.api.schemas import (
 )
 from wellbeing.campaign import queries as campaign_queries
 from wellbeing.campaign.models import Commitment, Participant
+from wellbeing.engage.models import Event
 from wellbeing.hub.models import Resource
 from wellbeing.hub.search import search
 from wellbeing.plan.models import PriorityArea
@@ -182,3 +189,52 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> InstrumentOut
     if found is None:
         raise Http404("No such instrument.")
     return _instrument(found)
+
+
+def _event(e: Event, request: HttpRequest) -> EventOut:
+    return EventOut(
+        slug=e.slug,
+        title=e.title,
+        summary=e.summary,
+        format=e.format,
+        host=e.host,
+        starts_at=e.starts_at,
+        ends_at=e.ends_at,
+        timezone=e.timezone,
+        venue=e.venue,
+        registration_open=e.registration_open and not e.is_past,
+        places_left=e.places_left(),
+        awareness_day=e.awareness_day,
+        recording_url=e.recording_url if e.is_past else "",
+        page=request.build_absolute_uri(e.get_absolute_url()),
+        is_demo=e.is_demo,
+    )
+
+
+@router.get("/events", response={200: EventPage, **ERRORS})
+def events(
+    request: HttpRequest,
+    when: Literal["upcoming", "past"] = "upcoming",
+    awareness_day: bool | None = None,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+) -> EventPage:
+    """Published events: upcoming ones soonest first, or past ones (with recordings) latest
+    first; ``awareness_day=true`` lists Health Workforce Well-Being Day events only."""
+    found = Event.objects.upcoming() if when == "upcoming" else Event.objects.past()
+    if awareness_day is not None:
+        found = found.filter(awareness_day=awareness_day)
+    return EventPage(
+        count=found.count(),
+        offset=offset,
+        limit=limit,
+        items=[_event(e, request) for e in found[offset : offset + limit]],
+    )
+
+
+@router.get("/events/{slug}", response={200: EventOut, **ERRORS})
+def event_detail(request: HttpRequest, slug: str) -> EventOut:
+    event = Event.objects.published().filter(slug=slug).first()
+    if event is None:
+        raise Http404("No such event.")
+    return _event(event, request)

@@ -75,6 +75,31 @@ class CommitmentOut(Schema):
     metrics: list[MetricOut]
 
 
+class EventOut(Schema):
+    slug: str
+    title: str
+    summary: str
+    format: str
+    host: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    venue: str
+    registration_open: bool
+    places_left: int | None  # None: no capacity limit
+    awareness_day: bool
+    recording_url: str
+    page: str
+    is_demo: bool
+
+
+class EventPage(Schema):
+    count: int
+    offset: int
+    limit: int
+    items: list[EventOut]
+
+
 class ResourceOut(Schema):
     slug: str
     title: str
