@@ -171,7 +171,14 @@ def _run(
         ranked: list[tuple[int, float]] = []
     elif parsed and sort == "relevance":
         ranked = engine.ranked_page(
-            parsed, ids, bool(filters), start, PER_PAGE, matrix.date_key, version
+            parsed,
+            ids,
+            bool(filters),
+            start,
+            PER_PAGE,
+            matrix.date_key,
+            matrix.title_words,
+            version,
         )
     else:
         order = np.lexsort((-ids, -matrix.date_key[ids]))[start : start + PER_PAGE]

@@ -20,7 +20,7 @@ import numpy as np
 from django.db import connection
 
 from wellbeing.hub.search.query import ParsedQuery
-from wellbeing.hub.search.terms import TERMS
+from wellbeing.hub.search.terms import TERMS, intersect_sorted, union_sorted
 
 HIT_START = "\ue000"
 HIT_END = "\ue001"
@@ -71,6 +71,7 @@ class SqliteBackend:
         start: int,
         per_page: int,
         date_key: np.ndarray,
+        title_words: np.ndarray,
         version: str,
     ) -> list[tuple[int, float]]:
         """The page by bm25 (title hits weigh most); with filters, scores only ``ids``."""
@@ -132,12 +133,12 @@ class PostgresBackend:
 
     Matching is per term (``terms``): each term's ids come from the GIN index once per
     index version and a query's matches are their intersection. Ranking is in two tiers:
-    matches with a query term in the title come first, ordered by how much of the title the
-    query is (``ts_rank`` of the title vector, normalised by its length), then by date; the
-    other matches follow by ``ts_rank`` of the whole document, which is read only when the
-    page reaches past the title matches. Scoring every match with ``ts_rank`` reads every
-    matching document (0.5 s for a common word in 100,000 resources); the title tier
-    reads small title vectors only.
+    matches with a query term in the title come first, ordered in memory by how much of
+    the title the query is (query terms in the title over ``1 + ln(title words)``, the
+    length normalisation of ``ts_rank``), then newest; the other matches follow by
+    ``ts_rank`` of the whole document, which is read only when the page reaches past the
+    title matches. Scoring every match with ``ts_rank`` reads every matching document
+    (0.5 s for a common word in 100,000 resources); the title tier reads nothing.
     """
 
     vendor = "postgresql"
@@ -167,18 +168,18 @@ class PostgresBackend:
         return terms
 
     def _term_ids(self, column: str, term: str) -> np.ndarray | None:
-        """Ids whose ``column`` matches ``term``; None for a stop word (no lexeme left)."""
-        sql = (
-            f"SELECT numnode(q.q), (SELECT {self.id_list('d.resource_id')} "
-            f"FROM hub_searchdocument d WHERE d.{column} @@ q.q) "
-            "FROM to_tsquery(%s::regconfig, %s) AS q(q)"
-        )
+        """Ids whose ``column`` matches ``term``; None for a stop word (no lexeme left).
+        Through the GIN index always (``hub_term_ids``, migration ``hub.0004``)."""
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.config, term])
-            nodes, joined = cursor.fetchone()
+            cursor.execute(
+                "SELECT nodes, ids FROM hub_term_ids(%s::regconfig, %s, %s)",
+                [self.config, term, column == "title_document"],
+            )
+            nodes, packed = cursor.fetchone()
         if not nodes:
             return None
-        return np.unique(_id_array(joined))
+        # Each resource once (its primary key), in index order: sorting is enough.
+        return np.sort(np.frombuffer(bytes(packed or b""), dtype=">i8").astype(np.int64))
 
     def _sets(self, column: str, query: ParsedQuery, version: str) -> list[np.ndarray]:
         found = [
@@ -191,7 +192,7 @@ class PostgresBackend:
         sets = sorted(self._sets("document", query, version), key=len)
         if not sets:
             return np.empty(0, np.int64)  # stop words only: PostgreSQL matches nothing either
-        return functools.reduce(np.intersect1d, sets)
+        return functools.reduce(intersect_sorted, sets)
 
     def ranked_page(
         self,
@@ -201,14 +202,14 @@ class PostgresBackend:
         start: int,
         per_page: int,
         date_key: np.ndarray,
+        title_words: np.ndarray,
         version: str,
     ) -> list[tuple[int, float]]:
         titled = self._sets("title_document", query, version)
-        in_title = functools.reduce(np.union1d, titled) if titled else np.empty(0, np.int64)
-        first = np.intersect1d(ids, in_title)
+        first = intersect_sorted(ids, union_sorted(titled))
         page: list[tuple[int, float]] = []
         if start < len(first):
-            page = self._title_tier(query, first, start, per_page, date_key)
+            page = _title_tier(first, titled, title_words, date_key, start, per_page)
         missing = per_page - len(page)
         if missing > 0:
             rest = np.setdiff1d(ids, first, assume_unique=True)
@@ -216,28 +217,6 @@ class PostgresBackend:
             if len(rest) > offset:
                 page += self._document_tier(query, rest, offset, missing)
         return page
-
-    def _title_tier(
-        self, query: ParsedQuery, ids: np.ndarray, start: int, per_page: int, date_key: np.ndarray
-    ) -> list[tuple[int, float]]:
-        any_term = " | ".join(self.terms(query))
-        sql = (
-            "SELECT d.resource_id, ts_rank(d.title_document, q.q, 1) "
-            "FROM hub_searchdocument d, to_tsquery(%s::regconfig, %s) AS q(q) "
-            "WHERE d.resource_id = ANY(%s)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.config, any_term, [int(pk) for pk in ids]])
-            rows = cursor.fetchall()
-        if not rows:
-            return []
-        pks = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
-        ranks = np.fromiter((rank for _, rank in rows), dtype=np.float64, count=len(rows))
-        dates = date_key[np.where(pks < len(date_key), pks, 0)]
-        # Title rank (rounded, so float noise never outweighs the date), then newest, then id.
-        order = np.lexsort((pks, -dates, -np.round(ranks, 6)))[start : start + per_page]
-        # 1 + the title rank: every title match scores above every document-only match.
-        return [(int(pks[i]), 1.0 + float(ranks[i])) for i in order]
 
     def _document_tier(
         self, query: ParsedQuery, ids: np.ndarray, offset: int, limit: int
@@ -310,6 +289,30 @@ class PostgresBackend:
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM hub_searchdocument")
+
+
+def _title_tier(
+    ids: np.ndarray,
+    titled: list[np.ndarray],
+    lengths: np.ndarray,
+    date_key: np.ndarray,
+    start: int,
+    per_page: int,
+) -> list[tuple[int, float]]:
+    """The title matches ``ids`` in order: more query terms in the title over
+    ``1 + ln(words in the title)`` first (``ts_rank``'s normalisation 1), then newest,
+    then by id; ranked 1 + that score, so every title match scores above every
+    document-only match (whose ``ts_rank`` is capped below 1)."""
+    terms = np.zeros(len(ids), dtype=np.float64)
+    for term_ids in titled:
+        terms += np.isin(ids, term_ids, assume_unique=True)
+    size = np.zeros(len(ids), dtype=np.int64)
+    known = ids < len(lengths)
+    size[known] = lengths[ids[known]]
+    score = terms / (1.0 + np.log(np.maximum(size, 1)))
+    dates = date_key[np.where(ids < len(date_key), ids, 0)]
+    order = np.lexsort((ids, -dates, -np.round(score, 6)))[start : start + per_page]
+    return [(int(ids[i]), 1.0 + float(score[i])) for i in order]
 
 
 def _id_array(joined: str | None) -> np.ndarray:

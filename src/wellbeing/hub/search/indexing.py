@@ -116,20 +116,21 @@ class FacetMatrix:
     """Which indexed resource has which facet value, as a boolean matrix in memory.
 
     Rows are (facet, value) pairs, columns resource ids; ``present`` marks the
-    indexed (published) resources and ``date_key`` their publication date as
-    YYYYMMDD (missing parts are 00). Filtering, counting and sorting a set of
+    indexed (published) resources, ``date_key`` their publication date as
+    YYYYMMDD (missing parts are 00) and ``title_words`` their titles' lengths. Filtering, counting and sorting a set of
     matches are then a few vectorised operations. Rebuilt when the index
     version changes; about 70 values x the highest id bytes (7 MB for
     100,000 resources).
     """
 
-    def __init__(self, rows: list[tuple[int, str, str]], dates: list[tuple[int, str]]) -> None:
+    def __init__(self, rows: list[tuple[int, str, str]], dates: list[tuple[int, str, int]]) -> None:
         self.keys = sorted({(facet, value) for _, facet, value in rows})
         self.code = {key: i for i, key in enumerate(self.keys)}
         self.size = max((pk for pk, _, _ in rows), default=0) + 1
         self.matrix = np.zeros((len(self.keys), self.size), dtype=bool)
         self.present = np.zeros(self.size, dtype=bool)
         self.date_key = np.zeros(self.size, dtype=np.int64)
+        self.title_words = np.zeros(self.size, dtype=np.int64)
         if rows:
             pks = np.fromiter((pk for pk, _, _ in rows), dtype=np.int64, count=len(rows))
             codes = np.fromiter(
@@ -137,9 +138,16 @@ class FacetMatrix:
             )
             self.matrix[codes, pks] = True
             self.present[pks] = True
-        for pk, published in dates:
+        for pk, published, words in dates:
             if pk < self.size and self.present[pk]:
                 self.date_key[pk] = int((published.replace("-", "") + "0000")[:8] or 0)
+                self.title_words[pk] = words
+        # The same matrix as bits, 64 resources a word: counting a value among many matches
+        # is then an AND and a population count per word.
+        self.words = -(-self.size // 64)
+        padded = np.zeros((len(self.keys), self.words * 64), dtype=bool)
+        padded[:, : self.size] = self.matrix
+        self.bits = np.packbits(padded, axis=1, bitorder="little").view(np.uint64)
 
     def select(self, ids: np.ndarray, filters: Mapping[str, Iterable[str]]) -> np.ndarray:
         """Which of ``ids`` are indexed and have every filter value (a boolean mask)."""
@@ -155,7 +163,13 @@ class FacetMatrix:
         """Value -> how many of ``ids`` have it (values nobody has are left out)."""
         if not len(ids):
             return {}
-        sums = self.matrix[:, ids].sum(axis=1)
+        if len(ids) * 8 < self.size:  # few matches: read their columns
+            sums = self.matrix[:, ids[ids < self.size]].sum(axis=1)
+        else:  # many: one pass over the bits
+            mask = np.zeros(self.words * 64, dtype=bool)
+            mask[ids[ids < self.size]] = True
+            packed = np.packbits(mask, bitorder="little").view(np.uint64)
+            sums = np.bitwise_count(self.bits & packed).sum(axis=1)
         return {self.keys[i]: int(sums[i]) for i in np.flatnonzero(sums)}
 
 
@@ -168,7 +182,11 @@ def facet_matrix() -> FacetMatrix:
         with connection.cursor() as cursor:
             cursor.execute("SELECT resource_id, facet, value FROM hub_searchfacet")
             rows = cursor.fetchall()
-            cursor.execute("SELECT id, published FROM hub_resource WHERE status = 'published'")
+            # Words in the title (spaces + 1), for the PostgreSQL title tier's length rule.
+            cursor.execute(
+                "SELECT id, published, LENGTH(title) - LENGTH(REPLACE(title, ' ', '')) + 1 "
+                "FROM hub_resource WHERE status = 'published'"
+            )
             dates = cursor.fetchall()
         _MATRIX.clear()
         _MATRIX[current] = FacetMatrix(rows, dates)

@@ -55,3 +55,30 @@ class TermSets:
 
 
 TERMS = TermSets()
+
+
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The ids in both sorted, duplicate-free arrays, sorted: a binary search of the
+    smaller in the larger (``np.intersect1d`` sorts or hashes both again: 30 ms for two
+    common words' 80,000 ids, where this takes well under one)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a) or not len(b):
+        return a[:0]
+    at = np.searchsorted(b, a)
+    found = at < len(b)
+    found[found] = b[at[found]] == a[found]
+    return a[found]
+
+
+def union_sorted(arrays: list[np.ndarray]) -> np.ndarray:
+    """The ids in any of the sorted, duplicate-free arrays, sorted and without duplicates."""
+    if not arrays:
+        return np.empty(0, np.int64)
+    joined = np.sort(np.concatenate(arrays), kind="stable")
+    if not len(joined):
+        return joined
+    keep = np.empty(len(joined), dtype=bool)
+    keep[0] = True
+    np.not_equal(joined[1:], joined[:-1], out=keep[1:])
+    return joined[keep]
