@@ -96,12 +96,16 @@ class DisclosurePlan:
 
     def total_mask(self) -> tuple[BoolArray, tuple[str, ...]]:
         """(hidden, reasons) per unit, for ``GroupTable.masked`` of subtree statistics."""
-        return self.total_status != SHOWN, tuple(self.reason(s) for s in self.total_status.tolist())
+        return self.total_status != SHOWN, self._reasons(self.total_status)
 
     def field_mask(self, field: str) -> tuple[BoolArray, tuple[str, ...]]:
         """(hidden, reasons) per ``unit * len(categories) + category`` code."""
         status = self._field(field).status.reshape(-1)
-        return status != SHOWN, tuple(self.reason(s) for s in status.tolist())
+        return status != SHOWN, self._reasons(status)
+
+    def _reasons(self, status: StatusArray) -> tuple[str, ...]:
+        texts = np.array([self.reason(s) for s in (SHOWN, SMALL, COMPLEMENT)], dtype=object)
+        return tuple(texts[status.astype(np.intp)].tolist())
 
     def category_codes(self, field: str, labels: ArrayLike) -> IntArray:
         """Category indices of a field's labels, e.g. to build ``unit * C + category`` codes."""

@@ -345,7 +345,9 @@ def _moments(
         deviation = scores - mean[codes]
         squares = np.bincount(codes, weights=deviation * deviation, minlength=size)
         sd = np.where(n >= 2, np.sqrt(squares / np.maximum(n - 1, 1)), np.nan)
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+        # The t quantile once per distinct degrees of freedom (scipy's ppf is slow per value).
+        df, at = np.unique(np.maximum(n - 1, 1), return_inverse=True)
+        t = stats.t.ppf(0.5 + confidence / 2, df)[at.reshape(-1)]
         half = np.where(n >= 2, t * sd / np.sqrt(n), np.nan)
     return tuple(_frozen(a) for a in (n, mean, sd, mean - half, mean + half))  # type: ignore[return-value]  # a 5-tuple by construction
 
@@ -390,6 +392,20 @@ def _code_groups(
         except TypeError:
             raise TypeError("groups: expected labels of one sortable type, got a mixture") from None
         return tuple(names.tolist()), codes.astype(np.int64).reshape(-1)
+    if (
+        isinstance(labels, range)
+        and labels.start == 0
+        and labels.step == 1
+        and given.dtype.kind in "iu"
+    ):
+        # Codes 0..size-1 already (a report's unit x category tables): each label is its
+        # own position, so only the range needs checking.
+        codes = given.astype(np.int64)
+        outside = (codes < 0) | (codes >= len(labels))
+        if outside.any():
+            bad = given[np.flatnonzero(outside)[:1]].tolist()[0]
+            raise ValueError(f"groups: expected one of the known labels, got {bad!r}")
+        return tuple(labels), codes
     names = np.asarray(labels)
     return tuple(names.tolist()), label_codes(given, names)
 

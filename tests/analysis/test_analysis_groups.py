@@ -212,3 +212,22 @@ def test_a_mask_of_the_wrong_size_is_refused():
         table.masked([True, False], ["x"])
     with pytest.raises(KeyError, match="label: expected one of the table's groups, got 'z'"):
         table.row("z")
+
+
+def test_integer_codes_with_a_range_of_labels_match_the_general_path():
+    rng = np.random.default_rng(7)
+    values = rng.normal(3, 1, 500)
+    values[rng.random(500) < 0.1] = np.nan
+    codes = rng.integers(0, 12, 500)
+    fast = group_stats(values, codes, labels=range(14), cutoffs={"high": Threshold(3.5)})
+    general = group_stats(values, codes, labels=list(range(14)), cutoffs={"high": Threshold(3.5)})
+    assert fast.labels == general.labels
+    for name in ("n", "mean", "sd", "ci_low", "ci_high"):
+        assert np.array_equal(getattr(fast, name), getattr(general, name), equal_nan=True), name
+    assert np.array_equal(fast.shares["high"].count, general.shares["high"].count)
+
+
+@pytest.mark.parametrize("bad", [-1, 14])
+def test_a_code_outside_a_range_of_labels_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match=f"groups: expected one of the known labels, got {bad}"):
+        group_stats([1.0, 2.0], [0, bad], labels=range(14))

@@ -142,9 +142,15 @@ def organization_tree(org: Organization) -> tuple[UnitTree, list[Unit], dict[int
 
 
 def _codes(data: WaveData, position: dict[int, int]) -> np.ndarray:
-    return np.array(
-        [0 if u == UNASSIGNED else position.get(int(u), 0) for u in data.unit_ids], dtype=np.int64
-    )
+    """Tree index per respondent: unassigned and unknown (deleted) units count at the root."""
+    ids = np.asarray(data.unit_ids, dtype=np.int64)
+    keys = np.fromiter(position.keys(), dtype=np.int64, count=len(position))
+    values = np.fromiter(position.values(), dtype=np.int64, count=len(position))
+    order = np.argsort(keys)
+    keys, values = keys[order], values[order]
+    at = np.clip(np.searchsorted(keys, ids), 0, max(len(keys) - 1, 0))
+    known = (ids != UNASSIGNED) & (keys[at] == ids) if len(keys) else np.zeros(len(ids), bool)
+    return np.where(known, values[at] if len(keys) else 0, 0).astype(np.int64)
 
 
 def position_codes(data: WaveData, position: dict[int, int]) -> np.ndarray:
