@@ -20,7 +20,7 @@ def honeypot_field() -> forms.CharField:
     return forms.CharField(required=False, label="Leave this field empty")
 
 
-def is_spam(form: forms.Form) -> bool:
+def is_spam(form: forms.BaseForm) -> bool:
     return bool(form.data.get(HONEYPOT))
 
 
