@@ -37,14 +37,25 @@ def confirm_token(subscriber: Subscriber) -> str:
     return signing.dumps({"s": subscriber.pk, "c": consent}, salt=CONFIRM_SALT)
 
 
+def _signed_path(view: str, salt: str, subscriber: Subscriber) -> str:
+    token = signing.dumps({"s": subscriber.pk, "e": subscriber.email}, salt=salt)
+    return reverse(view, args=[token])
+
+
+def unsubscribe_path(subscriber: Subscriber) -> str:
+    return _signed_path("engage:updates_unsubscribe", UNSUBSCRIBE_SALT, subscriber)
+
+
+def preferences_path(subscriber: Subscriber) -> str:
+    return _signed_path("engage:updates_preferences", PREFERENCES_SALT, subscriber)
+
+
 def unsubscribe_url(subscriber: Subscriber, site: str = "") -> str:
-    token = signing.dumps({"s": subscriber.pk, "e": subscriber.email}, salt=UNSUBSCRIBE_SALT)
-    return (site or _site()) + reverse("engage:updates_unsubscribe", args=[token])
+    return (site or _site()) + unsubscribe_path(subscriber)
 
 
 def preferences_url(subscriber: Subscriber, site: str = "") -> str:
-    token = signing.dumps({"s": subscriber.pk, "e": subscriber.email}, salt=PREFERENCES_SALT)
-    return (site or _site()) + reverse("engage:updates_preferences", args=[token])
+    return (site or _site()) + preferences_path(subscriber)
 
 
 def _subscriber_for(token: str, salt: str) -> Subscriber | None:

@@ -51,7 +51,7 @@ def updates_confirm(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = actions.confirm(token)
     if subscriber is None:
         return render(request, "engage/updates/link_failed.html", {"what": "confirm"}, status=400)
-    context = {"subscriber": subscriber, "preferences": actions.preferences_url(subscriber)}
+    context = {"subscriber": subscriber, "preferences": actions.preferences_path(subscriber)}
     return render(request, "engage/updates/confirmed.html", context)
 
 
@@ -85,7 +85,7 @@ def updates_preferences(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "saved": saved,
         "subscriber": subscriber,
-        "unsubscribe": actions.unsubscribe_url(subscriber),
+        "unsubscribe": actions.unsubscribe_path(subscriber),
     }
     return render(
         request, "engage/updates/preferences.html", context, status=400 if form.errors else 200
