@@ -257,11 +257,10 @@ def deliver(newsletter_id: int, batch_size: int = BATCH_SIZE) -> int:
         if not batch:
             break
         sent += _send_batch(newsletter, batch)
-    Newsletter.objects.filter(pk=newsletter.pk).update(
-        status=Newsletter.Status.SENT,
-        finished_at=timezone.now(),
-        sent_count=newsletter.deliveries.count(),
+    Newsletter.objects.filter(pk=newsletter.pk, status=Newsletter.Status.SENDING).update(
+        status=Newsletter.Status.SENT, finished_at=timezone.now()
     )
+    Newsletter.objects.filter(pk=newsletter.pk).update(sent_count=newsletter.deliveries.count())
     return sent
 
 
