@@ -291,3 +291,32 @@ def test_the_draft_links_every_paragraph_to_its_comment_form(client, open_draft)
 def test_a_draft_without_proper_sections_is_refused_with_a_message(text, message):
     with pytest.raises(ValueError, match=message):
         actions.parse_draft(text)
+
+
+def test_the_draft_page_costs_the_same_queries_however_many_comments_are_published(
+    client, open_draft, staff_curator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def publish(n: int) -> None:
+        for i in range(n):
+            comment = actions.submit_comment(
+                consultation=open_draft,
+                paragraph=open_draft.paragraphs.order_by("?").first(),
+                body=f"View {i}.",
+                email="v@example.org",
+                site="",
+            )
+            actions.verify_comment(actions.verify_token(comment))
+            actions.moderate_comment(comment=comment, publish=True, actor=staff_curator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(open_draft.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    publish(1)
+    few = queries()
+    publish(9)
+    assert queries() == few
