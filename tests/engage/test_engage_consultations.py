@@ -320,3 +320,21 @@ def test_the_draft_page_costs_the_same_queries_however_many_comments_are_publish
     few = queries()
     publish(9)
     assert queries() == few
+
+
+def test_the_demo_draft_loads_once_marked_synthetic_with_comments_in_every_state(
+    client, staff_curator, settings, tmp_path
+):
+    from types import SimpleNamespace
+
+    from wellbeing.engage.demo import load_engage_demo
+
+    settings.MEDIA_ROOT = tmp_path
+    first = load_engage_demo(SimpleNamespace(staff=staff_curator)).consultation
+    again = load_engage_demo(SimpleNamespace(staff=staff_curator)).consultation
+    assert first.pk == again.pk and first.is_demo
+    states = set(first.comments.values_list("state", flat=True))
+    assert states == set(State.values)
+    html = client.get(first.get_absolute_url()).content.decode()
+    assert "Synthetic demo" in html and "not the wording of the National Plan" in html
+    assert first.period() == first.Period.OPEN
