@@ -5,9 +5,17 @@ from wellbeing.engage.models import Subscriber
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "created_at", "confirmed_at", "unsubscribed_at"]
+    list_display = ["email", "created_at", "confirmed_at", "unsubscribed_at", "bounced_at"]
     search_fields = ["email"]
-    readonly_fields = ["created_at", "consent_text"]
+    # Consent and its confirmation are evidence: only the signed links change them.
+    readonly_fields = [
+        "created_at",
+        "consent_text",
+        "consented_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "bounced_at",
+    ]
 
 
 # Events, the awareness-day toolkit, the gallery and questionnaires are edited by campaign
@@ -43,3 +51,28 @@ class HostRequestAdmin(admin.ModelAdmin):
     list_display = ["institution", "starts_on", "ends_on", "status"]
     list_filter = ["status"]
     readonly_fields = ["status"]
+
+
+# Consultations: staff edit a draft's wording here (paragraph anchors stay fixed); comments
+# are moderated on the app's own pages, so the admin shows them read-only.
+from django.http import HttpRequest  # noqa: E402
+
+from wellbeing.engage.models import Consultation, Paragraph  # noqa: E402
+
+
+class ParagraphInline(admin.TabularInline):
+    model = Paragraph
+    extra = 0
+    fields = ["section", "anchor", "position", "text"]
+    readonly_fields = ["section", "anchor", "position"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
+        return False  # paragraphs come from the staff page's draft text, with their anchors
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["title", "opens_at", "closes_at", "timezone", "is_demo"]
+    search_fields = ["title"]
+    inlines = [ParagraphInline]

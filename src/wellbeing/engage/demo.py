@@ -1,4 +1,5 @@
-"""Synthetic engage content for the demo: events, gallery works and a network questionnaire.
+"""Synthetic engage content for the demo: events, gallery works, a network questionnaire and a
+draft open for comment.
 
 Everything here is invented and labelled so (``is_demo``, "synthetic" in titles),
 except the Health Workforce Well-Being Day toolkit entries, which are the verified,
@@ -15,14 +16,23 @@ from PIL import Image, ImageDraw
 
 from wellbeing.accounts.demo import DemoWorld
 from wellbeing.engage import awareness
+from wellbeing.engage.actions import consultations as consultation_actions
 from wellbeing.engage.actions import gallery as gallery_actions
 from wellbeing.engage.actions import questionnaires as q_actions
-from wellbeing.engage.models import Artwork, Event, Questionnaire
+from wellbeing.engage.models import (
+    Artwork,
+    CommentTheme,
+    Consultation,
+    ConsultationComment,
+    Event,
+    Questionnaire,
+)
 from wellbeing.engage.uploads import CleanImage
 from wellbeing.surveys.actions import ImportedResponse, import_responses
 from wellbeing.surveys.models import Comment
 
 QUESTIONNAIRE_SLUG = "demo-network-pulse"
+CONSULTATION_SLUG = "demo-draft-guide"
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class EngageDemo:
     events: int
     works: int
     questionnaire: Questionnaire
+    consultation: Consultation
 
 
 def load_engage_demo(world: DemoWorld) -> EngageDemo:
@@ -40,6 +51,7 @@ def load_engage_demo(world: DemoWorld) -> EngageDemo:
         Event.objects.filter(is_demo=True).count(),
         Artwork.objects.filter(is_demo=True).count(),
         _questionnaire(world),
+        _consultation(world),
     )
 
 
@@ -255,3 +267,74 @@ def _questionnaire(world: DemoWorld) -> Questionnaire:
     q_actions.group_answers(questionnaire=q, actor=world.staff)
     q_actions.publish_results(questionnaire=q, public=True, actor=world.staff)
     return q
+
+
+# Invented wording: this is not the National Plan's text or any real draft.
+DEMO_DRAFT = """## About this demonstration draft
+
+This is a synthetic demonstration draft, written for this software's demo. It is not the wording of the National Plan for Health Workforce Well-Being or of any real document.
+
+A real draft would explain here what the document is for, who wrote it and what kind of input is most useful.
+
+## Making time for recovery
+
+Organizations could protect time between demanding shifts so that people can rest before they work again.
+
+Teams could agree on how handovers work, so that nobody stays late to finish work that another shift can pick up.
+
+## Measuring and reporting back
+
+Organizations could survey their workforce once a year and share the confidential results with every team.
+
+Leaders could report back within three months on what they changed because of the survey.
+"""
+
+
+def _consultation(world: DemoWorld) -> Consultation:
+    existing = Consultation.objects.filter(slug=CONSULTATION_SLUG).first()
+    if existing:
+        return existing
+    now = timezone.now()
+    draft = consultation_actions.create_consultation(
+        title="Demonstration draft guide on recovery time (synthetic)",
+        slug=CONSULTATION_SLUG,
+        summary="An invented draft for the demonstration: comment on a paragraph or on the whole "
+        "draft to see how a public comment period works. The text is not from any real document.",
+        opens_at=now - timedelta(days=7),
+        closes_at=now + timedelta(days=23),
+        zone="America/New_York",
+        sections=consultation_actions.parse_draft(DEMO_DRAFT),
+        webinar=Event.objects.filter(slug="demo-peer-support").first(),
+        actor=world.staff,
+        is_demo=True,
+    )
+    _demo_comments(draft, world)
+    return draft
+
+
+def _demo_comments(draft: Consultation, world: DemoWorld) -> None:
+    """A few invented comments in each state, written directly so no mail is sent."""
+    State = ConsultationComment.State
+    by_anchor = {p.anchor: p for p in draft.paragraphs.all()}
+    rows = [
+        ("s2-p1", State.PUBLISHED, "Jordan (synthetic)", "Night staff need this most; say so."),
+        ("s2-p2", State.PUBLISHED, "", "A handover checklist would make this concrete."),
+        ("s3-p2", State.PENDING, "Sam (synthetic)", "Three months is too short for big changes."),
+        ("s3-p1", State.UNVERIFIED, "", "Once a year may be too often for small clinics."),
+        (None, State.REJECTED, "Spam bot (synthetic)", "Buy cheap watches here."),
+    ]
+    theme = CommentTheme.objects.create(consultation=draft, label="Shift work (synthetic theme)")
+    for anchor, state, name, body in rows:
+        comment = ConsultationComment.objects.create(
+            consultation=draft,
+            paragraph=by_anchor.get(anchor) if anchor else None,
+            body=body,
+            name=name,
+            email="commenter@example.org",
+            state=state,
+            rejection_reason="Advertising." if state == State.REJECTED else "",
+            verified_at=None if state == State.UNVERIFIED else timezone.now(),
+            moderated_by=world.staff if state in (State.PUBLISHED, State.REJECTED) else None,
+        )
+        if anchor in ("s2-p1", "s2-p2"):
+            comment.themes.add(theme)

@@ -20,3 +20,11 @@ def send_event_reminders() -> int:
     from wellbeing.engage.actions.events import send_due_reminders
 
     return send_due_reminders()
+
+
+@task()
+def deliver_newsletter(newsletter_id: int) -> int:
+    """Send a newsletter to its recipients in batches; safe to run again (see ``deliver``)."""
+    from wellbeing.engage.actions.updates import deliver
+
+    return deliver(newsletter_id)

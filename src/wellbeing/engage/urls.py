@@ -1,6 +1,15 @@
 from django.urls import path
 
-from wellbeing.engage.views import events, gallery, questionnaires, staff_engage
+from wellbeing.engage.views import (
+    consultations,
+    contact,
+    events,
+    gallery,
+    questionnaires,
+    staff_consultations,
+    staff_engage,
+    staff_updates,
+)
 from wellbeing.engage.views import updates as views
 
 app_name = "engage"
@@ -9,6 +18,82 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("updates/", views.updates, name="updates"),
     path("updates/thanks/", views.updates_thanks, name="updates_thanks"),
+    path("updates/confirm/<str:token>/", views.updates_confirm, name="updates_confirm"),
+    path("updates/unsubscribe/<str:token>/", views.updates_unsubscribe, name="updates_unsubscribe"),
+    path("updates/preferences/<str:token>/", views.updates_preferences, name="updates_preferences"),
+    path("updates/staff/", staff_updates.staff_newsletters, name="newsletter_staff_list"),
+    path("updates/staff/<int:pk>/", staff_updates.staff_newsletter, name="newsletter_staff"),
+    path(
+        "updates/staff/<int:pk>/send/",
+        staff_updates.staff_newsletter_send,
+        name="newsletter_staff_send",
+    ),
+    # Contact form
+    path("contact/", contact.contact, name="contact"),
+    path("contact/thanks/", contact.contact_thanks, name="contact_thanks"),
+    path("contact/staff/", staff_updates.staff_contact, name="contact_staff"),
+    path(
+        "contact/staff/<int:pk>/",
+        staff_updates.staff_contact_handled,
+        name="contact_staff_handled",
+    ),
+    # Consultations on drafts
+    path("consultations/", consultations.consultation_list, name="consultation_list"),
+    path(
+        "consultations/staff/",
+        staff_consultations.staff_consultations,
+        name="consultation_staff_list",
+    ),
+    path(
+        "consultations/verify/<str:token>/",
+        consultations.consultation_verify,
+        name="consultation_verify",
+    ),
+    path(
+        "consultations/<slug:slug>/",
+        consultations.consultation_detail,
+        name="consultation_detail",
+    ),
+    path(
+        "consultations/<slug:slug>/comment/",
+        consultations.consultation_comment,
+        name="consultation_comment",
+    ),
+    path(
+        "consultations/<slug:slug>/comment/<slug:anchor>/",
+        consultations.consultation_comment,
+        name="consultation_comment_paragraph",
+    ),
+    path(
+        "consultations/<slug:slug>/thanks/",
+        consultations.consultation_thanks,
+        name="consultation_thanks",
+    ),
+    path(
+        "consultations/<slug:slug>/staff/",
+        staff_consultations.staff_consultation,
+        name="consultation_staff",
+    ),
+    path(
+        "consultations/<slug:slug>/staff/queue/",
+        staff_consultations.staff_comment_queue,
+        name="consultation_queue",
+    ),
+    path(
+        "consultations/<slug:slug>/staff/comments/<int:pk>/themes/",
+        staff_consultations.staff_comment_tag,
+        name="consultation_comment_tag",
+    ),
+    path(
+        "consultations/<slug:slug>/staff/comments/<int:pk>/<str:decision>/",
+        staff_consultations.staff_comment_decide,
+        name="consultation_comment_decide",
+    ),
+    path(
+        "consultations/<slug:slug>/staff/export.<str:fmt>",
+        staff_consultations.staff_export,
+        name="consultation_export",
+    ),
     # Events and Health Workforce Well-Being Day
     path("events/", events.event_list, name="event_list"),
     path("events/cancel/<str:token>/", events.event_cancel, name="event_cancel"),

@@ -1,11 +1,11 @@
 from django import forms
 
+from wellbeing.core.spam import honeypot_field, is_spam
 from wellbeing.hub.models import Suggestion
 
 
 class SuggestForm(forms.ModelForm):
-    # Honeypot: hidden from people (CSS and aria), filled in by form-filling bots.
-    website = forms.CharField(required=False, label="Leave this field empty")
+    website = honeypot_field()
     url = forms.URLField(
         label="Link to the resource",
         max_length=500,
@@ -33,7 +33,7 @@ class SuggestForm(forms.ModelForm):
         return {k: self.cleaned_data[k] for k in ("title", "url", "note", "email")}
 
     def is_spam(self) -> bool:
-        return bool(self.data.get("website"))
+        return is_spam(self)
 
 
 class SaveForm(forms.Form):

@@ -43,7 +43,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  Engage: {engage.events} synthetic events at /engage/events/, {engage.works} synthetic "
-            f"gallery works, questionnaire results at {engage.questionnaire.get_absolute_url()}"
+            f"gallery works, questionnaire results at {engage.questionnaire.get_absolute_url()}, "
+            f"a synthetic draft open for comment at {engage.consultation.get_absolute_url()}"
         )
         # Real, sourced hub content (not synthetic); a checkout without seed files loads nothing.
         self.stdout.write("  " + str(load_seed()).replace("\n", "\n  "))

@@ -1,0 +1,280 @@
+"""Consultations on drafts: creating a draft, comments with email verification, moderation.
+
+The comment period is enforced here, not only in the views: a comment posted
+before ``opens_at`` or from ``closes_at`` on raises ``ConsultationClosed``.
+Verification is deliberately not re-checked against the period: a comment
+submitted while the period was open and verified after it closed is kept,
+because its author did everything in time and the link is valid for
+``VERIFY_MAX_AGE``.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from wellbeing.core.models import audit
+from wellbeing.engage.models import (
+    CommentTheme,
+    Consultation,
+    ConsultationComment,
+    Event,
+    Paragraph,
+    Section,
+)
+from wellbeing.engage.tasks import send_engage_email
+from wellbeing.plan.models import ActorGroup
+
+VERIFY_SALT = "engage.consultation.comment.verify"
+VERIFY_MAX_AGE = timedelta(days=7)
+CLOSED_MESSAGE = "The public input opportunity is now closed."
+_HEADING = re.compile(r"^##\s+(.+)$")
+
+
+class ConsultationClosed(Exception):
+    """The comment period has not started or is over; ``str()`` is the message to show."""
+
+
+def closed_message(consultation: Consultation, now: datetime | None = None) -> str:
+    """What the page says outside the period; empty while the period is open."""
+    period = consultation.period(now)
+    if period == Consultation.Period.CLOSED:
+        return CLOSED_MESSAGE
+    if period == Consultation.Period.UPCOMING:
+        opens = consultation.local_opens
+        return (
+            "The public input opportunity is not open yet. It opens on "
+            f"{opens:%A, %B %-d, %Y at %-I:%M %p} ({consultation.timezone})."
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class DraftSection:
+    title: str
+    paragraphs: list[str]
+
+
+def parse_draft(text: str) -> list[DraftSection]:
+    """Sections from plain text: a line ``## Title`` starts a section, blank lines split paragraphs.
+
+    Raises ``ValueError`` with a message for the form when the text has no
+    section, text before the first heading, or a section without paragraphs.
+    """
+    sections: list[DraftSection] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        if block:
+            if not sections:
+                raise ValueError(
+                    "Start the draft with a section heading: a line like “## Purpose”."
+                )
+            sections[-1].paragraphs.append(" ".join(block))
+            block.clear()
+
+    for line in text.splitlines():
+        heading = _HEADING.match(line.strip())
+        if heading:
+            flush()
+            sections.append(DraftSection(heading.group(1).strip(), []))
+        elif line.strip():
+            block.append(line.strip())
+        else:
+            flush()
+    flush()
+    if not sections:
+        raise ValueError("Add at least one section: a line like “## Purpose”, then its paragraphs.")
+    empty = [s.title for s in sections if not s.paragraphs]
+    if empty:
+        raise ValueError(f"The section “{empty[0]}” has no paragraphs.")
+    return sections
+
+
+def create_consultation(
+    *,
+    title: str,
+    slug: str,
+    summary: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    zone: str,
+    sections: list[DraftSection],
+    webinar: Event | None = None,
+    actor=None,
+    is_demo: bool = False,
+) -> Consultation:
+    if closes_at <= opens_at:
+        raise ValueError("The comment period must close after it opens.")
+    with transaction.atomic():
+        consultation = Consultation.objects.create(
+            title=title,
+            slug=slug,
+            summary=summary,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            timezone=zone,
+            webinar=webinar,
+            created_by=actor,
+            is_demo=is_demo,
+        )
+        for s_pos, draft in enumerate(sections, start=1):
+            section = Section.objects.create(
+                consultation=consultation, title=draft.title, position=s_pos
+            )
+            Paragraph.objects.bulk_create(
+                Paragraph(
+                    consultation=consultation,
+                    section=section,
+                    anchor=f"s{s_pos}-p{p_pos}",
+                    text=text,
+                    position=p_pos,
+                )
+                for p_pos, text in enumerate(draft.paragraphs, start=1)
+            )
+        audit("consultation.create", actor=actor, target=f"consultation #{consultation.pk}")
+    return consultation
+
+
+def verify_token(comment: ConsultationComment) -> str:
+    return signing.dumps({"c": comment.pk, "e": comment.email}, salt=VERIFY_SALT)
+
+
+class BadLink(Exception):
+    """A verification link that was tampered with, expired or names no comment."""
+
+
+def submit_comment(
+    *,
+    consultation: Consultation,
+    paragraph: Paragraph | None,
+    body: str,
+    email: str,
+    name: str = "",
+    affiliation: str = "",
+    actor_group: ActorGroup | None = None,
+    site: str,
+    now: datetime | None = None,
+) -> ConsultationComment:
+    """Store an unverified comment and mail its author the verification link."""
+    message = closed_message(consultation, now)
+    if message:
+        raise ConsultationClosed(message)
+    if paragraph is not None and paragraph.consultation_id != consultation.pk:
+        raise ValueError(f"paragraph must belong to consultation #{consultation.pk}")
+    with transaction.atomic():
+        comment = ConsultationComment.objects.create(
+            consultation=consultation,
+            paragraph=paragraph,
+            body=body,
+            email=email.strip().lower(),
+            name=name,
+            affiliation=affiliation,
+            actor_group=actor_group,
+        )
+        audit("consultation.comment", target=f"comment #{comment.pk}")
+        subject, text = _verification_email(comment, site)
+        to = [comment.email]
+        transaction.on_commit(lambda: send_engage_email.enqueue(subject, text, to))
+    return comment
+
+
+def _verification_email(comment: ConsultationComment, site: str) -> tuple[str, str]:
+    link = site + reverse("engage:consultation_verify", args=[verify_token(comment)])
+    days = VERIFY_MAX_AGE.days
+    lines = [
+        f"Thank you for commenting on “{comment.consultation.title}”.",
+        "",
+        "To confirm that this address is yours, open this link:",
+        link,
+        "",
+        f"The link works for {days} days. Until you open it your comment is not reviewed.",
+        "Your email address is never shown with your comment.",
+        "If you did not comment, ignore this message and the comment will not be used.",
+    ]
+    return f"Confirm your comment on {comment.consultation.title}", "\n".join(lines) + "\n"
+
+
+def verify_comment(token: str) -> ConsultationComment:
+    """Move the comment a link names from unverified to pending; a second click changes nothing.
+
+    Raises ``BadLink`` with the message to show for a tampered, expired or stale link.
+    """
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise BadLink(
+            "This confirmation link has expired. Links work for "
+            f"{VERIFY_MAX_AGE.days} days; please comment again while the period is open."
+        ) from error
+    except signing.BadSignature as error:
+        raise BadLink(
+            "This confirmation link is not valid. Check that you copied the whole link."
+        ) from error
+    pk, email = (data.get("c"), data.get("e")) if isinstance(data, dict) else (None, None)
+    with transaction.atomic():
+        comment = (
+            ConsultationComment.objects.select_for_update().filter(pk=pk, email=email).first()
+            if isinstance(pk, int) and isinstance(email, str)
+            else None
+        )
+        if comment is None:
+            raise BadLink("This confirmation link does not match any comment.")
+        if comment.state == ConsultationComment.State.UNVERIFIED:
+            comment.state = ConsultationComment.State.PENDING
+            comment.verified_at = timezone.now()
+            comment.save(update_fields=["state", "verified_at"])
+            audit("consultation.comment.verify", target=f"comment #{comment.pk}")
+    return comment
+
+
+def moderate_comment(
+    *, comment: ConsultationComment, publish: bool, reason: str = "", actor
+) -> ConsultationComment:
+    """Publish or reject a verified comment; a rejection needs a reason staff can read later."""
+    if not publish and not reason.strip():
+        raise ValueError("Give a reason for rejecting the comment.")
+    State = ConsultationComment.State
+    with transaction.atomic():
+        current = ConsultationComment.objects.select_for_update().get(pk=comment.pk)
+        if current.state == State.UNVERIFIED:
+            raise ValueError(
+                "An unverified comment cannot be moderated until its author confirms it."
+            )
+        comment.state = State.PUBLISHED if publish else State.REJECTED
+        comment.rejection_reason = "" if publish else reason.strip()
+        comment.moderated_at, comment.moderated_by = timezone.now(), actor
+        comment.save(update_fields=["state", "rejection_reason", "moderated_at", "moderated_by"])
+        audit(
+            "consultation.comment.moderate",
+            actor=actor,
+            target=f"comment #{comment.pk}",
+            state=comment.state,
+        )
+    return comment
+
+
+def tag_comment(
+    *, comment: ConsultationComment, themes: list[CommentTheme], new_label: str = "", actor
+) -> list[CommentTheme]:
+    """Set the comment's themes; ``new_label`` creates a theme (or reuses one of that name)."""
+    chosen = [t for t in themes if t.consultation_id == comment.consultation_id]
+    with transaction.atomic():
+        if new_label.strip():
+            theme, _ = CommentTheme.objects.get_or_create(
+                consultation_id=comment.consultation_id, label=new_label.strip()
+            )
+            if theme not in chosen:
+                chosen.append(theme)
+        comment.themes.set(chosen)
+        audit(
+            "consultation.comment.tag",
+            actor=actor,
+            target=f"comment #{comment.pk}",
+            themes=[t.pk for t in chosen],
+        )
+    return chosen
