@@ -20,7 +20,8 @@ with the same terms and no facets (FTS5 ``MATCH`` ordered by bm25, or
 ``@@`` ordered by ts_rank, LIMIT 20), with no count, no facets, no snippets.
 
     .venv/bin/python bench/search.py [--resources 100000] [--queries 1000]
-        [--backend sqlite|postgresql|both] [--database-url postgresql://postgres@127.0.0.1:5432/wellbeing_search_bench]
+        [--backend sqlite|postgresql|both] [--reuse]
+        [--database-url postgresql://postgres@127.0.0.1:5432/wellbeing_search_bench]
 
 Target: p95 under 50 ms, and within 2x of the raw query. Exits 0 whether or
 not the target is met (it is a measurement).
@@ -63,6 +64,12 @@ def parse_args() -> argparse.Namespace:
         help="PostgreSQL (dropped and re-created; its name must contain 'bench'); "
         f"with --backend postgresql or both, defaults to {DEFAULT_URL}",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: keep the database of an earlier run with the same --resources"
+        " (migrated, not filled again); the queries are drawn afresh",
+    )
     parser.add_argument("--child", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -78,7 +85,7 @@ def run_backend(args: argparse.Namespace, backend: str) -> dict | None:
     print(f"\n== {backend} ==", flush=True)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         env = child_env(backend, tmp, args.database_url)
-        if backend == "postgresql":
+        if backend == "postgresql" and not args.reuse:
             recreate_database(args.database_url)
         done = subprocess.run(
             [sys.executable, "-m", "wellbeing", "migrate", "-v", "0"],
@@ -92,7 +99,7 @@ def run_backend(args: argparse.Namespace, backend: str) -> dict | None:
         result = Path(tmp) / "result.json"
         command = [sys.executable, __file__, "--child", backend, "--result", str(result)]
         command += [f"--resources={args.resources}", f"--queries={args.queries}"]
-        command += [f"--database-url={args.database_url}"]
+        command += [f"--database-url={args.database_url}"] + (["--reuse"] if args.reuse else [])
         if subprocess.run(command, env=env, cwd=ROOT).returncode != 0:
             print(f"{backend}: the benchmark process failed", file=sys.stderr)
             return None
@@ -239,16 +246,28 @@ class Child:
     def run(self) -> int:
         from django.db import connection
 
+        from wellbeing.hub.models import Resource
         from wellbeing.hub.search import indexing, search
         from wellbeing.hub.search.backends import backend
         from wellbeing.hub.search.query import parse_query
 
-        t0 = time.perf_counter()
-        self.generate()
-        generated = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        indexed = indexing.rebuild()
-        index_s = time.perf_counter() - t0
+        reuse = (
+            self.args.reuse
+            and connection.vendor == "postgresql"
+            and Resource.objects.filter(source="synthetic").count() == self.args.resources
+            and not indexing.is_stale()
+        )
+        generated = index_s = 0.0
+        indexed = self.args.resources
+        if reuse:
+            print("setup: reusing the resources and index of an earlier run", flush=True)
+        else:
+            t0 = time.perf_counter()
+            self.generate()
+            generated = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            indexed = indexing.rebuild()
+            index_s = time.perf_counter() - t0
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

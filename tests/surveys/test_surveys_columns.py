@@ -248,3 +248,18 @@ def test_warm_reports_enqueues_every_open_wave_and_names_an_unknown_one(filled):
     assert StoredPlan.objects.filter(wave=wave).exists()
     call_command("warm_reports", str(wave.pk), "999999", stdout=out, stderr=err)
     assert "No wave with id 999999" in err.getvalue()
+
+
+def test_coding_categories_from_packed_codes_equals_coding_the_answers(filled):
+    from dataclasses import replace
+
+    wave, _ = filled
+    data = load_wave(wave)
+    fields = ["role", "tenure"]  # tenure: asked of nobody here, so all "not answered"
+    from_codes = build._categories(data, fields)
+    from_text = build._categories(replace(data, coded={}), fields)
+    assert from_codes.keys() == from_text.keys()
+    for name in fields:
+        assert from_codes[name].labels.tolist() == from_text[name].labels.tolist(), name
+        assert from_codes[name].codes.tolist() == from_text[name].codes.tolist(), name
+    assert "not_answered" in from_codes["role"].labels.tolist()

@@ -178,9 +178,19 @@ def category_labels(data: WaveData, fields: list[str]) -> dict[str, np.ndarray]:
 
 def _categories(data: WaveData, fields: list[str]) -> dict[str, _Coded]:
     out = {}
-    for name, values in category_labels(data, fields).items():
-        labels, codes = np.unique(values, return_inverse=True)
-        out[name] = _Coded(labels, codes.reshape(-1).astype(np.int64))
+    for name in fields:
+        if name in data.coded:  # the packed codes: relabel the few distinct answers only
+            answers, codes = data.coded[name]
+            used = np.bincount(codes, minlength=len(answers)) > 0
+            shown = np.where(answers == "", NOT_ANSWERED, answers).astype(str)
+            labels, at = np.unique(shown[used], return_inverse=True)
+            remap = np.full(len(answers), -1, dtype=np.int64)
+            remap[np.flatnonzero(used)] = at.reshape(-1)
+            out[name] = _Coded(labels, remap[codes])
+        else:
+            values = category_labels(data, [name])[name]
+            labels, inverse = np.unique(values, return_inverse=True)
+            out[name] = _Coded(labels, inverse.reshape(-1).astype(np.int64))
     return out
 
 

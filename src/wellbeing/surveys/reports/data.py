@@ -42,6 +42,11 @@ class WaveData:
     unit_ids: NDArray[np.int64]
     demographics: dict[str, NDArray[np.str_]]
     scales: dict[str, ScaleColumn]
+    # The same answers coded: key -> (sorted distinct answers, each response's index; "" =
+    # not answered), as packed, so a report need not sort 50,000 strings again.
+    coded: dict[str, tuple[NDArray[np.str_], NDArray[np.int32]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def n(self) -> int:
@@ -65,8 +70,10 @@ def load_wave(wave: Wave) -> WaveData:
     scales: dict[str, ScaleColumn] = {}
     for name, _width in widths:
         scales.update(_score_instrument(name, packed.items[name]))
-    demographics = {key: packed.demographic(key) for key in sorted(packed.demographics)}
-    return WaveData(wave, packed.unit_ids, demographics, scales)
+    keys = sorted(packed.demographics)
+    demographics = {key: packed.demographic(key) for key in keys}
+    coded = {key: packed.demographics[key] for key in keys}
+    return WaveData(wave, packed.unit_ids, demographics, scales, coded)
 
 
 def _decode(wave: Wave, after: int, widths: list[tuple[str, int]]) -> columns.Packed:
