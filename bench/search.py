@@ -150,7 +150,9 @@ class Child:
         while len(words) < VOCABULARY:
             parts = self.rng.randint(2, 4)
             words.add("".join(self.rng.choice(SYLLABLES) for _ in range(parts)))
-        return sorted(words, key=lambda w: (self.rng.random(), w))
+        # Sorted first: a set iterates in a per-process hash order, and the ranks must be the
+        # same in every process (a --reuse run draws its queries from the same ranking).
+        return sorted(sorted(words), key=lambda w: (self.rng.random(), w))
 
     def _text(self, low: int, high: int) -> str:
         n = self.rng.randint(low, high)
