@@ -10,7 +10,13 @@ ACTORS = ("anonymous", "respondent", "member", "lead", "admin_a", "admin_b", "st
 
 # Arguments of the Django admin's own patterns (their models are covered by the admin's
 # permission checks, not by a row each).
-ADMIN_ARGS = {"object_id": "0", "app_label": "accounts", "content_type_id": "1", "id": "1"}
+ADMIN_ARGS = {
+    "object_id": "0",
+    "pk": "0",
+    "app_label": "accounts",
+    "content_type_id": "1",
+    "id": "1",
+}
 
 
 @dataclass(frozen=True)

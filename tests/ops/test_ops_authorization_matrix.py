@@ -69,9 +69,13 @@ EXPECTED: dict[str, Route] = {
     "core:home": Route(PUBLIC),
     "core:about": Route(PUBLIC),
     "core:measure": Route(PUBLIC),
+    "core:staff_audit": Route(STAFF),
+    "core:healthz": Route(PUBLIC),
     "accounts:login": Route(row(200, 200, 302, 302, 302, 302, 302)),
     "accounts:logout": post_only(everyone(302)),
     "accounts:home": Route(SIGNED_IN),
+    "accounts:two_factor_setup": Route(SIGNED_IN),  # anyone may add a second factor
+    "accounts:two_factor_verify": Route(row(LOGIN, LOGIN, 302, 302, 302, 302, 302)),  # to setup
     "accounts:organization": Route(ORG_MEMBER),
     "accounts:organization_audit": Route(ORG_ADMIN_A),
     "plan:index": Route(PUBLIC),
@@ -201,6 +205,10 @@ EXPECTED: dict[str, Route] = {
     "admin:autocomplete": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403)),
     "admin:app_list": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404)),
     "admin:view_on_site": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404)),
+    # django-otp's admin pages of a TOTP device (its secret and QR code): refused to
+    # everyone by OTP_ADMIN_HIDE_SENSITIVE_DATA (without it, a missing device was a 500).
+    "admin:otp_totp_totpdevice_config": Route(ADMIN_MODEL),
+    "admin:otp_totp_totpdevice_qrcode": Route(ADMIN_MODEL),
     "admin/(?P<url>.*)$": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404)),
     # Every model page of the admin (changelist, add, change, delete) answers alike;
     # its history and object redirect of a missing object (the world asks for id 0) too.

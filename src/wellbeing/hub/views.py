@@ -1,11 +1,8 @@
 """The hub's pages: search, a resource, a case study, the compendium, instruments,
 suggestions and saved lists. Views parse, call one query or action, render."""
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 import instruments
 from wellbeing.accounts.permissions import can_administer, organizations_for_user
+from wellbeing.core.ratelimit import rate_limited
 from wellbeing.hub import actions, queries, taxonomy
 from wellbeing.hub.forms import SaveForm, SuggestForm
 from wellbeing.hub.search import SORTS, search
@@ -173,31 +171,16 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
     return render(request, "hub/instrument.html", context)
 
 
+@rate_limited("hub.suggest", per_hour=SUGGESTIONS_PER_HOUR)
 def suggest(request: HttpRequest) -> HttpResponse:
     form = SuggestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if _rate_limited(request):
-            return render(request, "hub/suggest.html", {"form": form, "limited": True}, status=429)
-        if form.is_valid():
-            # A filled honeypot gets the same thank-you page, so bots learn nothing.
-            if not form.is_spam():
-                actions.suggest_resource(**form.cleaned_data_for_action())
-            return redirect("hub:suggest_thanks")
+    if request.method == "POST" and form.is_valid():
+        # A filled honeypot gets the same thank-you page, so bots learn nothing.
+        if not form.is_spam():
+            actions.suggest_resource(**form.cleaned_data_for_action())
+        return redirect("hub:suggest_thanks")
     status = 400 if form.errors else 200
     return render(request, "hub/suggest.html", {"form": form}, status=status)
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    """At most SUGGESTIONS_PER_HOUR posts an hour from one address (hashed, never stored)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    key = "hub:suggest:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > SUGGESTIONS_PER_HOUR
 
 
 def suggest_thanks(request: HttpRequest) -> HttpResponse:
