@@ -47,7 +47,7 @@ def check_tasks() -> dict[str, object]:
     minutes = int(getattr(settings, "HEALTH_STUCK_TASK_MINUTES", 10))
     cutoff = timezone.now() - dt.timedelta(minutes=minutes)
     try:
-        stuck = model.objects.filter(status="READY", enqueued_at__lt=cutoff).count()
+        stuck = model._default_manager.filter(status="READY", enqueued_at__lt=cutoff).count()
     except DatabaseError as error:
         return {"ok": False, "backend": backend, "error": type(error).__name__}
     return {"ok": stuck == 0, "backend": backend, "stuck": stuck}
