@@ -10,7 +10,8 @@ restore for SQLite, and must exist for PostgreSQL).
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: fixed programs (pg_dump, pg_restore), argument lists, no shell
+# pg_dump and pg_restore are run with argument lists, never through a shell.
+import subprocess  # nosec B404
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,8 @@ def _run(command: list[str], config: dict[str, Any]) -> None:
     password = str(config.get("PASSWORD") or "")
     if password:
         environ["PGPASSWORD"] = password
-    result = subprocess.run(  # noqa: S603  # nosec B603: a fixed program, an argument list
+    # A fixed program found on PATH, an argument list, no shell.
+    result = subprocess.run(  # noqa: S603  # nosec B603
         [program, *command[1:]], env=environ, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
