@@ -20,8 +20,26 @@ from django.utils.http import urlencode
 from wellbeing.accounts import two_factor
 
 SEEN = "wb_privileged_seen"
+# Whether the session's user is privileged, decided at sign-in (so pages cost no query):
+# a role granted later applies from the next sign-in; sessions without it decide once.
+PRIVILEGED = "wb_privileged"
 SEEN_RESOLUTION = 30  # seconds: the session is written at most this often for the timestamp
 OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/healthz")
+
+
+def mark_session(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """On sign-in: remember whether the user is privileged, and start the idle clock."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[PRIVILEGED] = two_factor.is_privileged(user)  # type: ignore[arg-type]
+    request.session[SEEN] = int(time.time())
+
+
+def _privileged(request: HttpRequest) -> bool:
+    flag = request.session.get(PRIVILEGED)
+    if flag is None:
+        flag = request.session[PRIVILEGED] = two_factor.is_privileged(request.user)
+    return bool(flag)
 
 
 class PrivilegedSessionMiddleware:
@@ -32,7 +50,7 @@ class PrivilegedSessionMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(OPEN_PREFIXES):
             return self.get_response(request)
-        if not two_factor.is_privileged(user):
+        if not _privileged(request):
             return self.get_response(request)
         expired = self._idle_expired(request)
         if expired is not None:
