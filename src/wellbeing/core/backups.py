@@ -4,13 +4,13 @@ A backup is one file, ``wellbeing-<UTC time>.dump`` (PostgreSQL custom format) o
 ``.sqlite3`` (a consistent copy taken while the site runs). ``keep`` prunes the
 directory to the newest N backups. A restore writes into the configured database,
 or into the one a ``database_url`` names (which may be empty: it is created by the
-restore for SQLite, and must exist for PostgreSQL).
+restore for SQLite, and must exist for PostgreSQL). ``pg_dump`` and ``pg_restore``
+run with argument lists, never through a shell.
 """
 
 import os
 import shutil
 import sqlite3
-# pg_dump and pg_restore are run with argument lists, never through a shell.
 import subprocess  # nosec B404
 from pathlib import Path
 from typing import Any
