@@ -19,6 +19,27 @@ def _fast_password_hashing(request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Rate-limit counts and cached lookups start empty in every test."""
+    if request.config.pluginmanager.hasplugin("django"):
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor_or_lockout(request):
+    """2FA and sign-in lockout are off, except in the tests of them (tests/ops/test_ops_security.py)."""
+    if (
+        request.config.pluginmanager.hasplugin("django")
+        and "test_ops_security" not in request.node.nodeid
+    ):
+        settings = request.getfixturevalue("settings")
+        settings.WELLBEING_REQUIRE_2FA = False
+        settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def org(db):
     from wellbeing.accounts import actions

@@ -6,6 +6,7 @@ e-mail printed to the console). Production sets ``DEBUG=0`` together with
 check --deploy`` is then clean (a test asserts it). See README "Configuration".
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "ninja",  # its static Swagger UI for /api/v1/docs (no CDN)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "wellbeing.core",
     "wellbeing.accounts",
     "wellbeing.plan",
@@ -56,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wellbeing.core.health.DatabaseUnavailableMiddleware",  # the 503 "please retry" page
     "wellbeing.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,9 +69,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wellbeing.accounts.middleware.PrivilegedSessionMiddleware",  # 2FA gate, idle timeout
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the locked-out page
 ]
 
 ROOT_URLCONF = "wellbeing.urls"
@@ -127,6 +136,10 @@ TASKS = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -139,6 +152,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff and organization admins sign in with a second factor (TOTP, django-otp).
+# On by default in production; `make run` (DEBUG=1) leaves it off unless asked (README).
+WELLBEING_REQUIRE_2FA = env_bool("WELLBEING_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = SITE_NAME
+# Nobody reads another person's TOTP secret or QR code in the admin (it also turns a
+# missing device's admin page from a 500 into a 403).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A privileged session (staff, organization admins) idle this long is signed out.
+PRIVILEGED_IDLE_MINUTES = env_int("PRIVILEGED_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one email
+# from one address, that pair is locked out for the cool-off time.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+# Public forms (hub suggestions, sign-on, updates, gallery, event registration) are
+# limited per address by core/ratelimit.py.
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", default=True)
 
 LANGUAGE_CODE = "en"
 # The respondent's path and the site chrome are translated; instrument wording
@@ -162,6 +199,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # Largest artwork image accepted by the gallery (bytes); images are decoded and re-encoded.
 ENGAGE_MAX_UPLOAD_BYTES = env_int("ENGAGE_MAX_UPLOAD_BYTES", 8 * 1024 * 1024, minimum=1024)
+# Free-text survey answers are deleted this many months after their wave closed
+# (`python -m wellbeing retention`, daily); 0 keeps them.
+RETENTION_FREE_TEXT_MONTHS = env_int("RETENTION_FREE_TEXT_MONTHS", 24, minimum=0)
 # The site's own address, for links in mail sent by background jobs (event reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # WhiteNoise serves straight from the finders, so a deployment works with or
@@ -198,6 +238,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Load balancers probe the health check over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

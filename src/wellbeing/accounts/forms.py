@@ -17,3 +17,14 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "That email address and password do not match an account. Both are case-sensitive for the password.",
         "inactive": "This account is inactive.",
     }
+
+
+class OneTimeCodeForm(forms.Form):
+    token = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

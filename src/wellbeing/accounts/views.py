@@ -3,9 +3,11 @@ from typing import cast
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from wellbeing.accounts.forms import EmailAuthenticationForm
+from wellbeing.accounts import two_factor
+from wellbeing.accounts.forms import EmailAuthenticationForm, OneTimeCodeForm
 from wellbeing.accounts.models import Membership, User
 from wellbeing.accounts.permissions import can_administer, get_org_for_user, units_visible_to
 from wellbeing.core.models import AuditEvent
@@ -55,3 +57,55 @@ def organization_audit(request: HttpRequest, slug: str) -> HttpResponse:
         AuditEvent.objects.filter(organization=org).select_related("actor").order_by("-at")[:500]
     )
     return render(request, "accounts/audit.html", {"org": org, "events": events})
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else "/accounts/"
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: QR code, its key typed by hand, a code to confirm."""
+    user = cast(User, request.user)
+    if two_factor.has_device(user):
+        return redirect("accounts:two_factor_verify")
+    device = two_factor.pending_device(user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_device(request, device, form.cleaned_data["token"])
+        if codes is not None:
+            done = {"codes": codes, "next": _next(request)}
+            return render(request, "accounts/two_factor_done.html", done)
+        form.add_error(
+            "token",
+            "That code does not match. Check the time on your phone and try the newest code.",
+        )
+    context: dict[str, object] = {
+        "form": form,
+        "qr": two_factor.qr_svg(device),
+        "key": device.config_url.split("secret=")[1].split("&")[0],
+        "next": _next(request),
+    }
+    return render(
+        request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not two_factor.has_device(user):
+        return redirect("accounts:two_factor_setup")
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.verify(request, user, form.cleaned_data["token"]):
+            return redirect(_next(request))
+        form.add_error("token", "That code does not match. Try the newest code, or a backup code.")
+    context = {"form": form, "next": _next(request)}
+    return render(
+        request, "accounts/two_factor_verify.html", context, status=400 if form.errors else 200
+    )

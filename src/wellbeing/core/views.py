@@ -1,7 +1,8 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from wellbeing.accounts.permissions import organizations_for_user
+from wellbeing.accounts.permissions import is_staff, organizations_for_user
+from wellbeing.core import audit_log, health
 from wellbeing.plan.models import PriorityArea
 
 
@@ -25,4 +26,23 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors run here on purpose: the database may be down.
+    if health.current_error_is_database_down():  # lost in a middleware, before any view
+        return health.database_down_response()
     return render(request, "core/500.html", status=500)
+
+
+def staff_audit(request: HttpRequest) -> HttpResponse:
+    """Every audit row, filtered by action, actor, organization and date (staff only)."""
+    if not is_staff(request.user):
+        raise Http404("No such page.")
+    form = audit_log.AuditFilterForm(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    rows = audit_log.filtered(form.cleaned_data if request.GET and valid else {})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": audit_log.page_of(rows, request.GET.get("page")) if valid else None,
+        "query": query.urlencode() + "&" if query else "",
+    }
+    return render(request, "core/staff_audit.html", context, status=200 if valid else 400)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 import instruments
 from wellbeing.accounts.permissions import can_administer, organizations_for_user
-from wellbeing.core.spam import rate_limited
+from wellbeing.core.ratelimit import rate_limited
 from wellbeing.hub import actions, queries, taxonomy
 from wellbeing.hub.forms import SaveForm, SuggestForm
 from wellbeing.hub.search import SORTS, search
@@ -171,16 +171,14 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
     return render(request, "hub/instrument.html", context)
 
 
+@rate_limited("hub.suggest", per_hour=SUGGESTIONS_PER_HOUR)
 def suggest(request: HttpRequest) -> HttpResponse:
     form = SuggestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if rate_limited(request, "hub:suggest", SUGGESTIONS_PER_HOUR):
-            return render(request, "hub/suggest.html", {"form": form, "limited": True}, status=429)
-        if form.is_valid():
-            # A filled honeypot gets the same thank-you page, so bots learn nothing.
-            if not form.is_spam():
-                actions.suggest_resource(**form.cleaned_data_for_action())
-            return redirect("hub:suggest_thanks")
+    if request.method == "POST" and form.is_valid():
+        # A filled honeypot gets the same thank-you page, so bots learn nothing.
+        if not form.is_spam():
+            actions.suggest_resource(**form.cleaned_data_for_action())
+        return redirect("hub:suggest_thanks")
     status = 400 if form.errors else 200
     return render(request, "hub/suggest.html", {"form": form}, status=status)
 

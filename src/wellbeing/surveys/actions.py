@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
@@ -458,3 +458,34 @@ def release_campaign_aggregates(
 
 def privacy_spent() -> float:
     return float(PrivateRelease.objects.aggregate(total=Sum("epsilon"))["total"] or 0.0)
+
+
+def retention_cutoff(months: int, now: datetime | None = None) -> datetime:
+    """The moment ``months`` months (of 30.44 days) before ``now``."""
+    if months < 1:
+        raise ValueError(f"months: expected 1 or more, got {months}")
+    return (now or timezone.now()) - timedelta(days=round(months * 30.44))
+
+
+@transaction.atomic
+def delete_expired_comments(*, months: int, now: datetime | None = None) -> dict[Wave, int]:
+    """Delete the free-text answers of waves that closed more than ``months`` ago.
+
+    Comments carry no time of their own (anonymity), so a wave's closing time ages
+    them all. One audit row per wave, with the count; scores and closed answers stay.
+    """
+    cutoff = retention_cutoff(months, now)
+    waves = Wave.objects.filter(closes_at__lt=cutoff, comments__isnull=False).distinct()
+    deleted: dict[Wave, int] = {}
+    for wave in waves.select_related("survey__organization"):
+        _, per_model = Comment.objects.filter(wave=wave).delete()  # theme links cascade
+        count = per_model.get(Comment._meta.label, 0)
+        deleted[wave] = count
+        audit(
+            "wave.comments_expired",
+            target=wave,
+            organization=wave.survey.organization,
+            months=months,
+            deleted=count,
+        )
+    return deleted

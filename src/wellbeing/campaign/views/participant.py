@@ -33,6 +33,7 @@ from wellbeing.campaign.forms import (
 )
 from wellbeing.campaign.models import ROLE_PLEDGES, Commitment, Participant, Role
 from wellbeing.campaign.periods import quarters_between
+from wellbeing.core.ratelimit import rate_limited
 from wellbeing.surveys.models import Survey
 
 # --- signing on -------------------------------------------------------------------------
@@ -42,6 +43,7 @@ def join(request: HttpRequest) -> HttpResponse:
     return render(request, "campaign/join.html", {"pledges": ROLE_PLEDGES, "roles": list(Role)})
 
 
+@rate_limited("campaign.sign_on", per_hour=10)
 def sign_on(request: HttpRequest, kind: str) -> HttpResponse:
     institution = kind == "institution"
     user = cast(User, request.user) if request.user.is_authenticated else None

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from wellbeing.core.spam import rate_limited
+from wellbeing.core.spam import over_limit
 from wellbeing.engage.actions import consultations as actions
 from wellbeing.engage.consultation_forms import CommentForm
 from wellbeing.engage.models import Consultation, ConsultationComment, Paragraph
@@ -90,9 +90,11 @@ def consultation_comment(
         status = 409 if request.method == "POST" else 200
         return render(request, "engage/consultations/comment.html", context, status=status)
     if request.method == "POST":
-        if rate_limited(request, "engage:comment", COMMENTS_PER_HOUR):
+        if retry_after := over_limit(request, "engage.comment", COMMENTS_PER_HOUR):
             context["limited"] = True
-            return render(request, "engage/consultations/comment.html", context, status=429)
+            response = render(request, "engage/consultations/comment.html", context, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
         if form.is_valid():
             # A filled honeypot gets the same thank-you page, so bots learn nothing.
             if not form.is_spam():

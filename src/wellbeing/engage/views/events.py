@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from wellbeing.core.ratelimit import rate_limited
 from wellbeing.engage import awareness
 from wellbeing.engage.actions import events as actions
 from wellbeing.engage.forms import RegistrationForm
@@ -32,6 +33,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "engage/events/list.html", context)
 
 
+@rate_limited("engage.event_register", per_hour=20)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = _published_event(slug)
     form = RegistrationForm(request.POST if request.method == "POST" else None)

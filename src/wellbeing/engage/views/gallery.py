@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from wellbeing.accounts.permissions import is_staff
+from wellbeing.core.ratelimit import rate_limited
 from wellbeing.engage.actions import gallery as actions
 from wellbeing.engage.gallery_forms import PROMPT, ArtworkForm, HostRequestForm
 from wellbeing.engage.models import Artwork
@@ -57,6 +58,7 @@ def gallery_image(request: HttpRequest, pk: int) -> FileResponse:
     return serve_file(work.image)
 
 
+@rate_limited("engage.gallery_submit", per_hour=5)
 def gallery_submit(request: HttpRequest) -> HttpResponse:
     form = ArtworkForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -76,6 +78,7 @@ def gallery_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "engage/gallery/thanks.html")
 
 
+@rate_limited("engage.gallery_host", per_hour=5)
 def gallery_host(request: HttpRequest) -> HttpResponse:
     form = HostRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

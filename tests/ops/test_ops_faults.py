@@ -1,0 +1,286 @@
+"""Fault tests: the production server killed mid-load loses no acknowledged submission.
+
+gunicorn serves a copy of the test database (a file for SQLite, ``wb_prod_fault`` for
+PostgreSQL, made with the project's own backup and restore) while client threads
+submit survey responses, each with its own idempotency key, as ``bench/submit.py``
+does. One worker is killed with SIGKILL mid-load, later the master too; the server is
+started again and every key not acknowledged is retried. Then, in the database: every
+key is stored exactly once, with all its score rows, and the counts are printed.
+"""
+
+import contextlib
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core import signing
+from django.db import connection
+from django.utils import timezone
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "fault-test-" + "k" * 50
+ACK = b"Thank you: your answers are saved"
+FAULT_DB = "wb_prod_fault"
+CLIENTS = 4
+STORED = (
+    "SELECT r.idempotency_key, COUNT(s.id) FROM surveys_response r"
+    " LEFT JOIN surveys_score s ON s.response_id = r.id"
+    " WHERE r.wave_id = WAVE GROUP BY r.id, r.idempotency_key"
+)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass
+class Survey:
+    wave: int
+    path: str
+    last_step: int
+    answers: dict
+    scores_per_response: int
+
+
+@dataclass
+class Tally:
+    acked: set = field(default_factory=set)
+    in_doubt: set = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _make_survey(org, org_admin) -> Survey:
+    from wellbeing.surveys import actions, scoring
+    from wellbeing.surveys.views.respond import Flow
+
+    survey = actions.create_survey(
+        organization=org,
+        name="Pulse",
+        instruments=["single-item-burnout", "who5", "phq9"],
+        open_questions=["What would help most?"],
+        actor=org_admin,
+    )
+    now = timezone.now()
+    wave = actions.create_wave(
+        survey=survey,
+        name="Peak",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        actor=org_admin,
+    )
+    (link,) = actions.open_links(wave=wave, units=[None], actor=org_admin)
+    actions.set_wave_status(wave=wave, status="open", actor=org_admin)
+    flow = Flow(wave, None)
+    answers = {i.id: [item.option_set.codes[0] for item in i.items] for i in flow.instruments}
+    rows = scoring.score_answers(answers).rows
+    return Survey(wave.pk, link.get_absolute_url(), len(flow.steps) - 1, answers, len(rows))
+
+
+def _server_database(tmp_path: Path) -> tuple[str, object]:
+    """Copy the test database for the server; return its URL and a DB-API connect function."""
+    from wellbeing.core import backups
+
+    if connection.vendor == "sqlite":
+        path = backups.backup(tmp_path / "fault.sqlite3")
+        return f"sqlite:///{path}", lambda: sqlite3.connect(path)
+    import psycopg
+
+    conf = connection.settings_dict
+    base = {"host": conf["HOST"], "port": conf["PORT"] or 5432, "user": conf["USER"]}
+    with psycopg.connect(dbname="postgres", autocommit=True, **base) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{FAULT_DB}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{FAULT_DB}"')
+    dump = backups.backup(tmp_path / "fault.dump")
+    url = f"postgresql://{base['user']}@{base['host']}:{base['port']}/{FAULT_DB}"
+    backups.restore(dump, database_url=url)
+    return url, lambda: psycopg.connect(dbname=FAULT_DB, **base)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(env: dict, port: int, log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "wellbeing.wsgi", f"--bind=127.0.0.1:{port}"]
+    command += ["--worker-class=gthread", "--workers=2", "--threads=2", "--graceful-timeout=2"]
+    command += ["--log-level=warning", f"--error-logfile={log}", "--no-control-socket"]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 120  # Django's import is slow on a busy CI machine
+    while time.monotonic() < deadline:
+        assert server.poll() is None, log.read_text()[-3000:]
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            probe.request("GET", "/healthz")
+            if probe.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
+
+
+def _workers(server: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def _kill_all(server: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
+
+
+class Client:
+    """One respondent's browser: a CSRF cookie, then final-page submits with fresh keys."""
+
+    def __init__(self, port: int, survey: Survey) -> None:
+        self.port, self.survey = port, survey
+        self.csrf_cookie = self.csrf_token = ""
+
+    def _open(self) -> None:
+        page = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        page.request("GET", self.survey.path)
+        response = page.getresponse()
+        body = response.read()
+        cookie = response.getheader("Set-Cookie", "")
+        self.csrf_cookie = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+        self.csrf_token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1]
+
+    def submit(self, key: str) -> bool:
+        """True when the thank-you page came back (acknowledged); raises on a lost connection."""
+        if not self.csrf_cookie:
+            self._open()
+        path = self.survey.path
+        draft = signing.dumps(
+            {"k": key, "a": self.survey.answers, "d": {}}, key=SECRET, salt=path, compress=True
+        )
+        form = {
+            "csrfmiddlewaretoken": self.csrf_token,
+            "idempotency_key": key,
+            "step": str(self.survey.last_step),
+            "go": "submit",
+            "open__1": "More staff on nights.",
+        }
+        host = f"127.0.0.1:{self.port}"
+        post = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        post.request(
+            "POST",
+            path,
+            urllib.parse.urlencode(form),
+            {
+                "Host": host,
+                "Origin": f"http://{host}",
+                "Referer": f"http://{host}{path}",
+                "Cookie": f"csrftoken={self.csrf_cookie}; wb_draft={draft}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        response = post.getresponse()
+        return response.status == 200 and ACK in response.read()
+
+
+def _load(port: int, survey: Survey, tally: Tally, stop: threading.Event) -> None:
+    client = Client(port, survey)
+    while not stop.is_set():
+        key = secrets.token_urlsafe(24)
+        try:
+            acked = client.submit(key)
+        except (OSError, http.client.HTTPException, AttributeError, TypeError):
+            acked = False
+            client.csrf_cookie = ""
+            time.sleep(0.05)
+        with tally.lock:
+            (tally.acked if acked else tally.in_doubt).add(key)
+
+
+def _retry(port: int, survey: Survey, keys: set) -> set:
+    client, left = Client(port, survey), set(keys)
+    for _attempt in range(5):
+        for key in sorted(left):
+            try:
+                if client.submit(key):
+                    left.discard(key)
+            except (OSError, http.client.HTTPException):
+                client.csrf_cookie = ""
+        if not left:
+            break
+    return left
+
+
+def test_killing_a_worker_and_then_the_server_loses_no_acknowledged_submission(
+    org, org_admin, tmp_path
+):
+    survey = _make_survey(org, org_admin)
+    url, connect = _server_database(tmp_path)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        DATABASE_URL=url,
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        VAR_DIR=str(tmp_path / "var"),
+        DJANGO_SETTINGS_MODULE="wellbeing.settings",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    port, log = _free_port(), tmp_path / "gunicorn.log"
+    server = _start(env, port, log)
+    tally, stop = Tally(), threading.Event()
+    threads = [
+        threading.Thread(target=_load, args=(port, survey, tally, stop)) for _ in range(CLIENTS)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(3)
+        os.kill(_workers(server)[0], signal.SIGKILL)  # one worker, mid-request
+        time.sleep(3)
+        os.kill(server.pid, signal.SIGKILL)  # then the master
+        time.sleep(1)
+        _kill_all(server)  # and any worker it left behind
+        time.sleep(0.5)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        print(f"\nkilled; {len(tally.acked)} acknowledged so far; restarting", flush=True)
+        server = _start(env, port, log)
+        unacknowledged = tally.in_doubt - tally.acked
+        left = _retry(port, survey, unacknowledged)
+    finally:
+        stop.set()
+        _kill_all(server)
+    database = connect()
+    try:
+        cursor = database.cursor()
+        cursor.execute(STORED.replace("WAVE", str(int(survey.wave))))
+        stored = cursor.fetchall()
+    finally:
+        database.close()
+    keys = [key for key, _ in stored]
+    acknowledged = tally.acked | (unacknowledged - left)
+    print(
+        f"\n{connection.vendor}: {len(tally.acked)} acknowledged under load, "
+        f"{len(unacknowledged)} in doubt, {len(unacknowledged) - len(left)} acknowledged on retry; "
+        f"{len(keys)} stored"
+    )
+    assert len(tally.acked) > 10, "the load never got going"
+    assert not left, f"{len(left)} keys never acknowledged after the restart"
+    assert len(keys) == len(set(keys)), "a key is stored twice"
+    assert set(keys) == acknowledged, "stored and acknowledged keys differ"
+    partial = [key for key, count in stored if count != survey.scores_per_response]
+    assert not partial, f"responses without all {survey.scores_per_response} score rows: {partial}"
