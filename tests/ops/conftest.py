@@ -221,6 +221,7 @@ def _engage_objects(staff_curator, world: World) -> None:
         actor=staff_curator,
     )
     theme = questionnaire.themes.create(label="Staffing", question=1)
+    _consultation_objects(staff_curator, world)
     world.kwargs.update(
         event_slug=event.slug,
         cancel=events.cancel_token(registration),
@@ -229,6 +230,49 @@ def _engage_objects(staff_curator, world: World) -> None:
         host_pk=host.pk,
         questionnaire_slug=questionnaire.slug,
         theme_pk=theme.pk,
+    )
+
+
+def _consultation_objects(staff_curator, world: World) -> None:
+    from wellbeing.engage.actions import consultations, contact, updates
+
+    draft = consultations.create_consultation(
+        title="A demonstration draft (synthetic)",
+        slug="demo-draft",
+        summary="Synthetic draft for the authorization matrix.",
+        opens_at=timezone.now() - dt.timedelta(days=1),
+        closes_at=timezone.now() + dt.timedelta(days=30),
+        zone="America/New_York",
+        sections=[consultations.DraftSection("One", ["First paragraph.", "Second paragraph."])],
+        actor=staff_curator,
+    )
+    paragraph = draft.paragraphs.order_by("position").first()
+    comment = consultations.submit_comment(
+        consultation=draft,
+        paragraph=paragraph,
+        body="A comment.",
+        email="commenter@example.org",
+        site="http://testserver",
+    )
+    subscriber = updates.subscribe("reader@example.org", ["events"], "http://testserver")
+    # Another address for the preferences link: the walk unsubscribes the first one.
+    keeper = updates.subscribe("keeper@example.org", ["events"], "http://testserver")
+    newsletter = updates.create_newsletter(
+        subject="News", body="Text.", topics=["events"], actor=staff_curator
+    )
+    message = contact.send_contact_message(
+        name="Ray", email="ray@example.org", topic="other", message="Hello."
+    )
+    world.kwargs.update(
+        consultation_slug=draft.slug,
+        anchor=paragraph.anchor,
+        comment_pk=comment.pk,
+        verify=consultations.verify_token(comment),
+        subscribe_confirm=updates.confirm_token(subscriber),
+        unsubscribe=updates.unsubscribe_path(subscriber).rstrip("/").rsplit("/", 1)[-1],
+        preferences=updates.preferences_path(keeper).rstrip("/").rsplit("/", 1)[-1],
+        newsletter_pk=newsletter.pk,
+        contact_pk=message.pk,
     )
 
 

@@ -25,13 +25,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @rate_limited("engage.updates", per_hour=SIGN_UPS_PER_HOUR)
 def updates(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            # A filled honeypot gets the same page, so bots learn nothing.
-            if not form.is_spam():
-                data = form.cleaned_data
-                actions.subscribe(data["email"], data["topics"], _site())
-            return redirect("engage:updates_thanks")
+    if request.method == "POST" and form.is_valid():
+        # A filled honeypot gets the same page, so bots learn nothing.
+        if not form.is_spam():
+            data = form.cleaned_data
+            actions.subscribe(data["email"], data["topics"], _site())
+        return redirect("engage:updates_thanks")
     status = 400 if form.errors else 200
     return render(request, "engage/updates.html", {"form": form}, status=status)
 
