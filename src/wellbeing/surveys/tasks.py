@@ -24,9 +24,7 @@ def warm_report(wave_id: int) -> bool:
     from wellbeing.surveys.models import Wave
     from wellbeing.surveys.reports.build import build_report
 
-    wave = (
-        Wave.objects.select_related("survey__organization", "version").filter(pk=wave_id).first()
-    )
+    wave = Wave.objects.select_related("survey__organization", "version").filter(pk=wave_id).first()
     if wave is None:
         return False
     try:
