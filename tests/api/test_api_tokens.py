@@ -74,9 +74,9 @@ def test_every_use_is_logged_with_its_status(client, org, token, make_token, bea
 @pytest.fixture
 def one_minute(monkeypatch):
     """Requests of a test fall in one rate window even when the clock crosses a minute."""
-    from wellbeing.api import auth
+    from wellbeing.core import ratelimit
 
-    monkeypatch.setattr(auth.time, "time", lambda: 1_800_000_030.0)
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_030.0)
 
 
 def test_too_many_requests_get_429_with_retry_after(

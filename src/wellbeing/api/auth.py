@@ -7,11 +7,9 @@ endpoint needs is a 403; more requests in a minute than the limit a 429 with
 is a 404, as for a person).
 """
 
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import HttpError
@@ -20,6 +18,7 @@ from ninja.security import HttpBearer
 from wellbeing.accounts.models import Membership
 from wellbeing.accounts.permissions import membership_for
 from wellbeing.api.models import ApiToken, hash_secret
+from wellbeing.core.ratelimit import count_in_window
 
 DEFAULT_RATE_LIMIT = 120  # requests per token per minute
 WINDOW_SECONDS = 60
@@ -37,17 +36,9 @@ def rate_limit() -> int:
 
 def _check_rate(token: ApiToken) -> None:
     """A fixed one-minute window per token, counted in the project's cache."""
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    key = f"api:rate:{token.pk}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: count this request as the first
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        count = 1
-    if count > rate_limit():
-        raise RateLimited(max(1, int((window + 1) * WINDOW_SECONDS - now) + 1))
+    retry_after = count_in_window(f"api:rate:{token.pk}", rate_limit(), WINDOW_SECONDS)
+    if retry_after:
+        raise RateLimited(retry_after)
 
 
 def is_org_admin(user: Any, organization: Any) -> bool:

@@ -27,23 +27,29 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def count_in_window(key: str, limit: int, seconds: int) -> int:
+    """Count one event of ``key`` in the current fixed window of ``seconds``: 0 while at most
+    ``limit`` were counted in it, else the seconds until the next window (``Retry-After``)."""
+    now = time.time()
+    window = int(now // seconds)
+    counter = f"{key}:{window}"
+    cache.add(counter, 0, timeout=seconds * 2)
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # evicted between add and incr: count this event as the first
+        cache.set(counter, 1, timeout=seconds * 2)
+        count = 1
+    if count <= limit:
+        return 0
+    return max(1, int((window + 1) * seconds - now) + 1)
+
+
 def hit(scope: str, request: HttpRequest, limit: int) -> int:
     """Count one request of ``scope`` from the request's address; 0 if allowed, else Retry-After."""
     if not getattr(settings, "RATE_LIMITS_ENABLED", True):
         return 0
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
     address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    key = f"ratelimit:{scope}:{address}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: count this request as the first
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        count = 1
-    if count <= limit:
-        return 0
-    return max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
+    return count_in_window(f"ratelimit:{scope}:{address}", limit, WINDOW_SECONDS)
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:

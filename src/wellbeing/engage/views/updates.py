@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
-from wellbeing.core.ratelimit import rate_limited
+from wellbeing.core.spam import over_limit
 from wellbeing.engage.actions import updates as actions
 from wellbeing.engage.forms import PreferencesForm, SubscribeForm
 
@@ -22,9 +22,16 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "engage/index.html")
 
 
-@rate_limited("engage.updates", per_hour=SIGN_UPS_PER_HOUR)
 def updates(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and (
+        retry_after := over_limit(request, "engage.updates", SIGN_UPS_PER_HOUR)
+    ):
+        response = render(
+            request, "engage/updates.html", {"form": form, "limited": True}, status=429
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
     if request.method == "POST" and form.is_valid():
         # A filled honeypot gets the same page, so bots learn nothing.
         if not form.is_spam():
