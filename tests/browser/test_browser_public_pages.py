@@ -54,8 +54,10 @@ def test_the_sign_up_form_accepts_a_valid_address(site):
     site.page.click("label[for=id_consent]")  # USWDS hides the native box behind its label
     site.page.click("button[type=submit]")
     site.page.wait_for_url("**/engage/updates/thanks/")
-    assert site.page.locator("h1").inner_text() == "Thank you"
-    assert Subscriber.objects.filter(email=f"{site.viewport}@example.org").exists()
+    # Double opt-in: the address is stored, and nothing is sent until the mailed link is opened.
+    assert site.page.locator("h1").inner_text() == "Check your email"
+    stored = Subscriber.objects.get(email=f"{site.viewport}@example.org")
+    assert stored.confirmed_at is None
 
 
 def test_the_phone_menu_opens_and_reaches_the_plan(open_site):
