@@ -10,7 +10,8 @@ digest of those inputs:
 2. in ``StoredPlan`` rows of the wave: a report opened in another server process, or
    after a restart, or warmed in the background when the wave closed
    (``surveys.tasks.warm_report``), reads the statuses and restores the plan, which
-   checks them against the counts;
+   checks them against the counts (exactly the groups below the minimum size must be
+   hidden as small; a row that fails is searched again);
 3. otherwise it is searched, kept in both places, and older stored plans of the wave
    beyond ``STORED_PER_WAVE`` are dropped.
 
