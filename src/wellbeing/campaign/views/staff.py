@@ -19,6 +19,7 @@ from wellbeing.campaign.forms import (
     DeclineForm,
 )
 from wellbeing.campaign.models import Participant, SupportRequest
+from wellbeing.core.spreadsheets import safe_cell
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -103,7 +104,7 @@ def _csv_response(filename: str, rows: Iterable[list[object]]) -> StreamingHttpR
     buffer = _Echo()
     writer = csv.writer(buffer)
     response = StreamingHttpResponse(
-        (writer.writerow([_safe_cell(v) for v in row]) for row in rows), content_type="text/csv"
+        (writer.writerow([safe_cell(v) for v in row]) for row in rows), content_type="text/csv"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -112,10 +113,3 @@ def _csv_response(filename: str, rows: Iterable[list[object]]) -> StreamingHttpR
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def _safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (CSV injection): prefix a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from wellbeing.core.spreadsheets import safe_cell
 from wellbeing.engage.actions import consultations as actions
 from wellbeing.engage.consultation_forms import ConsultationForm, NewThemeForm, RejectForm
 from wellbeing.engage.models import CommentTheme, Consultation, ConsultationComment
@@ -168,13 +169,6 @@ def _queue_url(consultation: Consultation) -> str:
     return reverse("engage:consultation_queue", args=[consultation.slug])
 
 
-def _safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (CSV injection): prefix a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _export_rows(consultation: Consultation) -> Iterator[list[object]]:
     comments = (
         consultation.comments.select_related("paragraph", "actor_group")
@@ -205,7 +199,7 @@ def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         writer = csv.writer(response)
         writer.writerow(EXPORT_HEADER)
         for row in _export_rows(consultation):
-            writer.writerow([_safe_cell(v) for v in row])
+            writer.writerow([safe_cell(v) for v in row])
     elif fmt == "xlsx":
         response = _xlsx(consultation)
     else:
@@ -223,7 +217,7 @@ def _xlsx(consultation: Consultation) -> HttpResponse:
     sheet.append(EXPORT_HEADER)
     for row in _export_rows(consultation):
         # A cell written as a string starting with "=" would become a formula.
-        sheet.append([_safe_cell(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
