@@ -45,7 +45,7 @@ FILLER = [
 
 def _answers(n: int, seed: int = 20210401) -> tuple[list[str], list[int]]:
     """Seeded synthetic answers: about half topic words, half words every topic shares."""
-    rng = random.Random(seed)  # noqa: S311 -- test data, not secrets
+    rng = random.Random(seed)
     names = list(TOPICS)
     texts, truth = [], []
     for i in range(n):

@@ -6,6 +6,7 @@ depends on a backend's exact scores, only on orders and counts.
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from wellbeing.hub import actions, taxonomy
@@ -252,13 +253,25 @@ def test_the_url_is_stable_and_shareable(client, library):
     assert b'value="nurse" checked' in first.content
 
 
-def test_the_search_page_runs_a_fixed_number_of_queries(client, library, make_resource,
-                                                        django_assert_max_num_queries):  # fmt: skip
+def _queries_for(client, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("hub:index"), params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_search_page_runs_a_fixed_number_of_queries(client, library, make_resource):
+    _queries_for(client, {"q": "peer"})  # the Plan's facet labels are cached from here on
+    make_resource("lone", "Solitary burnout item", "Burnout.", professions=["nurse"])
+    one = _queries_for(client, {"q": "solitary", "profession": "nurse"})
     for i in range(30):
         make_resource(f"extra-{i}", f"Extra burnout item {i}", "Burnout.", professions=["nurse"])
-    with django_assert_max_num_queries(8):
-        response = client.get(reverse("hub:index"), {"q": "burnout", "profession": "nurse"})
-    assert response.status_code == 200
+    many = _queries_for(client, {"q": "burnout", "profession": "nurse"})
+    # Both after an index change (the facet matrix is read again); 1 result or a full page
+    # of 20 with snippets, the same statements: a facet matrix (2), the term (1 on SQLite,
+    # 2 on PostgreSQL), the cards (1), the snippets (1 on PostgreSQL, 4 on SQLite's scratch
+    # table).
+    assert one == many <= 9
 
 
 def test_the_sort_menu_shows_the_order_asked_for(client, library):

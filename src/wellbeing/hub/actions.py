@@ -134,8 +134,10 @@ def delete_resource(resource: Resource, *, actor: Any = None) -> None:
     with transaction.atomic():
         pk = resource.pk
         audit("hub.resource.delete", actor=actor, target=resource)
+        # Out of the index first: PostgreSQL finds the lexeme rows to update from the
+        # resource's document, which the delete would take with it.
+        indexing.unindex([pk])
         resource.delete()
-        indexing.reindex([pk])
 
 
 def suggest_resource(*, title: str, url: str, note: str = "", email: str = "") -> Suggestion:

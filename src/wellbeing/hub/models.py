@@ -365,3 +365,22 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchPosting(models.Model):
+    """Derived index for PostgreSQL: where each lexeme of ``SearchDocument.document`` occurs.
+
+    ``keys`` holds one big-endian 8-byte integer per occurrence, sorted:
+    ``resource id << 15 | position << 1 | 1 if in the title``. A query term's
+    matches, its title matches and its phrase positions are then read from one row
+    instead of from the GIN index and every matching document (see
+    ``hub.search.postings``). The lexeme column sorts bytewise (collation "C",
+    migration 0005) so a prefix is a range. Kept in step by ``hub.search.indexing``;
+    empty on SQLite.
+    """
+
+    lexeme = models.TextField(primary_key=True)
+    keys = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.lexeme

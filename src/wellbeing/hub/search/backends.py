@@ -1,10 +1,14 @@
 """The two full-text backends behind ``hub.search``: SQLite FTS5 and PostgreSQL.
 
-Each backend answers four questions with plain SQL: which published resources
-match the query and how well (``match_sql``), highlighted snippets for a page
-of them, how to keep its index in step (``index``/``unindex``), and the raw
-query the benchmark compares against. Everything else (filters, facet counts,
-paging) is shared SQL in ``hub.search``.
+Both match a query term by term (``_Backend``): each phrase's or word's matches and
+title matches come from the database once per index version (one FTS5 query on
+SQLite, the lexeme rows of ``postings`` on PostgreSQL) and a query's matches are
+their intersection, computed in memory. Both rank a page in two tiers, title
+matches first (ranked in memory), then the rest by the database's own score
+(bm25 or ``ts_rank``). Each backend also gives highlighted snippets for a page,
+keeps its index in step (``index``/``unindex``) and gives the raw query the
+benchmark compares against. Filters, facet counts and paging are shared, in
+``hub.search``.
 
 Snippets come back with private-use characters around the hits; the caller
 escapes the text and only then turns those into ``<mark>``, so a resource's
@@ -19,49 +23,55 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from wellbeing.hub.search import postings
 from wellbeing.hub.search.query import ParsedQuery
 from wellbeing.hub.search.terms import TERMS, intersect_sorted, union_sorted
 
 HIT_START = "\ue000"
 HIT_END = "\ue001"
 FTS_TABLE = "hub_resource_fts"
+SNIPPET_TABLE = "hub_snippet_fts"
+TOKENIZE = "porter unicode61 remove_diacritics 2"  # as the index (migration hub.0002)
 # bm25 column weights for title, summary, body: a title hit outranks a body hit.
 BM25_WEIGHTS = "10.0, 4.0, 1.0"
 
 
-class SqliteBackend:
-    vendor = "sqlite"
+class _Backend:
+    """What both backends share: a query is the AND of its terms (phrases and words, the
+    last word maybe a prefix); each term's matches and title matches are computed once per
+    index version (``terms.TERMS``) and intersected in memory; the page is ranked in two
+    tiers (``ranked_page``)."""
 
-    def id_list(self, column: str) -> str:
-        return f"group_concat({column}, ',')"
+    vendor = ""
 
-    def id_in(self, column: str, ids: list[int]) -> tuple[str, Any]:
-        # One JSON parameter, not one placeholder per id (SQLite caps those). The
-        # unary + keeps the planner from driving the MATCH once per listed id
-        # (1.5 s instead of 12 ms for 2,000 ids): FTS5 matches once, then filters.
-        return f"+{column} IN (SELECT value FROM json_each(%s))", json.dumps(ids)
-
-    def expression(self, query: ParsedQuery) -> str:
-        # Every term is double-quoted (it holds only letters and digits), so
-        # FTS5 reads it as a string, never as an operator or a column name.
-        terms = [f'"{" ".join(p)}"' for p in query.phrases]
+    def specs(self, query: ParsedQuery) -> list[tuple[str, str]]:
+        """Each phrase and word as (kind, text): kind is phrase, word or prefix."""
+        specs = [("phrase", " ".join(p)) for p in query.phrases]
         for i, word in enumerate(query.words):
             last = i == len(query.words) - 1
-            terms.append(f'"{word}"*' if last and query.prefix_last else f'"{word}"')
-        return " AND ".join(terms)
+            specs.append(("prefix" if last and query.prefix_last else "word", word))
+        return specs
 
-    def match_sql(self, query: ParsedQuery, *, scored: bool = True) -> tuple[str, list[Any]]:
-        rank = f"-bm25({FTS_TABLE}, {BM25_WEIGHTS})" if scored else "0.0"
-        sql = f"SELECT rowid AS id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-        return sql, [self.expression(query)]
+    def _term(self, spec: tuple[str, str]) -> postings.TermMatch | None:
+        raise NotImplementedError
+
+    def _document_tier(
+        self, query: ParsedQuery, ids: np.ndarray, offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        raise NotImplementedError
+
+    def _matches(self, query: ParsedQuery, version: str) -> list[postings.TermMatch]:
+        found = [
+            TERMS.get(version, (self.vendor, *spec), functools.partial(self._term, spec))
+            for spec in self.specs(query)
+        ]
+        return [match for match in found if match is not None]
 
     def matching_ids(self, query: ParsedQuery, version: str) -> np.ndarray:
-        """Every indexed resource matching the query: one comma-separated string, no scoring."""
-        match, params = self.match_sql(query, scored=False)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {self.id_list('m.id')} FROM ({match}) m", params)
-            (joined,) = cursor.fetchone()
-        return _id_array(joined)
+        sets = sorted((m.ids for m in self._matches(query, version)), key=len)
+        if not sets:
+            return np.empty(0, np.int64)  # stop words only: PostgreSQL matches nothing either
+        return functools.reduce(intersect_sorted, sets)
 
     def ranked_page(
         self,
@@ -74,19 +84,73 @@ class SqliteBackend:
         title_words: np.ndarray,
         version: str,
     ) -> list[tuple[int, float]]:
-        """The page by bm25 (title hits weigh most); with filters, scores only ``ids``."""
+        """The page among ``ids`` (the filtered matches): title matches first, ranked in
+        memory (``_title_tier``), then the rest by the backend's own score of the whole
+        document (``_document_tier``, ranks below 1), read only when the page reaches them.
+
+        Scoring every match first costs what the raw query costs, on both databases: for a
+        common word, bm25 or ``ts_rank`` of 30,000 documents.
+        """
+        titled = [m.title_ids for m in self._matches(query, version)]
+        first = intersect_sorted(ids, union_sorted(titled))
+        page: list[tuple[int, float]] = []
+        if start < len(first):
+            page = _title_tier(first, titled, title_words, date_key, start, per_page)
+        missing = per_page - len(page)
+        if missing > 0:
+            rest = np.setdiff1d(ids, first, assume_unique=True)
+            offset = max(0, start - len(first))
+            if len(rest) > offset:
+                page += self._document_tier(query, rest, offset, missing)
+        return page
+
+
+class SqliteBackend(_Backend):
+    """The FTS5 table ``hub_resource_fts`` (title, summary, body; Porter stemmer; prefix
+    indexes for 3 and 4 characters). A term's matches are one FTS5 query, its title
+    matches the same with the column filter ``title :``; the document tier is bm25 with
+    column weights 10 / 4 / 1 over the rest of the page's candidates."""
+
+    vendor = "sqlite"
+
+    def expression(self, query: ParsedQuery) -> str:
+        return " AND ".join(self.term_expression(spec) for spec in self.specs(query))
+
+    def term_expression(self, spec: tuple[str, str]) -> str:
+        # Every term is double-quoted (it holds only letters, digits and spaces), so
+        # FTS5 reads it as a string, never as an operator or a column name.
+        kind, text = spec
+        return f'"{text}"*' if kind == "prefix" else f'"{text}"'
+
+    def _term(self, spec: tuple[str, str]) -> postings.TermMatch:
+        expression = self.term_expression(spec)
+        ids = f"SELECT group_concat(rowid, ',') FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT ({ids}), ({ids})", [expression, f"title : {expression}"])
+            anywhere, in_title = cursor.fetchone()
+        return postings.TermMatch(np.sort(_id_array(anywhere)), np.sort(_id_array(in_title)))
+
+    def match_sql(self, query: ParsedQuery, *, scored: bool = True) -> tuple[str, list[Any]]:
+        rank = f"-bm25({FTS_TABLE}, {BM25_WEIGHTS})" if scored else "0.0"
+        sql = f"SELECT rowid AS id, {rank} AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return sql, [self.expression(query)]
+
+    def _document_tier(
+        self, query: ParsedQuery, ids: np.ndarray, offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        # One JSON parameter, not one placeholder per id (SQLite caps those). The
+        # unary + keeps the planner from driving the MATCH once per listed id
+        # (1.5 s instead of 12 ms for 2,000 ids): FTS5 matches once, then filters.
         match, params = self.match_sql(query)
-        where = ""
-        if filtered:
-            where, extra = self.id_in("m.id", [int(pk) for pk in ids])
-            where, params = f"WHERE {where}", [*params, extra]
         sql = (
-            f"SELECT m.id, m.rank FROM ({match}) m {where} "
+            f"SELECT m.id, m.rank FROM ({match}) m "
+            "WHERE +m.id IN (SELECT value FROM json_each(%s)) "
             "ORDER BY m.rank DESC, m.id LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, per_page, start])
-            return [(pk, float(rank)) for pk, rank in cursor.fetchall()]
+            cursor.execute(sql, [*params, json.dumps([int(pk) for pk in ids]), limit, offset])
+            # -bm25 is positive; r / (1 + r) keeps the order and stays below every title match.
+            return [(pk, float(rank) / (1.0 + float(rank))) for pk, rank in cursor.fetchall()]
 
     def raw_sql(self, query: ParsedQuery, limit: int) -> tuple[str, list[Any]]:
         sql = (
@@ -96,16 +160,34 @@ class SqliteBackend:
         return sql, [self.expression(query), limit]
 
     def snippets(self, query: ParsedQuery, ids: Sequence[int]) -> dict[int, str]:
+        """Snippets of the page's rows, from a scratch FTS5 table holding only them.
+
+        On the full index a prefix term is expanded over every document again for each
+        row looked up (80 ms for a page of a common prefix); on 20 rows it costs nothing.
+        The scratch table is per connection (``temp``) and tokenizes like the index.
+        """
         if not ids:
             return {}
         marks = ", ".join(["%s"] * len(ids))
-        sql = (
-            f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', 24) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [HIT_START, HIT_END, self.expression(query), *ids])
-            return dict(cursor.fetchall())
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{SNIPPET_TABLE} USING fts5("
+                f"title, summary, body, tokenize = '{TOKENIZE}')"
+            )
+            cursor.execute(f"DELETE FROM temp.{SNIPPET_TABLE}")
+            cursor.execute(
+                f"INSERT INTO temp.{SNIPPET_TABLE} (rowid, title, summary, body) "
+                f"SELECT rowid, title, summary, body FROM {FTS_TABLE} WHERE rowid IN ({marks})",
+                list(ids),
+            )
+            cursor.execute(
+                f"SELECT rowid, snippet({SNIPPET_TABLE}, -1, %s, %s, '…', 24) "
+                f"FROM temp.{SNIPPET_TABLE} WHERE {SNIPPET_TABLE} MATCH %s",
+                [HIT_START, HIT_END, self.expression(query)],
+            )
+            found = dict(cursor.fetchall())
+            cursor.execute(f"DELETE FROM temp.{SNIPPET_TABLE}")
+        return found
 
     def unindex(self, ids: Iterable[int]) -> None:
         ids = list(ids)
@@ -115,7 +197,15 @@ class SqliteBackend:
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
 
-    def index(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
+    def lock(self) -> None:
+        """SQLite lets one writer at a time anyway."""
+
+    def finish_rebuild(self) -> None:
+        """FTS5 keeps its own index as rows arrive."""
+
+    def index(
+        self, rows: Sequence[tuple[int, str, str, str]], *, postings_too: bool = True
+    ) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
@@ -127,28 +217,23 @@ class SqliteBackend:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
 
 
-class PostgresBackend:
-    """SearchDocument rows: a weighted tsvector (A title, B summary, C body) with a GIN index,
-    and the title's own tsvector with another.
+class PostgresBackend(_Backend):
+    """SearchDocument rows: a weighted tsvector (A title, B summary, C body) with a GIN index;
+    SearchPosting rows: where each lexeme occurs (``postings``).
 
-    Matching is per term (``terms``): each term's ids come from the GIN index once per
-    index version and a query's matches are their intersection. Ranking is in two tiers:
-    matches with a query term in the title come first, ordered in memory by how much of
-    the title the query is (query terms in the title over ``1 + ln(title words)``, the
-    length normalisation of ``ts_rank``), then newest; the other matches follow by
-    ``ts_rank`` of the whole document, which is read only when the page reaches past the
-    title matches. Scoring every match with ``ts_rank`` reads every matching document
-    (0.5 s for a common word in 100,000 resources); the title tier reads nothing.
+    Matching is per term: each phrase's or word's matches, and its title matches, come
+    from its lexemes' rows (once per index version, kept in ``terms.TERMS``), and a
+    query's matches are their intersection. Ranking is in two tiers: matches with a
+    query term in the title come first, ordered in memory by how much of the title the
+    query is (query terms in the title over ``1 + ln(title words)``, the length
+    normalisation of ``ts_rank``), then newest; the other matches follow by ``ts_rank``
+    of the whole document, which is read only when the page reaches past the title
+    matches. Scoring every match with ``ts_rank`` reads every matching document (0.5 s
+    for a common word in 100,000 resources); the title tier reads nothing.
     """
 
     vendor = "postgresql"
     config = "english"
-
-    def id_list(self, column: str) -> str:
-        return f"string_agg(CAST({column} AS TEXT), ',')"
-
-    def id_in(self, column: str, ids: list[int]) -> tuple[str, Any]:
-        return f"{column} = ANY(%s)", ids
 
     headline_options = (
         f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=30, MinWords=12, "
@@ -167,56 +252,38 @@ class PostgresBackend:
             terms.append(repr_lexeme(word) + (":*" if last and query.prefix_last else ""))
         return terms
 
-    def _term_ids(self, column: str, term: str) -> np.ndarray | None:
-        """Ids whose ``column`` matches ``term``; None for a stop word (no lexeme left).
-        Through the GIN index always (``hub_term_ids``, migration ``hub.0004``)."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nodes, ids FROM hub_term_ids(%s::regconfig, %s, %s)",
-                [self.config, term, column == "title_document"],
-            )
-            nodes, packed = cursor.fetchone()
-        if not nodes:
+    def _term(self, spec: tuple[str, str]) -> postings.TermMatch | None:
+        """What one phrase or word matches; None for stop words only (the query skips it)."""
+        kind, text = spec
+        at = postings.lexemes(self.config, text)
+        if not at:
             return None
-        # Each resource once (its primary key), in index order: sorting is enough.
-        return np.sort(np.frombuffer(bytes(packed or b""), dtype=">i8").astype(np.int64))
+        if kind == "prefix":
+            if len(at) > 1:
+                return self._gin_term(spec)  # "ab½cd":* is two prefixes, "ab" <-> "cd"
+            return postings.word_match(postings.fetch_prefix(at[0][1]))
+        found = postings.fetch({lexeme for _, lexeme in at})
+        nothing = np.empty(0, np.int64)
+        if len(at) == 1:
+            return postings.word_match(found.get(at[0][1], nothing))
+        return postings.phrase_match([(pos, found.get(lexeme, nothing)) for pos, lexeme in at])
 
-    def _sets(self, column: str, query: ParsedQuery, version: str) -> list[np.ndarray]:
-        found = [
-            TERMS.get(version, (column, term), functools.partial(self._term_ids, column, term))
-            for term in self.terms(query)
-        ]
-        return [ids for ids in found if ids is not None]
-
-    def matching_ids(self, query: ParsedQuery, version: str) -> np.ndarray:
-        sets = sorted(self._sets("document", query, version), key=len)
-        if not sets:
-            return np.empty(0, np.int64)  # stop words only: PostgreSQL matches nothing either
-        return functools.reduce(intersect_sorted, sets)
-
-    def ranked_page(
-        self,
-        query: ParsedQuery,
-        ids: np.ndarray,
-        filtered: bool,
-        start: int,
-        per_page: int,
-        date_key: np.ndarray,
-        title_words: np.ndarray,
-        version: str,
-    ) -> list[tuple[int, float]]:
-        titled = self._sets("title_document", query, version)
-        first = intersect_sorted(ids, union_sorted(titled))
-        page: list[tuple[int, float]] = []
-        if start < len(first):
-            page = _title_tier(first, titled, title_words, date_key, start, per_page)
-        missing = per_page - len(page)
-        if missing > 0:
-            rest = np.setdiff1d(ids, first, assume_unique=True)
-            offset = max(0, start - len(first))
-            if len(rest) > offset:
-                page += self._document_tier(query, rest, offset, missing)
-        return page
+    def _gin_term(self, spec: tuple[str, str]) -> postings.TermMatch | None:
+        """The same answer through the GIN index (``hub_term_ids``, migration ``hub.0004``)."""
+        kind, text = spec
+        term = repr_lexeme(text) + (":*" if kind == "prefix" else "")
+        found = []
+        for title_only in (False, True):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nodes, ids FROM hub_term_ids(%s::regconfig, %s, %s)",
+                    [self.config, term, title_only],
+                )
+                nodes, packed = cursor.fetchone()
+            if not nodes:
+                return None
+            found.append(np.sort(np.frombuffer(bytes(packed or b""), dtype=">i8").astype(np.int64)))
+        return postings.TermMatch(found[0], found[1])
 
     def _document_tier(
         self, query: ParsedQuery, ids: np.ndarray, offset: int, limit: int
@@ -267,13 +334,20 @@ class PostgresBackend:
             cursor.execute(sql, [*params, list(ids)])
             return dict(cursor.fetchall())
 
-    def unindex(self, ids: Iterable[int]) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM hub_searchdocument WHERE resource_id = ANY(%s)", [list(ids)]
-            )
+    def lock(self) -> None:
+        postings.lock()
 
-    def index(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
+    def unindex(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        postings.update(ids, indexed=False)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM hub_searchdocument WHERE resource_id = ANY(%s)", [ids])
+
+    def index(
+        self, rows: Sequence[tuple[int, str, str, str]], *, postings_too: bool = True
+    ) -> None:
+        """Write these documents; ``postings_too=False`` leaves the lexemes' rows to
+        ``finish_rebuild`` (one pass over every document beats thousands of row updates)."""
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO hub_searchdocument "
@@ -285,10 +359,16 @@ class PostgresBackend:
                 "setweight(to_tsvector('english', %s), 'A'))",
                 [(pk, t, s, b, t, s, b, t) for pk, t, s, b in rows],
             )
+        if postings_too:
+            postings.update([pk for pk, *_ in rows], indexed=True)
+
+    def finish_rebuild(self) -> None:
+        postings.build()
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM hub_searchdocument")
+            cursor.execute("DELETE FROM hub_searchposting")
 
 
 def _title_tier(

@@ -76,7 +76,7 @@ def _resources(ids: list[int] | None) -> Iterator[list[Resource]]:
         last = batch[-1].pk
 
 
-def _write(batches: Iterable[list[Resource]]) -> int:
+def _write(batches: Iterable[list[Resource]], *, postings_too: bool = True) -> int:
     engine = backend()
     written = 0
     for batch in batches:
@@ -87,7 +87,9 @@ def _write(batches: Iterable[list[Resource]]) -> int:
                 for facet, value in facet_rows(r)
             ]
         )
-        engine.index([(r.pk, r.title, r.summary, r.search_body()) for r in batch])
+        engine.index(
+            [(r.pk, r.title, r.summary, r.search_body()) for r in batch], postings_too=postings_too
+        )
         written += len(batch)
     return written
 
@@ -95,19 +97,35 @@ def _write(batches: Iterable[list[Resource]]) -> int:
 def reindex(ids: Iterable[int]) -> None:
     """Re-read these resources; drafts and deleted ones leave the index."""
     ids = sorted(set(ids))
+    engine = backend()
     with transaction.atomic():
+        engine.lock()
         SearchFacet.objects.filter(resource_id__in=ids).delete()
-        backend().unindex(ids)
+        engine.unindex(ids)
         _write(_resources(ids))
+        _changed()
+
+
+def unindex(ids: Iterable[int]) -> None:
+    """Take these resources out of the index; call before deleting them."""
+    ids = sorted(set(ids))
+    engine = backend()
+    with transaction.atomic():
+        engine.lock()
+        SearchFacet.objects.filter(resource_id__in=ids).delete()
+        engine.unindex(ids)
         _changed()
 
 
 def rebuild() -> int:
     """Index every published resource from scratch; returns how many."""
+    engine = backend()
     with transaction.atomic():
+        engine.lock()
         SearchFacet.objects.all().delete()
-        backend().clear()
-        written = _write(_resources(None))
+        engine.clear()
+        written = _write(_resources(None), postings_too=False)
+        engine.finish_rebuild()
         _changed()
         return written
 

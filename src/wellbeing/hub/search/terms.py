@@ -1,35 +1,40 @@
-"""Which indexed resources hold each query term, kept in this process (PostgreSQL).
+"""What each query term matches, kept in this process (PostgreSQL).
 
-Reading the ids of a common word's 30,000 matches costs PostgreSQL a pass over
-the table's heap, every time; most queries repeat a few common words. So each
-term's ids (a sorted array) are kept here, keyed by the index version
-(``indexing.version()``, which changes on every write to the index), and a
-query's matches are the intersection of its terms' arrays. The arrays kept are
-bounded in total size; the least recently used go first.
+A term's matches are read from its lexemes' rows (``postings``) and turned into
+sorted id arrays; most queries repeat a few common words, so each term's arrays
+are kept here, keyed by the index version (``indexing.version()``, which changes
+on every write to the index), and a query's matches are the intersection of its
+terms' arrays. The arrays kept are bounded in total size; the least recently
+used go first.
 """
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sized
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from wellbeing.hub.search.postings import TermMatch
+
 MAX_IDS = 4_000_000  # about 32 MB of int64 in all
+T = TypeVar("T", bound=Sized)
 
 
-class TermSets:
+class TermSets(Generic[T]):
+    """Values by key for one index version; their ``len`` (ids held) is bounded in all."""
+
     def __init__(self, max_ids: int = MAX_IDS) -> None:
         self.max_ids = max_ids
-        self._sets: OrderedDict[Hashable, np.ndarray | None] = OrderedDict()
+        self._sets: OrderedDict[Hashable, T | None] = OrderedDict()
         self._size = 0
         self._version = ""
         self._lock = threading.Lock()
 
-    def get(
-        self, version: str, key: Hashable, fetch: Callable[[], np.ndarray | None]
-    ) -> np.ndarray | None:
-        """The ids of ``key`` in index ``version``; None: the term matches everything
-        (a stop word, which the query ignores)."""
+    def get(self, version: str, key: Hashable, fetch: Callable[[], T | None]) -> T | None:
+        """The value of ``key`` in index ``version``, fetched once; None: the term matches
+        everything (a stop word, which the query ignores)."""
         with self._lock:
             if version != self._version:
                 self._sets.clear()
@@ -54,7 +59,7 @@ class TermSets:
             self._size = 0
 
 
-TERMS = TermSets()
+TERMS: "TermSets[TermMatch]" = TermSets()
 
 
 def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
