@@ -1,7 +1,7 @@
-"""What each query term matches, kept in this process (PostgreSQL).
+"""What each query term matches, kept in this process (both backends).
 
-A term's matches are read from its lexemes' rows (``postings``) and turned into
-sorted id arrays; most queries repeat a few common words, so each term's arrays
+A term's matches are read from FTS5 on SQLite or from its lexemes' rows
+(``postings``) on PostgreSQL, as sorted id arrays; most queries repeat a few common words, so each term's arrays
 are kept here, keyed by the index version (``indexing.version()``, which changes
 on every write to the index), and a query's matches are the intersection of its
 terms' arrays. The arrays kept are bounded in total size; the least recently
