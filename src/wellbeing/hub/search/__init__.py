@@ -173,7 +173,6 @@ def _run(
         ranked = engine.ranked_page(
             parsed,
             ids,
-            bool(filters),
             start,
             PER_PAGE,
             matrix.date_key,

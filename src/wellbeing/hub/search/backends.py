@@ -77,7 +77,6 @@ class _Backend:
         self,
         query: ParsedQuery,
         ids: np.ndarray,
-        filtered: bool,
         start: int,
         per_page: int,
         date_key: np.ndarray,
@@ -174,7 +173,7 @@ class SqliteBackend(_Backend):
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{SNIPPET_TABLE} USING fts5("
                 f"title, summary, body, tokenize = '{TOKENIZE}')"
             )
-            cursor.execute(f"DELETE FROM temp.{SNIPPET_TABLE}")
+            cursor.execute(f"DELETE FROM temp.{SNIPPET_TABLE}")  # the previous page's rows
             cursor.execute(
                 f"INSERT INTO temp.{SNIPPET_TABLE} (rowid, title, summary, body) "
                 f"SELECT rowid, title, summary, body FROM {FTS_TABLE} WHERE rowid IN ({marks})",
@@ -185,9 +184,7 @@ class SqliteBackend(_Backend):
                 f"FROM temp.{SNIPPET_TABLE} WHERE {SNIPPET_TABLE} MATCH %s",
                 [HIT_START, HIT_END, self.expression(query)],
             )
-            found = dict(cursor.fetchall())
-            cursor.execute(f"DELETE FROM temp.{SNIPPET_TABLE}")
-        return found
+            return dict(cursor.fetchall())
 
     def unindex(self, ids: Iterable[int]) -> None:
         ids = list(ids)
@@ -246,11 +243,13 @@ class PostgresBackend(_Backend):
 
     def terms(self, query: ParsedQuery) -> list[str]:
         """Each phrase and word as its own tsquery text (the query is their AND)."""
-        terms = [f"({' <-> '.join(repr_lexeme(w) for w in p)})" for p in query.phrases]
-        for i, word in enumerate(query.words):
-            last = i == len(query.words) - 1
-            terms.append(repr_lexeme(word) + (":*" if last and query.prefix_last else ""))
-        return terms
+        return [self.term_tsquery(spec) for spec in self.specs(query)]
+
+    def term_tsquery(self, spec: tuple[str, str]) -> str:
+        kind, text = spec
+        if kind == "phrase":
+            return f"({' <-> '.join(repr_lexeme(w) for w in text.split())})"
+        return repr_lexeme(text) + (":*" if kind == "prefix" else "")
 
     def _term(self, spec: tuple[str, str]) -> postings.TermMatch | None:
         """What one phrase or word matches; None for stop words only (the query skips it)."""
@@ -270,8 +269,7 @@ class PostgresBackend(_Backend):
 
     def _gin_term(self, spec: tuple[str, str]) -> postings.TermMatch | None:
         """The same answer through the GIN index (``hub_term_ids``, migration ``hub.0004``)."""
-        kind, text = spec
-        term = repr_lexeme(text) + (":*" if kind == "prefix" else "")
+        term = self.term_tsquery(spec)
         found = []
         for title_only in (False, True):
             with connection.cursor() as cursor:
@@ -282,7 +280,7 @@ class PostgresBackend(_Backend):
                 nodes, packed = cursor.fetchone()
             if not nodes:
                 return None
-            found.append(np.sort(np.frombuffer(bytes(packed or b""), dtype=">i8").astype(np.int64)))
+            found.append(np.sort(postings.decode(packed)))
         return postings.TermMatch(found[0], found[1])
 
     def _document_tier(

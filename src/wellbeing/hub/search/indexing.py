@@ -97,24 +97,25 @@ def _write(batches: Iterable[list[Resource]], *, postings_too: bool = True) -> i
 def reindex(ids: Iterable[int]) -> None:
     """Re-read these resources; drafts and deleted ones leave the index."""
     ids = sorted(set(ids))
-    engine = backend()
     with transaction.atomic():
-        engine.lock()
-        SearchFacet.objects.filter(resource_id__in=ids).delete()
-        engine.unindex(ids)
+        _take_out(ids)
         _write(_resources(ids))
         _changed()
 
 
 def unindex(ids: Iterable[int]) -> None:
     """Take these resources out of the index; call before deleting them."""
-    ids = sorted(set(ids))
-    engine = backend()
     with transaction.atomic():
-        engine.lock()
-        SearchFacet.objects.filter(resource_id__in=ids).delete()
-        engine.unindex(ids)
+        _take_out(sorted(set(ids)))
         _changed()
+
+
+def _take_out(ids: list[int]) -> None:
+    """Under the index's write lock, drop these resources' facet rows and documents."""
+    engine = backend()
+    engine.lock()
+    SearchFacet.objects.filter(resource_id__in=ids).delete()
+    engine.unindex(ids)
 
 
 def rebuild() -> int:

@@ -17,8 +17,8 @@ From the keys, in memory:
   ``<->`` and ``<N>`` in a tsquery do);
 - a prefix is the union of the rows of every lexeme that starts with it.
 
-The rows are written in the same transaction as the documents (``add``/``remove``
-for edits, ``build`` for a full rebuild) under one advisory lock, so they always
+The rows are written in the same transaction as the documents (``update`` for
+edits, ``build`` for a full rebuild) under one advisory lock, so they always
 describe exactly the documents a query sees.
 """
 
@@ -31,7 +31,7 @@ import numpy as np
 import psycopg
 from django.db import connection
 
-from wellbeing.hub.search.terms import intersect_sorted
+from wellbeing.hub.search.terms import distinct_sorted, intersect_sorted
 
 ID_SHIFT = 15  # key = id << 15 | position << 1 | title bit
 POSITION_MASK = (1 << 14) - 1  # tsvector positions are 1..16383
@@ -77,20 +77,11 @@ def encode(keys: np.ndarray) -> bytes:
     return keys.astype(">i8").tobytes()
 
 
-def _distinct_sorted(values: np.ndarray) -> np.ndarray:
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
-
-
 def word_match(keys: np.ndarray) -> TermMatch:
     """The matches of one lexeme's keys, or of several lexemes' keys merged (sorted)."""
     ids = keys >> ID_SHIFT
     title = ids[(keys & 1) == 1]
-    return TermMatch(_distinct_sorted(ids), _distinct_sorted(title))
+    return TermMatch(distinct_sorted(ids), distinct_sorted(title))
 
 
 def phrase_match(at: Sequence[tuple[int, np.ndarray]]) -> TermMatch:
@@ -109,7 +100,7 @@ def _phrase_ids(at: Sequence[tuple[int, np.ndarray]], *, title: bool) -> np.ndar
         spots = _spots(keys, title)
         spots = spots[(spots & POSITION_MASK) > offset] - offset
         starts = intersect_sorted(starts, spots)
-    return _distinct_sorted(starts >> (ID_SHIFT - 1))
+    return distinct_sorted(starts >> (ID_SHIFT - 1))
 
 
 def _spots(keys: np.ndarray, title: bool) -> np.ndarray:

@@ -80,10 +80,14 @@ def union_sorted(arrays: list[np.ndarray]) -> np.ndarray:
     """The ids in any of the sorted, duplicate-free arrays, sorted and without duplicates."""
     if not arrays:
         return np.empty(0, np.int64)
-    joined = np.sort(np.concatenate(arrays), kind="stable")
-    if not len(joined):
-        return joined
-    keep = np.empty(len(joined), dtype=bool)
+    return distinct_sorted(np.sort(np.concatenate(arrays), kind="stable"))
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """A sorted array without its repeats."""
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
     keep[0] = True
-    np.not_equal(joined[1:], joined[:-1], out=keep[1:])
-    return joined[keep]
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
