@@ -8,7 +8,8 @@ minimum group size.
 - ``groups``: per-group n, mean, SD, t interval and shares with Wilson intervals;
   the unit tree.
 - ``disclosure``: what of a unit-tree x demographic report may be published
-  (primary and complementary suppression, proven against linear recovery).
+  (primary and complementary suppression, proven against linear recovery), also
+  across successive releases of a growing data set.
 - ``change``: wave-over-wave change (Welch's t, Newcombe) and trends.
 - ``drivers``: key-driver analysis (standardised betas, relative weights).
 - ``private``: differentially private releases of counts (OpenDP, discrete Laplace).
@@ -16,10 +17,12 @@ minimum group size.
 
 from analysis.change import ChangeTable, TrendResult, WaveSummary, mean_change, rate_change, trend
 from analysis.disclosure import (
+    CHANGED,
     DisclosurePlan,
     FieldCells,
     plan_disclosure,
     plan_disclosure_from_counts,
+    plan_release,
     plan_statuses,
     restore_plan,
 )
@@ -39,6 +42,7 @@ from analysis.private import NoisyCounts, noisy_share, release_counts
 from analysis.suppression import CountCell, CountTable, suppress_counts
 
 __all__ = [
+    "CHANGED",
     "ChangeTable",
     "CountCell",
     "CountTable",
@@ -62,6 +66,7 @@ __all__ = [
     "noisy_share",
     "plan_disclosure",
     "plan_disclosure_from_counts",
+    "plan_release",
     "plan_statuses",
     "rate_change",
     "release_counts",

@@ -1,23 +1,32 @@
 """The search behind :func:`analysis.disclosure.plan_disclosure_from_counts`, vectorised.
 
 Step 2 of the plan (see :mod:`analysis.disclosure`) protects each small group with the
-cheapest move that leaves every published figure unchanged. A move's cost is the number
-of figures it newly hides (then the respondents in them), a sum over the units on its
-path. Units are held in depth-first order, so a subtree is a contiguous range and
+cheapest move that leaves every published figure unchanged. A move's cost is the sum of
+the weights of the figures it newly hides, ``(value + scale) * M**tier`` each (``scale``
+above any sum of figures, so fewer figures come first, then fewer respondents), a sum
+over the units on its path. The tier keeps the figures readers look at first: 2 for the
+organization's total, 1 for its top-level units' totals and its own cells of every
+field, 0 for the rest; with ``M`` the number of figures + 1, one figure of a tier weighs
+more than every figure of the tiers below together (see :func:`tier_base` for the
+bound that keeps the keys within 64 bits). Units are held in depth-first order, so a
+subtree is a contiguous range and
 
     cum[x] = cost of the figures at x and at every unit above it
 
 turns the cost of a path from ``a`` up to (not including) ``p`` into
 ``cum[a] - cum[p]``. Hiding a figure lowers ``cum`` on one range. For a group in unit
-``u`` the other end ``b`` of a move lies in one of the "rings" around ``u`` (a unit
-``p`` above ``u`` and its subtrees other than the one holding ``u``), or outside the
-organization; each ring is one or two ranges, and one ``np.minimum.reduceat`` gives
-every ring's cheapest end for every category at once.
+``u`` the other end ``b`` of a swap or of a whole respondent's move lies in one of the
+"rings" around ``u`` (a unit ``p`` above ``u`` and its subtrees other than the one
+holding ``u``), or outside the organization; each ring is one or two ranges, and one
+``np.minimum.reduceat`` gives every ring's cheapest end for every category at once. A
+re-label has one end and runs to the root: ``cum[a, c0] + cum[a, c2]``, one argmin over
+the categories per unit and one over the units of the near range.
 
-Candidates are compared in the order of a walk up the tree (deepest ring first, then
-depth-first order within a ring, categories in order, moves of a whole respondent
-last), and the first cheapest wins, so the figures hidden do not depend on how the
-minimum is found.
+The families are compared in a fixed order, swaps, then re-labels, then moves of a
+whole respondent, a later one winning only when strictly cheaper; within swaps,
+categories in order, then rings deepest first (depth-first order within a ring); within
+re-labels, units in depth-first order, then categories. The first cheapest wins, so
+the figures hidden do not depend on how the minimum is found.
 """
 
 from __future__ import annotations
@@ -35,6 +44,49 @@ Cell = tuple[int, int, int]  # (table: 0 = unit totals, 1.. = fields; unit; cate
 
 SHOWN, SMALL, COMPLEMENT = 0, 1, 2
 _NONE = np.iinfo(np.int64).max  # "no allowed end here" in the keys below
+_KEY_LIMIT = 2**62  # keys stay below this; two costs added (a swap's two ends) stay in int64
+
+
+def tier_base(sums: tuple[int, int, int], units: int, figures: int) -> int:
+    """``M`` of the weights ``(value + scale) * M**tier``; ``sums[t]`` is the sum of
+    ``value + scale`` over the figures of tier t.
+
+    ``figures + 1`` makes the cost lexicographic by tier: the figures of a tier weigh
+    less than ``M * scale`` together. A key is ``cost * units + index`` with a cost at
+    most ``W``, the weight of every figure; when ``W * units`` could reach 2**62, ``M`` is
+    the largest that keeps it below, and the order is then strongly weighted to the
+    higher tiers rather than strictly lexicographic."""
+
+    def fits(m: int) -> bool:
+        return (sums[0] + sums[1] * m + sums[2] * m * m + 1) * units <= _KEY_LIMIT
+
+    if not fits(1):
+        raise ValueError(
+            f"direct: expected counts that fit 64-bit costs, got figures summing to {sum(sums)}"
+        )
+    low, high = 1, figures + 1
+    while low < high:  # the largest m that fits: fits() is monotone in m
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid - 1)
+    return low
+
+
+def _tier_weights(value: list[IntArray], top: list[int]) -> list[IntArray]:
+    """Each figure's weight when shown, in depth-first order (the root first; ``top``: the
+    positions of its children)."""
+    scale = sum(int(v.sum()) for v in value) + 1  # above any sum of figures
+    tiers = [np.zeros(v.shape, dtype=np.intp) for v in value]
+    tiers[0][0, 0] = 2
+    tiers[0][top, 0] = 1
+    for tier in tiers[1:]:
+        tier[0, :] = 1
+    sums = [0, 0, 0]
+    for v, tier in zip(value, tiers, strict=True):
+        for t in range(3):
+            sums[t] += int((v[tier == t] + scale).sum())
+    m = tier_base((sums[0], sums[1], sums[2]), len(value[0]), sum(v.size for v in value))
+    factor = np.asarray([1, m, m * m], dtype=np.int64)
+    return [(v + scale) * factor[tier] for v, tier in zip(value, tiers, strict=True)]
 
 
 class _Layout:
@@ -106,9 +158,9 @@ class Planner:
         value = [v[order] for v in self.value]
         self._ok = [o[order] > 0 for o in own]
         self.status = [np.where((v > 0) & (v < k), SMALL, SHOWN).astype(np.int8) for v in value]
-        scale = sum(int(v.sum()) for v in value) + 1  # above any sum of figures
         self._weight = [
-            np.where(s == SHOWN, v + scale, 0) for s, v in zip(self.status, value, strict=True)
+            np.where(s == SHOWN, w, 0)
+            for s, w in zip(self.status, _tier_weights(value, self.kids[0]), strict=True)
         ]
         self._cum = [w.copy() for w in self._weight]
         for d in range(1, int(self.depth.max(initial=0)) + 1):
@@ -146,20 +198,17 @@ class Planner:
         return self._layouts[key]
 
     def _protect(self, g: int, x: int, c0: int, own: bool) -> None:
-        if g and self._free_swap(g, x, c0, own):
-            return  # a swap that hides nothing new: the group is already protected
+        if g and (self._free_swap(g, x, c0, own) or self._free_relabel(g, x, c0, own)):
+            return  # a move that hides nothing new: the group is already protected
         layout = self._layout(x, own)
-        bound: int | None = None
-        cells: list[Cell] | None = None
-        if g:
-            found = self._swaps(g, x, c0, own, layout)
-            if found is not None:
-                bound, cells = found
+        best: tuple[int, list[Cell]] | None = None
+        if g:  # a later family replaces an earlier one only when strictly cheaper
+            best = self._swaps(g, x, c0, own, layout)
+            best = self._relabels(g, x, c0, own, best[0] if best else None) or best
+        bound = best[0] if best else None
         if bound is None or bound > self._whole_floor(x, own):
-            found = self._whole(g, x, c0, own, layout, bound)
-            if found is not None:
-                bound, cells = found
-        for t, u, c in cells or []:
+            best = self._whole(g, x, c0, own, layout, bound) or best
+        for t, u, c in best[1] if best else []:
             self._hide(t, u, c)
 
     def _whole_floor(self, x: int, own: bool) -> int:
@@ -232,6 +281,26 @@ class Planner:
                 return True  # free all the way up: out of the organization
         return False
 
+    def _free_relabel(self, g: int, x: int, c0: int, own: bool) -> bool:
+        """True when some re-label of c0 costs nothing: c0 and another category hidden at x
+        and every unit above it, and a unit holding c0 reached from x through units where
+        both are hidden (x itself for its own members)."""
+        weights, h0 = self._w[g], self._held[g][c0]
+        w0, path = weights[c0], self._path(x, -1)
+        if (own and not h0[x]) or any(w0[u] for u in path):
+            return False
+        for c2, w2 in enumerate(weights):
+            if c2 == c0 or any(w2[u] for u in path):
+                continue
+            stack = [x]
+            while stack:  # the re-labelled respondent's unit, reached through free units
+                u = stack.pop()
+                if h0[u]:
+                    return True
+                if not own:
+                    stack += [s for s in self.kids[u] if not (w0[s] or w2[s])]
+        return False
+
     def _path(self, x: int, stop: int) -> list[int]:
         path = []
         while x != stop:
@@ -286,6 +355,36 @@ class Planner:
             top = int(tops[ring])
             path = self._path(a, top) + self._path(int(rings[ring, c2] % n), top)
         return cost, [(g, u, c) for u in path for c in (c0, c2)]
+
+    def _relabels(
+        self, g: int, x: int, c0: int, own: bool, bound: int | None
+    ) -> tuple[int, list[Cell]] | None:
+        """The cheapest re-label cheaper than ``bound``: one respondent of category c0 in
+        the near range (x's own members, or x's subtree) takes another category c2, which
+        changes field g's cells c0 and c2 at every unit from its own up to the root.
+
+        The path's cost is ``cum[a, c0] + cum[a, c2]``: the cheapest c2 of each unit (the
+        first on ties), then the first cheapest unit in depth-first order. c2 need not be
+        held: its cells on the path are counted as touched, so a zero there is hidden."""
+        cum = self._cum[g]
+        if cum.shape[1] < 2:
+            return None
+        if bound is not None:  # every unit of the near range lies below x: costs at least x's
+            row = cum[x].tolist()
+            if row.pop(c0) + min(row) >= bound:
+                return None
+        stop = x + 1 if own else self.stop[x]
+        near = cum[x:stop]
+        others = near.copy()
+        others[:, c0] = _NONE
+        c2 = np.argmin(others, axis=1)
+        rows = np.arange(len(near))
+        costs = np.where(self._ok[g][x:stop, c0], near[:, c0] + others[rows, c2], _NONE)
+        i = int(np.argmin(costs))
+        cost = int(costs[i])
+        if cost == _NONE or (bound is not None and cost >= bound):
+            return None
+        return cost, [(g, u, c) for u in self._path(x + i, -1) for c in (c0, int(c2[i]))]
 
     def _pair_ok(self, g: int, c0: int) -> BoolArray:
         key = (g, c0)

@@ -8,25 +8,84 @@ organization's demographic totals). Groups protected: every such figure with
 
 1. Primary: hide every figure with ``0 < n < min_size``. Zeros are shown.
 2. Protection by moves: for each protected group, find respondents that could be
-   moved without changing any published figure but changing the group: swap the
-   categories c0 and c2 of one respondent in unit a and one in unit b (a
-   rectangle), or move one respondent from unit a to unit b. Every figure the
-   move touches is hidden (cheapest move first: fewest new hidden figures, then
-   the smallest). Moves use only cells that hold respondents, so no published zero
-   rules them out.
-3. Subtraction rule: for each sum (unit = own part + subunits; unit x category =
-   own part + subunits; unit = its categories) with a published total, the hidden
-   terms must hold 0 or at least ``min_size``; else hide the smallest shown
-   non-zero term, until stable.
+   moved without changing any published figure but changing the group, in three
+   families. A swap exchanges the categories c0 and c2 of one field between a
+   respondent of unit a and one of unit b (a rectangle: the cells c0 and c2 change
+   on the paths up to the units' common ancestor; with b outside the organization,
+   up to its top, which is a re-label where a holds both categories). A re-label
+   gives one respondent of unit a the category c2 instead of c0 (the field's cells
+   c0 and c2 change at a and at every unit above it). A whole move takes one
+   respondent from unit a to unit b, or out of the organization. Swaps and
+   re-labels serve the groups of a field (a cell, or one category of a unit's own
+   members) and change no total and no other field's cell, so an organization-wide
+   category count, which nothing short of leaving the organization changed before,
+   is protected by a re-label without the organization's total. Every figure the
+   move touches is hidden, cheapest move first; on equal cost, swaps before
+   re-labels before whole moves. The cost is lexicographic by tier (the
+   organization's total; then its top-level units' totals and its own cells of each
+   field; then every other figure), then by the number of new hidden figures, then
+   by the respondents in them: the organization's and top-level figures stay shown
+   whenever a move of these kinds protects the same group without them (see (e)
+   below). (In organizations so large that the costs would overflow 64 bits the
+   tiers are strongly weighted rather than strictly lexicographic:
+   ``analysis._planner.tier_base``.) Moves start and end only at units whose own
+   members hold what they take away (a swap: both categories at both ends; a
+   re-label: c0; a whole move: members, of category c0 for a field's group), so no
+   structural zero rules them out, and every cell they add a respondent to is
+   touched and so hidden, so no published zero does either. A re-label's c2 need
+   not be held at a: its cells from a up to the organization are all touched, a
+   zero among them too, and every other figure counting the re-labelled respondent
+   (the totals and the other fields' cells on its path) counted it before.
+3. Subtraction rules, until stable. A figure is *visible* when it is shown or can be
+   derived from its unit's row: the unit's total is the sum of its cells in each
+   field, so when all but one of the total and a field's cells are visible, so is the
+   last. Own parts are never visible.
+   Region rule, in every column (the unit totals; each field's category): a visible
+   figure minus its nearest visible descendants in the column (the own parts and
+   invisible units between them) must hold 0 or at least ``min_size``; else hide the
+   nearest visible descendant with the smallest non-zero remainder of its own (then
+   the smallest, then the first unit), or with none the figure itself. (With none, an
+   organization's or top-level figure, as ranked in step 2, first hides its smallest
+   nearest visible descendant that holds members, to look a level deeper.)
+   Row rule: a visible unit total whose hidden cells in a field hold
+   ``0 < n < min_size`` hides that field's smallest shown non-zero cell.
+   Hiding a figure that its row would give back also hides a cell of that row.
 
-Guarantee: hiding only grows, so each move of step 2 leaves every finally
-published figure unchanged; two data sets that agree on everything published
-then differ in the protected group, which therefore cannot be computed from the
-published figures by any linear combination (nor from several fields together:
-a swap leaves every other field's cells unchanged, and a move's other-field
-cells are hidden along its path too). Not covered: bounds from non-negativity
-(a hidden 2 shown to lie in [0, 3]) and cross-tabulations of two fields at once,
-which this plan does not publish.
+Guarantee. (a) No protected group is a linear combination of the published figures:
+hiding only grows, so each move of step 2 leaves every finally published figure
+unchanged, and two data sets that agree on everything published then differ in the
+protected group (nor from several fields together: a swap or a re-label leaves every
+other field's cells and every total unchanged, and a whole move's other-field cells are
+hidden along its path too).
+(b) Every shown figure holds 0 or at least ``min_size``. (c) In every column, every
+visible figure minus its nearest visible descendants holds 0 or at least
+``min_size``: no subtraction along the tree, over any number of levels, leaves a
+group of 1 to ``min_size - 1`` respondents, even one made of several own parts and
+hidden units. (d) For every visible unit total, the hidden cells of each field hold
+0 or at least ``min_size``. (e) In the plan of one data set, with the tiers
+lexicographic, the organization's total is shown whenever it holds at least
+``min_size``: a group of the unit totals (a unit, a unit's own members) holds fewer,
+so there are members outside it to move one of it to, at a cost below the
+organization's total; a group of a field has a re-label (with a single category it is
+a group of the unit totals too); and step 3 hides the organization's figures only for
+lack of a visible unit below them holding members, when their remainder is the whole
+figure. Not covered: bounds from non-negativity (a hidden 2 shown to lie in [0, 3]),
+cross-tabulations of two fields at once, which this plan does not publish, and small
+unions of groups that only a combination of rows and columns other than those of (c)
+and (d) gives.
+
+Releases over time (:func:`plan_release`): results published while a wave is still
+open come from data D_1, D_2, ..., each holding the one before (responses are only
+added). A release of D publishes only the figures shown in the plan of D and in the
+plan of every difference E = D - D_a from an earlier release a, each planned as a
+data set of its own. A group of E is determined by the two releases only if it lies
+in the row space of the figures both publish, hence of this release's figures, all
+shown in E's plan, which keeps every protected group of E out of the row space of
+its shown figures; hiding more keeps it out. A group of D_a stays protected too: a
+combination giving it cancels this release's figures on E, so release a alone would
+give it. (b) to (d) still hold in D and in each E: a figure hidden only by another
+data set's plan is not small in this one, so it holds 0 or at least ``min_size``
+there.
 
 Sums and means: a mean (or SD, or share) is published only where its count is.
 A group's sum of scores is the same linear combination of per-cell sums as its
@@ -39,7 +98,7 @@ scores would otherwise publish a mean of 3 people.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -47,22 +106,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from analysis._planner import Planner
+from analysis._rules import Rules
 from analysis.groups import UnitTree, label_codes
 from analysis.suppression import CountCell
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 StatusArray = NDArray[np.int8]
-Cell = tuple[int, int, int]  # (table: 0 = unit totals, 1.. = fields; unit; category)
 
-SHOWN, SMALL, COMPLEMENT = 0, 1, 2
+SHOWN, SMALL, COMPLEMENT, CHANGED = 0, 1, 2, 3
 COMPLEMENT_REASON = "hidden so that a smaller group cannot be worked out by subtraction"
+Counts = Mapping[str, tuple[Sequence[Hashable], ArrayLike]]  # by_field: name -> (labels, counts)
+Fields = dict[str, tuple[tuple[Hashable, ...], IntArray]]  # the same, checked
 
 
 @dataclass(frozen=True)
 class FieldCells:
     """One demographic field: ``counts[unit, category]`` over the unit's subtree, and the
-    publication ``status`` of each (0 shown, 1 fewer than min_size, 2 complementary)."""
+    publication ``status`` of each (0 shown, 1 fewer than min_size, 2 complementary,
+    3 changed by fewer than min_size since an earlier release)."""
 
     categories: tuple[Hashable, ...]
     counts: IntArray
@@ -80,7 +142,21 @@ class DisclosurePlan:
     fields: Mapping[str, FieldCells]
 
     def reason(self, status: int) -> str:
-        return ("", f"hidden: fewer than {self.min_size} responses", COMPLEMENT_REASON)[status]
+        k = self.min_size
+        return (
+            "",
+            f"hidden: fewer than {k} responses",
+            COMPLEMENT_REASON,
+            f"hidden: changed by fewer than {k} responses since an earlier release",
+        )[status]
+
+    def information_loss(self) -> float:
+        """The share of the figures that are not small which are hidden all the same
+        (statuses 2 and 3): 0.0 when only small groups are hidden."""
+        status = plan_statuses(self)
+        eligible = status != SMALL
+        count = int(np.count_nonzero(eligible))
+        return int(np.count_nonzero(eligible & (status != SHOWN))) / count if count else 0.0
 
     def total(self, unit: int) -> CountCell:
         status = int(self.total_status[unit])
@@ -104,7 +180,8 @@ class DisclosurePlan:
         return status != SHOWN, self._reasons(status)
 
     def _reasons(self, status: StatusArray) -> tuple[str, ...]:
-        texts = np.array([self.reason(s) for s in (SHOWN, SMALL, COMPLEMENT)], dtype=object)
+        statuses = (SHOWN, SMALL, COMPLEMENT, CHANGED)
+        texts = np.array([self.reason(s) for s in statuses], dtype=object)
         return tuple(texts[status.astype(np.intp)].tolist())
 
     def category_codes(self, field: str, labels: ArrayLike) -> IntArray:
@@ -167,7 +244,7 @@ def plan_disclosure(
 def plan_disclosure_from_counts(
     tree: UnitTree,
     direct: ArrayLike,
-    by_field: Mapping[str, tuple[Sequence[Hashable], ArrayLike]] | None = None,
+    by_field: Counts | None = None,
     *,
     min_size: int = 5,
 ) -> DisclosurePlan:
@@ -179,24 +256,12 @@ def plan_disclosure_from_counts(
     [[0, 0], [4, 3], [2, 0]])})``.
     """
     k = _min_size(min_size)
-    own_total = _counts("direct", direct, (tree.size,))
-    own = [own_total[:, None]]
-    names: list[tuple[str, tuple[Hashable, ...]]] = []
-    for name, (categories, counts) in (by_field or {}).items():
-        cats = tuple(categories)
-        matrix = _counts(f"by_field[{name!r}]", counts, (tree.size, len(cats)))
-        if not np.array_equal(matrix.sum(axis=1), own_total):
-            raise ValueError(
-                f"by_field[{name!r}]: expected rows summing to `direct`, got other sums"
-            )
-        own.append(matrix)
-        names.append((name, cats))
-    planner = _Planner(tree, own, k)
-    planner.run()
-    value, status = planner.value, planner.status
+    own_total, checked = _own_counts(tree, direct, by_field)
+    own = [own_total[:, None], *(matrix for _, matrix in checked.values())]
+    value, status = _plan(tree, own, k)
     fields = {
         name: FieldCells(cats, _frozen(value[g]), _frozen(status[g].astype(np.int8)))
-        for g, (name, cats) in enumerate(names, start=1)
+        for g, (name, (cats, _)) in enumerate(checked.items(), start=1)
     }
     return DisclosurePlan(
         tree, k, _frozen(value[0][:, 0].copy()), _frozen(status[0][:, 0].astype(np.int8)),
@@ -204,67 +269,135 @@ def plan_disclosure_from_counts(
     )  # fmt: skip
 
 
-class _Planner:
-    """One plan: step 2 by :class:`analysis._planner.Planner`, then step 3 here."""
+def plan_release(
+    tree: UnitTree,
+    direct: ArrayLike,
+    by_field: Counts | None = None,
+    earlier: Sequence[tuple[ArrayLike, Counts | None]] = (),
+    *,
+    min_size: int = 5,
+) -> DisclosurePlan:
+    """Plan a release of counts that only grow: ``earlier[a] = (direct_a, by_field_a)``
+    are the counts of an earlier release (same tree; a category missing there counts
+    as 0), each within these. Shows only the figures shown in the plan of these counts
+    and in the plan of each difference from an earlier release (see "Releases over
+    time" above): status 1 where a figure is small here, 3 (changed) where it is small
+    in a difference, 2 where a plan hides it to protect another.
 
-    def __init__(self, tree: UnitTree, own: list[IntArray], k: int) -> None:
-        self.tree, self.k, self.own = tree, k, own
-        self.search = Planner(tree, own, k)
-        self.value = self.search.value
-        self.kids = tree.children
-        self.status: list[StatusArray] = []
+    Example: ``plan_release(tree, [0, 9, 8], earlier=[([0, 9, 6], None)])`` hides the
+    totals of unit 2 and of the organization (status 3): each grew by 2 responses.
+    """
+    k = _min_size(min_size)
+    own, fields = _own_counts(tree, direct, by_field)
+    plan = plan_disclosure_from_counts(tree, own, fields, min_size=k)
+    status = [plan.total_status.copy(), *(f.status.copy() for f in plan.fields.values())]
+    for a, pair in enumerate(earlier):
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise TypeError(f"earlier[{a}]: expected a (direct, by_field) pair, got {pair!r}")
+        added = _added(f"earlier[{a}]", own, fields, pair[0], pair[1])
+        step = plan_disclosure_from_counts(tree, *added, min_size=k)
+        theirs = [step.total_status, *(f.status for f in step.fields.values())]
+        for mine, other in zip(status, theirs, strict=True):
+            mine[(other == SMALL) & (mine != SMALL)] = CHANGED
+            mine[(other == COMPLEMENT) & (mine == SHOWN)] = COMPLEMENT
+    cells = {
+        name: replace(f, status=_frozen(s))
+        for (name, f), s in zip(plan.fields.items(), status[1:], strict=True)
+    }
+    return replace(plan, total_status=_frozen(status[0]), fields=MappingProxyType(cells))
 
-    def run(self) -> None:
-        self.search.protect_all(self._targets())
-        self.status = self.search.statuses()
-        while any([self._hierarchy_rule(g) for g in range(len(self.own))] + [self._row_rule()]):
-            pass
 
-    def _targets(self) -> list[tuple[int, int, int, bool]]:
-        """Every protected group, deepest first (unit totals before fields' cells)."""
-        targets = []
-        inner = np.asarray([bool(k) for k in self.kids])[:, None]
-        for g, (value, own) in enumerate(zip(self.value, self.own, strict=True)):
-            for unit, c in zip(*np.nonzero((value > 0) & (value < self.k)), strict=True):
-                targets.append((g, int(unit), int(c), False))
-            for unit, c in zip(*np.nonzero(inner & (own > 0) & (own < self.k)), strict=True):
-                targets.append((g, int(unit), int(c), True))
-        depth = self.tree.depth
-        return sorted(targets, key=lambda t: (t[0] > 0, -depth[t[1]], t[3], t[1], t[2]))
+def _own_counts(
+    tree: UnitTree, direct: ArrayLike, by_field: Counts | None
+) -> tuple[IntArray, Fields]:
+    """Checked counts: ``direct`` per unit, each field's (categories, counts) summing to it."""
+    own = _counts("direct", direct, (tree.size,))
+    fields: Fields = {}
+    for name, (categories, counts) in (by_field or {}).items():
+        cats = tuple(categories)
+        matrix = _counts(f"by_field[{name!r}]", counts, (tree.size, len(cats)))
+        if not np.array_equal(matrix.sum(axis=1), own):
+            raise ValueError(
+                f"by_field[{name!r}]: expected rows summing to `direct`, got other sums"
+            )
+        fields[name] = (cats, matrix)
+    return own, fields
 
-    def _hierarchy_rule(self, g: int) -> bool:
-        """A shown unit (x category) whose hidden own part and subunits hold 0 < n < k."""
-        value, status, p = self.value[g], self.status[g], self.tree.parents
-        hidden = self.own[g].copy()  # the own part is never published
-        below = np.flatnonzero(p >= 0)
-        np.add.at(hidden, p[below], np.where(status[below] != SHOWN, value[below], 0))
-        bad = np.nonzero((status == SHOWN) & (hidden > 0) & (hidden < self.k))
-        for unit, c in zip(*bad, strict=True):
-            self._hide_smallest(g, [(x, int(c)) for x in self.kids[unit]], (g, int(unit), int(c)))
-        return len(bad[0]) > 0
 
-    def _row_rule(self) -> bool:
-        """A shown unit total whose hidden categories in some field hold 0 < n < k."""
-        changed = False
-        shown = self.status[0][:, 0] == SHOWN
-        for g in range(1, len(self.own)):
-            value, status = self.value[g], self.status[g]
-            hidden = np.where(status != SHOWN, value, 0).sum(axis=1)
-            for unit in np.flatnonzero(shown & (hidden > 0) & (hidden < self.k)).tolist():
-                self._hide_smallest(g, [(unit, c) for c in range(value.shape[1])], (0, unit, 0))
-                changed = True
-        return changed
+def _added(
+    name: str, own: IntArray, fields: Fields, direct_a: ArrayLike, by_field_a: Counts | None
+) -> tuple[IntArray, Fields]:
+    """The counts added since an earlier release, as (direct, by_field)."""
+    before = _counts(f"{name} direct", direct_a, own.shape)
+    direct = _less(f"{name} direct", own, before)
+    given = dict(by_field_a or {})
+    if not set(given) <= set(fields):
+        raise ValueError(f"{name}: expected fields among {list(fields)}, got {list(given)}")
+    added: Fields = {}
+    for field, (cats, counts) in fields.items():
+        label = f"{name} by_field[{field!r}]"
+        old = _aligned(label, cats, given.get(field), before)
+        added[field] = (cats, _less(label, counts, old))
+    return direct, added
 
-    def _hide_smallest(self, g: int, parts: list[tuple[int, int]], whole: Cell) -> None:
-        value, status = self.value[g], self.status[g]
-        open_ = [
-            (int(value[x, c]), x, c) for x, c in parts if status[x, c] == SHOWN and value[x, c]
-        ]
-        if open_:
-            _, x, c = min(open_)
-            status[x, c] = COMPLEMENT
-        else:  # unreachable: a shown whole is then itself below k; hide it to be safe
-            self.status[whole[0]][whole[1], whole[2]] = COMPLEMENT
+
+def _aligned(
+    label: str,
+    cats: tuple[Hashable, ...],
+    given: tuple[Sequence[Hashable], ArrayLike] | None,
+    before: IntArray,
+) -> IntArray:
+    """An earlier release's counts of one field in this release's categories."""
+    out = np.zeros((len(before), len(cats)), dtype=np.int64)
+    if given is None:
+        if before.any():
+            raise ValueError(f"{label}: expected counts by category, got none")
+        return out
+    labels = tuple(given[0])
+    matrix = _counts(label, given[1], (len(before), len(labels)))
+    if not np.array_equal(matrix.sum(axis=1), before):
+        raise ValueError(f"{label}: expected rows summing to its direct counts, got other sums")
+    position = {c: j for j, c in enumerate(cats)}
+    for j, c in enumerate(labels):
+        if c in position:
+            out[:, position[c]] += matrix[:, j]
+        elif matrix[:, j].any():
+            raise ValueError(f"{label}: expected categories of by_field, got {c!r} with responses")
+    return out
+
+
+def _less(label: str, now: IntArray, before: IntArray) -> IntArray:
+    added = now - before
+    if added.size and added.min() < 0:
+        unit = int(np.argwhere(added < 0)[0][0])
+        raise ValueError(
+            f"{label}: expected at most this release's counts (responses are only added),"
+            f" got more at unit {unit}"
+        )
+    return added
+
+
+def _plan(tree: UnitTree, own: list[IntArray], k: int) -> tuple[list[IntArray], list[StatusArray]]:
+    """(values, statuses) of every table in unit order: step 2 by
+    :class:`analysis._planner.Planner`, step 3 by :class:`analysis._rules.Rules`."""
+    search = Planner(tree, own, k)
+    search.protect_all(_targets(tree, search.value, own, k))
+    return search.value, Rules(tree, search.value, search.statuses(), k).run()
+
+
+def _targets(
+    tree: UnitTree, values: list[IntArray], own: list[IntArray], k: int
+) -> list[tuple[int, int, int, bool]]:
+    """Every protected group, deepest first (unit totals before fields' cells)."""
+    targets = []
+    inner = np.asarray([bool(kids) for kids in tree.children])[:, None]
+    for g, (value, mine) in enumerate(zip(values, own, strict=True)):
+        for unit, c in zip(*np.nonzero((value > 0) & (value < k)), strict=True):
+            targets.append((g, int(unit), int(c), False))
+        for unit, c in zip(*np.nonzero(inner & (mine > 0) & (mine < k)), strict=True):
+            targets.append((g, int(unit), int(c), True))
+    depth = tree.depth
+    return sorted(targets, key=lambda t: (t[0] > 0, -depth[t[1]], t[3], t[1], t[2]))
 
 
 def plan_statuses(plan: DisclosurePlan) -> NDArray[np.int8]:
@@ -278,7 +411,7 @@ def plan_statuses(plan: DisclosurePlan) -> NDArray[np.int8]:
 def restore_plan(
     tree: UnitTree,
     direct: ArrayLike,
-    by_field: Mapping[str, tuple[Sequence[Hashable], ArrayLike]] | None,
+    by_field: Counts | None,
     statuses: ArrayLike,
     *,
     min_size: int = 5,
@@ -286,14 +419,15 @@ def restore_plan(
     """The plan :func:`plan_disclosure_from_counts` gives for these counts, from its
     :func:`plan_statuses`, without searching again.
 
-    The statuses are checked against the counts: each must be 0, 1 or 2, a figure with
-    ``0 < n < min_size`` must be hidden as small and no other figure may be. A stored
-    plan that fails the check (another plan's statuses, a damaged copy) raises
-    ``ValueError`` rather than publish a small group.
+    The statuses are checked against the counts: each must be 0, 1, 2 or 3 (a plan of
+    :func:`plan_release` is restored the same way), a figure with ``0 < n < min_size``
+    must be hidden as small and no other figure may be. A stored plan that fails the
+    check (another plan's statuses, a damaged copy) raises ``ValueError`` rather than
+    publish a small group.
     """
     k = _min_size(min_size)
     own_total = _counts("direct", direct, (tree.size,))
-    tables = [("totals", (), own_total[:, None])]
+    tables: list[tuple[str, tuple[Hashable, ...], IntArray]] = [("totals", (), own_total[:, None])]
     for name, (categories, counts) in (by_field or {}).items():
         cats = tuple(categories)
         tables.append((name, cats, _counts(f"by_field[{name!r}]", counts, (tree.size, len(cats)))))
@@ -303,8 +437,11 @@ def restore_plan(
         raise ValueError(
             f"statuses: expected {expected} integer statuses, got {given.dtype} {given.shape}"
         )
-    if given.size and (given.min() < SHOWN or given.max() > COMPLEMENT):
-        raise ValueError("statuses: expected values 0 (shown), 1 (small) or 2 (complementary)")
+    if given.size and (given.min() < SHOWN or given.max() > CHANGED):
+        raise ValueError(
+            "statuses: expected values 0 (shown), 1 (small), 2 (complementary) or 3 (changed),"
+            f" got {int(given.min())}..{int(given.max())}"
+        )
     values, status_of, at = [], [], 0
     for name, _cats, matrix in tables:
         value = tree.rollup(matrix)

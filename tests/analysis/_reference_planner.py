@@ -1,16 +1,21 @@
 """The disclosure planner's search written the plain way, to test the vectorised one.
 
-This is the straightforward form of step 2 of :mod:`analysis.disclosure` (as the
-project first shipped it): for each protected group, each family of moves is searched
-unit by unit up the tree, costs summed cell by cell. ``analysis._planner`` computes the
-same choices with prefix sums over ranges of units; the tests check that both hide
-exactly the same figures.
+This is the straightforward form of steps 2 and 3 of :mod:`analysis.disclosure`. Step 2
+(as the project first shipped it, with the tiers' weights and the re-labels since): for
+each protected group, each family of moves is searched unit by unit up the tree, costs
+summed cell by cell, the families in the order ties are settled. ``analysis._planner``
+computes the same choices with prefix sums over ranges of units. Step 3 walks down from
+every figure to its nearest visible descendants, where ``analysis._rules.Rules`` finds
+every unit's nearest visible ancestor level by level. Both take the rules in the same
+order (per pass: each table's region rule with the figures visible at its start, then
+the row rule); the tests check that both hide exactly the same figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -66,13 +71,15 @@ class ReferencePlanner:
         self._value = [v.tolist() for v in self.value]
         self._status = [s.tolist() for s in self.status]
         self._scale = sum(int(v.sum()) for v in self.value) + 1  # above any sum of figures
+        self._root = int(np.flatnonzero(tree.parents < 0)[0])
+        self._base = self._tier_base()
 
     def run(self) -> None:
         for g, unit, c, own_part in self._targets():
             self._protect(g, unit, c, own_part)
         self.status = [np.asarray(s, dtype=np.int8) for s in self._status]
-        while any([self._hierarchy_rule(g) for g in range(len(self.own))] + [self._row_rule()]):
-            pass
+        while any([self._region_rule(t) for t in range(len(self.own))] + [self._row_rule()]):
+            pass  # a pass takes every table's region rule, then the row rule
 
     def _targets(self) -> list[tuple[int, int, int, bool]]:
         targets = []
@@ -85,16 +92,38 @@ class ReferencePlanner:
         depth = self.tree.depth
         return sorted(targets, key=lambda t: (t[0] > 0, -depth[t[1]], t[3], t[1], t[2]))
 
+    def _tier(self, g: int, u: int) -> int:
+        """2: the organization's total; 1: its top-level units' totals and its own cells."""
+        if g == 0 and u == self._root:
+            return 2
+        return int((g == 0 and self.parent[u] == self._root) or (g > 0 and u == self._root))
+
+    def _weight(self, g: int, u: int, c: int) -> int:
+        return (self._value[g][u][c] + self._scale) * self._base ** self._tier(g, u)
+
+    def _tier_base(self) -> int:
+        """The number of figures + 1, lowered until the weight of every figure times the
+        number of units (plus one unit) stays within 2**62."""
+        n = self.tree.size
+        sums = [0, 0, 0]
+        for g, value in enumerate(self._value):
+            for u in range(n):
+                for v in value[u]:
+                    sums[self._tier(g, u)] += v + self._scale
+        base = sum(len(value) * len(value[0]) for value in self._value) + 1
+        while base > 1 and (sums[0] + sums[1] * base + sums[2] * base**2 + 1) * n > 2**62:
+            base -= 1
+        return base
+
     def _cost(self, cells: Iterable[Cell]) -> int:
-        """Figures newly hidden, then respondents in them, as one number."""
+        """Figures newly hidden, weighted by value and tier, as one number."""
         new = {cell for cell in cells if self._status[cell[0]][cell[1]][cell[2]] == SHOWN}
-        return len(new) * self._scale + int(sum(self._value[g][u][c] for g, u, c in new))
+        return sum(self._weight(g, u, c) for g, u, c in new)
 
     def _protect(self, g: int, unit: int, c0: int, own_part: bool) -> None:
         best: _Best | None = None
-        for move in self._moves(g, c0):
-            found = self._search(move, unit, own_part, best.cost if best else None)
-            best = found or best
+        for search in self._searches(g, c0, unit, own_part):
+            best = search(best.cost if best else None) or best
             if best is not None and best.cost == 0:
                 break
         # best is never None: a whole respondent can always be moved out of the organization.
@@ -102,15 +131,42 @@ class ReferencePlanner:
             if self._status[t][u][c] == SHOWN:
                 self._status[t][u][c] = COMPLEMENT
 
-    def _moves(self, g: int, c0: int) -> Iterator[_Move]:
-        """Category swaps (field targets only: they leave totals and other fields alone),
-        then the move of a whole respondent."""
+    def _searches(
+        self, g: int, c0: int, unit: int, own_part: bool
+    ) -> Iterator[Callable[[int | None], _Best | None]]:
+        """Each family's search for a move cheaper than a bound, in the order ties are
+        settled: category swaps, then re-labels (field targets only: both leave totals
+        and other fields alone), then the move of a whole respondent."""
         if g:
-            yield from (self._swap(g, c0, c2) for c2 in range(len(self._own[g][0])) if c2 != c0)
+            for c2 in range(len(self._own[g][0])):
+                if c2 != c0:
+                    yield partial(self._search, self._swap(g, c0, c2), unit, own_part)
+            yield partial(self._relabel, g, c0, unit, own_part)
+        yield partial(self._search, self._whole(g, c0), unit, own_part)
+
+    def _relabel(
+        self, g: int, c0: int, unit: int, own_part: bool, bound: int | None
+    ) -> _Best | None:
+        """One respondent of category c0 (the unit's own, or anyone in its subtree) takes
+        another category c2: field g's cells c0 and c2 change at every unit up to the root.
+        Units in depth-first order, then categories; the first cheapest wins."""
+        best = _Best(bound)
+        for a in [unit] if own_part else self.tree.subtree(unit).tolist():
+            if self._own[g][a][c0] == 0:
+                continue
+            path = self._up(a)
+            for c2 in range(len(self._own[g][a])):
+                if c2 != c0:
+                    cells = [(g, x, c) for x in path for c in (c0, c2)]
+                    best.offer(self._cost(cells), cells)
+        return best if best.cells is not None else None
+
+    def _whole(self, g: int, c0: int) -> _Move:
+        """Moves of a whole respondent (category c0 of table g) to another unit or out."""
         fixed = [g] if g else []
         own = self._own
         columns = self._columns
-        yield _Move(
+        return _Move(
             at=lambda x: [(0, x, 0)] + [(f, x, c0) for f in fixed],
             ok=lambda x: own[0][x][0] > 0 and all(own[f][x][c0] > 0 for f in fixed),
             others=lambda a, b, pa, pb: [
@@ -203,36 +259,91 @@ class ReferencePlanner:
         up_a = min(([(f, x, c) for x in self._up(a)] for c in at_a), key=self._cost)
         return up_a + min(([(f, x, c) for x in self._up(b)] for c in at_b), key=self._cost)
 
-    def _hierarchy_rule(self, g: int) -> bool:
-        """A shown unit (x category) whose hidden own part and subunits hold 0 < n < k."""
-        value, status, p = self.value[g], self.status[g], self.tree.parents
-        hidden = self.own[g].copy()  # the own part is never published
-        below = np.flatnonzero(p >= 0)
-        np.add.at(hidden, p[below], np.where(status[below] != SHOWN, value[below], 0))
-        bad = np.nonzero((status == SHOWN) & (hidden > 0) & (hidden < self.k))
-        for unit, c in zip(*bad, strict=True):
-            self._hide_smallest(g, [(x, int(c)) for x in self.kids[unit]], (g, int(unit), int(c)))
-        return len(bad[0]) > 0
+    # -- step 3, cell by cell --------------------------------------------------------------
 
-    def _row_rule(self) -> bool:
-        """A shown unit total whose hidden categories in some field hold 0 < n < k."""
+    def _total_visible(self, u: int) -> bool:
+        """Shown, or the sum of a field's cells that are all shown."""
+        if self.status[0][u, 0] == SHOWN:
+            return True
+        return any(
+            all(s == SHOWN for s in self.status[g][u].tolist()) for g in range(1, len(self.own))
+        )
+
+    def _visible(self, t: int, u: int, c: int) -> bool:
+        """Shown, or the unit's total minus the field's other cells, all shown."""
+        if self.status[t][u, c] == SHOWN:
+            return True
+        if t == 0:
+            return self._total_visible(u)
+        others = [x for x in range(self.status[t].shape[1]) if x != c]
+        return self._total_visible(u) and all(self.status[t][u, x] == SHOWN for x in others)
+
+    def _nearest(self, u: int, visible: list[list[bool]], c: int) -> list[int]:
+        """Visible units below u in column c with no visible unit between."""
+        found, stack = [], list(self.kids[u])
+        while stack:
+            x = stack.pop()
+            if visible[x][c]:
+                found.append(x)
+            else:
+                stack += self.kids[x]
+        return sorted(found)
+
+    def _region_rule(self, t: int) -> bool:
+        """A visible figure minus its nearest visible descendants holding 0 < n < k."""
+        value = self.value[t]
+        units, columns = range(value.shape[0]), range(value.shape[1])
+        visible = [[self._visible(t, u, c) for c in columns] for u in units]
+        nearest = {(u, c): self._nearest(u, visible, c) for u in units for c in columns}
+        rest = {
+            (u, c): int(value[u, c]) - sum(int(value[x, c]) for x in nearest[u, c])
+            for u in units
+            for c in columns
+        }
         changed = False
-        shown = self.status[0][:, 0] == SHOWN
-        for g in range(1, len(self.own)):
-            value, status = self.value[g], self.status[g]
-            hidden = np.where(status != SHOWN, value, 0).sum(axis=1)
-            for unit in np.flatnonzero(shown & (hidden > 0) & (hidden < self.k)).tolist():
-                self._hide_smallest(g, [(unit, c) for c in range(value.shape[1])], (0, unit, 0))
-                changed = True
+        for u in units:
+            for c in columns:
+                if not (visible[u][c] and 0 < rest[u, c] < self.k):
+                    continue
+                options = [(rest[x, c], int(value[x, c]), x) for x in nearest[u, c] if rest[x, c]]
+                if not options and self._tier(t, u):  # one level deeper before its own figure
+                    options = [(0, int(value[x, c]), x) for x in nearest[u, c] if value[x, c]]
+                changed |= self._conceal(t, min(options)[2] if options else u, c)
         return changed
 
-    def _hide_smallest(self, g: int, parts: list[tuple[int, int]], whole: Cell) -> None:
+    def _row_rule(self) -> bool:
+        """A visible unit total whose hidden categories in some field hold 0 < n < k."""
+        changed = False
+        totals = [self._total_visible(u) for u in range(self.tree.size)]
+        for g in range(1, len(self.own)):
+            value, status = self.value[g], self.status[g]
+            for u in range(self.tree.size):
+                hidden = sum(int(value[u, c]) for c in range(value.shape[1]) if status[u, c])
+                if totals[u] and 0 < hidden < self.k:
+                    changed |= self._hide_smallest(g, u) or self._conceal(0, u, 0)
+        return changed
+
+    def _conceal(self, t: int, u: int, c: int) -> bool:
+        """Hide the figure and whatever would give it back by a row sum; True if any hidden."""
+        changed = self._hide(t, u, c)
+        if t == 0:
+            for g in range(1, len(self.own)):
+                if all(s == SHOWN for s in self.status[g][u].tolist()):
+                    changed |= self._hide_smallest(g, u)
+            return changed
+        hidden = [x for x in range(self.status[t].shape[1]) if self.status[t][u, x] != SHOWN]
+        if self._total_visible(u) and len(hidden) == 1:
+            changed |= self._hide_smallest(t, u) or self._conceal(0, u, 0)
+        return changed
+
+    def _hide_smallest(self, g: int, u: int) -> bool:
         value, status = self.value[g], self.status[g]
-        open_ = [
-            (int(value[x, c]), x, c) for x, c in parts if status[x, c] == SHOWN and value[x, c]
-        ]
-        if open_:
-            _, x, c = min(open_)
-            status[x, c] = COMPLEMENT
-        else:  # unreachable: a shown whole is then itself below k; hide it to be safe
-            self.status[whole[0]][whole[1], whole[2]] = COMPLEMENT
+        open_ = [(int(value[u, c]), c) for c in range(value.shape[1]) if not status[u, c]]
+        open_ = [(v, c) for v, c in open_ if v]
+        return bool(open_) and self._hide(g, u, min(open_)[1])
+
+    def _hide(self, t: int, u: int, c: int) -> bool:
+        if self.status[t][u, c] != SHOWN:
+            return False
+        self.status[t][u, c] = COMPLEMENT
+        return True
