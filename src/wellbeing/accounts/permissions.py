@@ -35,6 +35,30 @@ def organizations_administered_by(user: AnyUser) -> QuerySet[Organization]:
     ).distinct()
 
 
+def is_org_admin(user: AnyUser, organization: Organization) -> bool:
+    """Whether ``user`` is an admin of ``organization`` by membership (staff are not, here)."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return Membership.objects.filter(
+        user=user, organization=organization, role=Role.ORG_ADMIN
+    ).exists()
+
+
+def get_org_for_admin(user: AnyUser, slug: str) -> Organization:
+    """The organization ``slug`` if ``user`` is its admin by membership; else 404, staff too."""
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None or not is_org_admin(user, org):
+        raise Http404("No such organization.")
+    return org
+
+
+def holds_admin_role(user: AnyUser) -> bool:
+    """Whether ``user`` is an admin of any organization by membership."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return Membership.objects.filter(user=user, role=Role.ORG_ADMIN).exists()
+
+
 def membership_for(user: AnyUser, organization: Organization) -> Membership | None:
     if not isinstance(user, User) or not user.is_active:
         return None

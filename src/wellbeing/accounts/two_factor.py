@@ -16,7 +16,8 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from wellbeing.accounts.models import Membership, User
+from wellbeing.accounts.models import User
+from wellbeing.accounts.permissions import holds_admin_role, is_staff
 from wellbeing.core.models import audit
 
 BACKUP_CODES = 10
@@ -25,12 +26,7 @@ DEVICE_NAME = "Authenticator app"
 
 def is_privileged(user: User | AnonymousUser) -> bool:
     """Staff and organization admins: the roles that see confidential reports or run the site."""
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    return (
-        user.is_staff
-        or Membership.objects.filter(user=user, role=Membership.Role.ORG_ADMIN).exists()
-    )
+    return is_staff(user) or holds_admin_role(user)
 
 
 def has_device(user: User) -> bool:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wellbeing.accounts.models import Organization, User
-from wellbeing.api.auth import is_org_admin
+from wellbeing.accounts.permissions import is_org_admin
 from wellbeing.api.models import PREFIX_LENGTH, SCOPES, ApiToken, ApiTokenUse, hash_secret
 from wellbeing.core.models import audit
 

@@ -15,8 +15,7 @@ from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from wellbeing.accounts.models import Membership
-from wellbeing.accounts.permissions import membership_for
+from wellbeing.accounts.permissions import is_org_admin
 from wellbeing.api.models import ApiToken, hash_secret
 from wellbeing.core.ratelimit import count_in_window
 
@@ -41,12 +40,6 @@ def _check_rate(token: ApiToken) -> None:
         raise RateLimited(retry_after)
 
 
-def is_org_admin(user: Any, organization: Any) -> bool:
-    """An admin by membership: campaign staff get no tokens for organizations they do not run."""
-    membership = membership_for(user, organization)
-    return membership is not None and membership.role == Membership.Role.ORG_ADMIN
-
-
 class TokenAuth(HttpBearer):
     openapi_description = (
         "An organization's API token (`Authorization: Bearer wbt_…`), created by an org admin."
@@ -64,8 +57,10 @@ class TokenAuth(HttpBearer):
         creator = found.created_by
         if not found.is_active(timezone.now()) or not creator.is_active:
             return None
+        # An admin by membership: campaign staff get no tokens for organizations they do not run,
+        # and a token whose creator is no longer an admin of its organization reaches nothing.
         if not is_org_admin(creator, found.organization):
-            return None  # the admin who made it no longer is one: the token reaches nothing
+            return None
         _check_rate(found)
         request.user = creator
         return found

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from wellbeing.accounts.models import Membership, Organization, User
-from wellbeing.accounts.permissions import get_org_for_user
+from wellbeing.accounts.models import User
+from wellbeing.accounts.permissions import get_org_for_admin
 from wellbeing.api import actions
-from wellbeing.api.auth import is_org_admin, rate_limit
+from wellbeing.api.auth import rate_limit
 from wellbeing.api.models import SCOPES, ApiToken
 
 EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("180", "180 days"), ("365", "1 year")]
@@ -36,17 +36,9 @@ class TokenForm(forms.Form):
     )
 
 
-def _admin_org(request: HttpRequest, slug: str) -> Organization:
-    user = cast(User, request.user)
-    org = get_org_for_user(user, slug, min_role=Membership.Role.ORG_ADMIN)
-    if not is_org_admin(user, org):
-        raise Http404("No such organization.")
-    return org
-
-
 @login_required
 def token_list(request: HttpRequest, slug: str) -> HttpResponse:
-    org = _admin_org(request, slug)
+    org = get_org_for_admin(request.user, slug)
     form = TokenForm(request.POST or None)
     created = None
     status = 200
@@ -81,7 +73,7 @@ def token_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    org = _admin_org(request, slug)
+    org = get_org_for_admin(request.user, slug)
     token = ApiToken.objects.filter(organization=org, pk=pk).first()
     if token is None:
         raise Http404("No such token.")
