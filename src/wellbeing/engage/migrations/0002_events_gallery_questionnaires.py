@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 ('host', models.CharField(help_text='The organization that holds the event.', max_length=200)),
                 ('starts_at', models.DateTimeField()),
                 ('ends_at', models.DateTimeField()),
-                ('timezone', models.CharField(default='America/New_York', max_length=64, validators=[wellbeing.engage.models.events._check_zone])),
+                ('timezone', models.CharField(default='America/New_York', max_length=64, validators=[wellbeing.engage.models.events.validate_time_zone])),
                 ('venue', models.CharField(blank=True, help_text='Address, for in-person and hybrid events.', max_length=300)),
                 ('online_url', models.URLField(blank=True, help_text='Joining link, sent to registered people only.')),
                 ('capacity', models.PositiveIntegerField(blank=True, help_text='Empty means no limit.', null=True)),

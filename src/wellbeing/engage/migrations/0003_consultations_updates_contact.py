@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('summary', models.TextField(help_text='Plain text: what the draft is and what input is sought.')),
                 ('opens_at', models.DateTimeField()),
                 ('closes_at', models.DateTimeField()),
-                ('timezone', models.CharField(default='America/New_York', max_length=64, validators=[wellbeing.engage.models.events._check_zone])),
+                ('timezone', models.CharField(default='America/New_York', max_length=64, validators=[wellbeing.engage.models.events.validate_time_zone])),
                 ('is_demo', models.BooleanField(default=False, help_text='Synthetic demonstration draft.')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -17,7 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from wellbeing.engage.models.events import _check_zone
+from wellbeing.engage.models.events import validate_time_zone
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -44,7 +44,9 @@ class Consultation(models.Model):
     summary = models.TextField(help_text="Plain text: what the draft is and what input is sought.")
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
-    timezone = models.CharField(max_length=64, default="America/New_York", validators=[_check_zone])
+    timezone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
     webinar = models.ForeignKey(
         "engage.Event",
         null=True,

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 
-def _check_zone(value: str) -> None:
+def validate_time_zone(value: str) -> None:
+    """A field validator: ``value`` must be an IANA time zone name such as America/New_York."""
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
@@ -48,7 +49,9 @@ class Event(models.Model):
     host = models.CharField(max_length=200, help_text="The organization that holds the event.")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    timezone = models.CharField(max_length=64, default="America/New_York", validators=[_check_zone])
+    timezone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
     venue = models.CharField(
         max_length=300, blank=True, help_text="Address, for in-person and hybrid events."
     )

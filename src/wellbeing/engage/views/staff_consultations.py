@@ -15,7 +15,7 @@ from wellbeing.core.spreadsheets import safe_cell
 from wellbeing.engage.actions import consultations as actions
 from wellbeing.engage.consultation_forms import ConsultationForm, NewThemeForm, RejectForm
 from wellbeing.engage.models import CommentTheme, Consultation, ConsultationComment
-from wellbeing.engage.views.staff_engage import _staff
+from wellbeing.engage.views.staff_engage import require_staff
 
 State = ConsultationComment.State
 EXPORT_HEADER = [
@@ -34,7 +34,7 @@ EXPORT_HEADER = [
 
 
 def staff_consultations(request: HttpRequest) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     form = ConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -79,7 +79,7 @@ def _counts() -> dict[str, Count]:
 
 def staff_consultation(request: HttpRequest, slug: str) -> HttpResponse:
     """Comments per paragraph, by state."""
-    _staff(request)
+    require_staff(request)
     consultation = _consultation(slug)
     paragraphs = consultation.paragraphs.select_related("section").annotate(
         total=Count("comments"), **_counts()
@@ -96,7 +96,7 @@ def staff_consultation(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def staff_comment_queue(request: HttpRequest, slug: str) -> HttpResponse:
-    _staff(request)
+    require_staff(request)
     consultation = _consultation(slug)
     state = request.GET.get("state", State.PENDING)
     if state not in State.values:
@@ -125,7 +125,7 @@ def _comment(consultation: Consultation, pk: int) -> ConsultationComment:
 
 @require_POST
 def staff_comment_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     consultation = _consultation(slug)
     comment = _comment(consultation, pk)
     if decision not in ("publish", "reject"):
@@ -147,7 +147,7 @@ def staff_comment_decide(request: HttpRequest, slug: str, pk: int, decision: str
 
 @require_POST
 def staff_comment_tag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     consultation = _consultation(slug)
     comment = _comment(consultation, pk)
     ids = [int(v) for v in request.POST.getlist("theme") if v.isdigit()]
@@ -192,7 +192,7 @@ def _export_rows(consultation: Consultation) -> Iterator[list[object]]:
 
 
 def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    _staff(request)
+    require_staff(request)
     consultation = _consultation(slug)
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")

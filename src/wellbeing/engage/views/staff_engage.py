@@ -17,21 +17,22 @@ from wellbeing.engage.gallery_forms import NoteForm, QuestionnaireForm, RenameTh
 from wellbeing.engage.models import Artwork, HostRequest, Questionnaire, Theme
 
 
-def _staff(request: HttpRequest) -> User:
+def require_staff(request: HttpRequest) -> User:
+    """The signed-in staff user; everyone else gets a 404, as for any unknown page."""
     if not is_staff(request.user):
         raise Http404("No such page.")
     return cast(User, request.user)
 
 
 def staff_gallery(request: HttpRequest) -> HttpResponse:
-    _staff(request)
+    require_staff(request)
     waiting = Artwork.objects.filter(status=Artwork.Status.SUBMITTED).order_by("created_at")
     return render(request, "engage/gallery/staff_queue.html", {"works": waiting})
 
 
 @require_POST
 def staff_gallery_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     work = Artwork.objects.filter(pk=pk).first()
     if work is None or decision not in ("approve", "decline"):
         raise Http404("No such work.")
@@ -45,14 +46,14 @@ def staff_gallery_decide(request: HttpRequest, pk: int, decision: str) -> HttpRe
 
 
 def staff_hosting(request: HttpRequest) -> HttpResponse:
-    _staff(request)
+    require_staff(request)
     requests_ = HostRequest.objects.all()
     return render(request, "engage/gallery/staff_hosting.html", {"host_requests": requests_})
 
 
 @require_POST
 def staff_hosting_move(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     host_request = HostRequest.objects.filter(pk=pk).first()
     if host_request is None:
         raise Http404("No such request.")
@@ -75,7 +76,7 @@ def staff_hosting_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def staff_questionnaires(request: HttpRequest) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     form = QuestionnaireForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -115,7 +116,7 @@ def _questionnaire(slug: str) -> Questionnaire:
 
 
 def staff_questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
-    _staff(request)
+    require_staff(request)
     q = _questionnaire(slug)
     questions = []
     for number, text in enumerate(q.wave.version.open_questions, start=1):
@@ -131,7 +132,7 @@ def staff_questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def staff_questionnaire_action(request: HttpRequest, slug: str, what: str) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     q = _questionnaire(slug)
     if what == "group":
         made = q_actions.group_answers(questionnaire=q, actor=actor)
@@ -155,7 +156,7 @@ def staff_questionnaire_action(request: HttpRequest, slug: str, what: str) -> Ht
 
 @require_POST
 def staff_theme_rename(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     q = _questionnaire(slug)
     theme = Theme.objects.filter(questionnaire=q, pk=pk).first()
     if theme is None:

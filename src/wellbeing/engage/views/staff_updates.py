@@ -9,11 +9,11 @@ from wellbeing.engage.actions import contact as contact_actions
 from wellbeing.engage.actions import updates as actions
 from wellbeing.engage.forms import NewsletterForm
 from wellbeing.engage.models import ContactMessage, Newsletter, Subscriber
-from wellbeing.engage.views.staff_engage import _staff
+from wellbeing.engage.views.staff_engage import require_staff
 
 
 def staff_newsletters(request: HttpRequest) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     form = NewsletterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -40,7 +40,7 @@ def _newsletter(pk: int) -> Newsletter:
 
 def staff_newsletter(request: HttpRequest, pk: int) -> HttpResponse:
     """Preview and send; while sending, the progress region refreshes itself through htmx."""
-    _staff(request)
+    require_staff(request)
     newsletter = _newsletter(pk)
     template = (
         "engage/updates/_progress.html"
@@ -63,7 +63,7 @@ def _percent(newsletter: Newsletter) -> int:
 
 @require_POST
 def staff_newsletter_send(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     newsletter = _newsletter(pk)
     try:
         actions.send_newsletter(newsletter=newsletter, actor=actor)
@@ -75,7 +75,7 @@ def staff_newsletter_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def staff_contact(request: HttpRequest) -> HttpResponse:
-    _staff(request)
+    require_staff(request)
     show = request.GET.get("show", "open")
     inbox = ContactMessage.objects.select_related("handled_by")
     if show == "open":
@@ -87,7 +87,7 @@ def staff_contact(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def staff_contact_handled(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _staff(request)
+    actor = require_staff(request)
     contact = ContactMessage.objects.filter(pk=pk).first()
     if contact is None:
         raise Http404("No such message.")
