@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "wellbeing.hub",
     "wellbeing.engage",
     "wellbeing.api",
+    "wellbeing",  # the project package: what wires the apps together (the demo command)
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "wellbeing.urls"
 WSGI_APPLICATION = "wellbeing.wsgi.application"
+# What the home page shows of a feature app, named here because core imports none of them.
+HOME_PAGE_CONTEXT = "wellbeing.plan.queries.home_page_context"
 
 TEMPLATES = [
     {

@@ -1,14 +1,16 @@
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
 from wellbeing.accounts.permissions import is_staff, organizations_for_user
 from wellbeing.core import audit_log, health
-from wellbeing.plan.models import PriorityArea
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    areas = PriorityArea.objects.order_by("number")
-    return render(request, "core/home.html", {"priority_areas": areas})
+    """The home page; what it shows of the Plan comes from ``settings.HOME_PAGE_CONTEXT``."""
+    context = import_string(settings.HOME_PAGE_CONTEXT)()
+    return render(request, "core/home.html", context)
 
 
 def about(request: HttpRequest) -> HttpResponse:

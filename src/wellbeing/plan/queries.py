@@ -13,6 +13,11 @@ class GoalSection:
     actions: list[RecommendedAction] = field(default_factory=list)
 
 
+def home_page_context() -> dict[str, object]:
+    """The priority areas for the home page's cards (core's ``HOME_PAGE_CONTEXT`` setting)."""
+    return {"priority_areas": PriorityArea.objects.order_by("number")}
+
+
 def goal_sections(area: PriorityArea) -> list[GoalSection]:
     """The area's goals in order, each with its actions; uses the area's prefetched rows."""
     sections = {goal.pk: GoalSection(goal) for goal in area.goals.all()}
