@@ -345,3 +345,12 @@ def test_reading_reports_does_not_allow_writing_progress(
     body = {"period_end": _quarter(), "narrative": "x"}
     response = client.post(url, body, content_type="application/json", **bearer(reader.secret))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/api/v1/campaign/participants", "/api/v1/events"])
+def test_an_offset_beyond_any_list_is_a_clear_400_not_a_500(client, db, path):
+    # Found by the schema test: 6393983275575407542272 overflowed the database's OFFSET.
+    response = client.get(path, {"offset": 6393983275575407542272})
+    assert response.status_code == 400
+    assert "offset" in response.content.decode()
+    assert client.get(path, {"offset": 1_000_000_000}).status_code == 200

@@ -34,6 +34,8 @@ from wellbeing.plan.models import PriorityArea
 
 router = Router(tags=["public"])
 MAX_LIMIT = 100
+# Past any list the platform holds; a larger one overflows the database's 64-bit OFFSET (a 500).
+MAX_OFFSET = 1_000_000_000
 
 
 @router.get("/plan/priority-areas", response={200: list[PriorityAreaOut], **ERRORS})
@@ -72,7 +74,7 @@ def _participant(p: Participant) -> ParticipantOut:
 def participants(
     request: HttpRequest,
     role: str = "",
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
 ) -> ParticipantPage:
     """The public directory of Change Maker participants (approved and listed), paginated."""
@@ -216,7 +218,7 @@ def events(
     request: HttpRequest,
     when: Literal["upcoming", "past"] = "upcoming",
     awareness_day: bool | None = None,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
 ) -> EventPage:
     """Published events: upcoming ones soonest first, or past ones (with recordings) latest
