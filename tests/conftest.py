@@ -1,10 +1,16 @@
-"""The shared test world: two organizations and named actors.
+"""The shared test world: two organizations and named actors, a survey and its open wave.
 
 - ``org``: Riverbend (synthetic) with a unit tree; ``other_org``: Lakeside.
 - ``org_admin`` (admin of ``org``), ``unit_lead`` (leads Nursing in ``org``),
   ``clinician`` (a member of ``org``), ``staff_curator`` (campaign staff),
   ``outsider`` (admin of ``other_org``, no role in ``org``).
+- ``survey`` and ``wave`` (open, collecting through a link per unit); ``answers`` makes a
+  complete set of answers, ``walk`` takes a survey like a browser without JavaScript,
+  ``synthetic`` stores responses as if they came through the wave's links and ``close``
+  closes a wave (its results are published when it is next read).
 """
+
+from datetime import timedelta
 
 import pytest
 
@@ -105,3 +111,113 @@ def staff_curator(db):
 @pytest.fixture
 def outsider(other_org):
     return _member(other_org, _person("olu@lakeside.test"), "org_admin")
+
+
+@pytest.fixture
+def survey(org, units, org_admin):
+    from wellbeing.surveys import actions
+
+    return actions.create_survey(
+        organization=org,
+        name="Pulse",
+        instruments=["single-item-burnout", "who5", "phq9"],
+        demographics=["role", "unit"],
+        open_questions=["What would help most?"],
+        actor=org_admin,
+    )
+
+
+@pytest.fixture
+def wave(survey, units, org_admin):
+    from django.utils import timezone
+
+    from wellbeing.surveys import actions
+
+    now = timezone.now()
+    wave = actions.create_wave(
+        survey=survey,
+        name="Wave 1",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        headcounts={units["icu"]: 40, units["ed"]: 30},
+        actor=org_admin,
+    )
+    actions.open_links(wave=wave, units=[None, *units.values()], actor=org_admin)
+    return actions.set_wave_status(wave=wave, status="open", actor=org_admin)
+
+
+@pytest.fixture
+def walk():
+    return post_all_pages
+
+
+@pytest.fixture
+def answers():
+    return complete_answers
+
+
+def complete_answers(burnout=2, who5=(3, 3, 3, 3, 3), phq9=(0,) * 9):
+    return {"single-item-burnout": [burnout], "who5": list(who5), "phq9": list(phq9)}
+
+
+def post_all_pages(client, url, answers=None, demo=None, comment="", key=None):
+    """Walk a respondent through every page like a browser without JavaScript; return the last response."""
+    answers = answers or complete_answers()
+    first = client.get(url)
+    assert first.status_code == 200
+    key = key or first.context["idempotency_key"]
+    steps = first.context["flow"].steps
+    response = None
+    for index, step in enumerate(steps):
+        data = {"idempotency_key": key, "step": str(index), "go": "next"}
+        if step in answers:
+            instrument = first.context["flow"].instruments[
+                [i.id for i in first.context["flow"].instruments].index(step)
+            ]
+            for item, code in zip(instrument.items, answers[step], strict=True):
+                data[f"{step}__{item.id}"] = str(code)
+        elif step == "about":
+            data.update({f"demo__{k}": v for k, v in (demo or {}).items()})
+        elif step == "comments":
+            data["open__1"] = comment
+        response = client.post(url, data)
+        if index < len(steps) - 1:
+            assert response.status_code == 303, (
+                step,
+                response.status_code,
+                getattr(response, "context", None) and response.context.get("errors"),
+            )
+    return response
+
+
+def store_synthetic(wave, unit, n, answers=None, *, role="nurse", start=0, demographics=None):
+    """``n`` synthetic responses in ``unit`` of a collecting wave (burnout cycling 1..5)."""
+    from wellbeing.surveys import actions
+
+    make = answers or complete_answers
+    rows = [
+        actions.ImportedResponse(
+            key=f"t-{wave.pk}-{unit.pk if unit else 'x'}-{start + i}",
+            unit=unit,
+            answers=make(burnout=1 + (i % 5)),
+            demographics=dict(demographics) if demographics is not None else {"role": role},
+        )
+        for i in range(n)
+    ]
+    return actions.record_synthetic_responses(wave=wave, rows=rows)
+
+
+@pytest.fixture
+def synthetic():
+    return store_synthetic
+
+
+def close_wave(wave, actor=None):
+    from wellbeing.surveys import actions
+
+    return actions.set_wave_status(wave=wave, status="closed", actor=actor)
+
+
+@pytest.fixture
+def close():
+    return close_wave

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wellbeing.plan",
     "wellbeing.campaign",
     "wellbeing.surveys",
+    "wellbeing.reports",
     "wellbeing.hub",
     "wellbeing.engage",
     "wellbeing.api",

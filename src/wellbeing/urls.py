@@ -9,6 +9,7 @@ urlpatterns = [
     path("hub/", include("wellbeing.hub.urls")),
     path("engage/", include("wellbeing.engage.urls")),
     path("", include("wellbeing.surveys.urls")),
+    path("", include("wellbeing.reports.urls")),
     path("api/v1/", include("wellbeing.api.urls")),
     path("", include("wellbeing.api.page_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from wellbeing.surveys.reports.build import build_report
+from wellbeing.reports.door import latest_report
 
 
 def test_the_openapi_schema_lists_every_endpoint(client):
@@ -119,32 +119,49 @@ def test_counts_are_the_wave_pages_counts_with_small_groups_suppressed(
     counts = client.get(
         f"/api/v1/orgs/{org.slug}/waves/{wave.pk}/counts", **bearer(token.secret)
     ).json()
+    assert counts["live"] is False and counts["release"] == 1
     by_unit = {row["unit"]: row for row in counts["units"]}
     night = by_unit["ICU Night Team"]
     assert night["n"] is None and night["suppressed"] and night["reason"]
     client.force_login(org_admin)
     page = client.get(f"/measure/{org.slug}/waves/{wave.pk}/counts/").context["counts"]
-    assert [(r["unit"].name, r["cell"].value) for r in page["rows"]] == [
-        (row["unit"], row["n"]) for row in counts["units"]
+    assert [(r.unit.name, r.value, r.at_least) for r in page.rows] == [
+        (row["unit"], row["n"], row["at_least"]) for row in counts["units"]
     ]
+    assert (page.total.value, counts["total"]) in ((None, None), (counts["total"], counts["total"]))
 
 
 def test_the_report_is_the_pages_published_figures(client, org, token, bearer, wave, units):
     body = client.get(
         f"/api/v1/orgs/{org.slug}/waves/{wave.pk}/report", **bearer(token.secret)
     ).json()
-    report = build_report(wave)
+    report = latest_report(wave)
+    assert body["release"] == report.release.number == 1
     scale = next(s for s in report.scales if s.key == "who5.percentage")
-    ed_index = next(r.index for r in report.units if r.unit.pk == units["ed"].pk)
-    ed = next(
+    org_row = next(
         row
         for row in body["rows"]
-        if row["group_id"] == str(units["ed"].pk)
+        if row["group_type"] == "organization"
         and row["scale"] == "who5.percentage"
         and row["statistic"] == "mean"
     )
-    assert ed["value"] == pytest.approx(scale.by_unit[ed_index].mean)
-    assert ed["n"] == 12 and not ed["suppressed"]
+    # The ED's 12 and the night team's 2 make 14: the organization's total stays shown and
+    # the ED's is hidden instead (either would protect the 2).
+    assert org_row["value"] == pytest.approx(scale.overall.mean)
+    assert org_row["n"] == 14 and not org_row["suppressed"]
+    for unit in units.values():
+        index = next(r.index for r in report.units if r.unit.pk == unit.pk)
+        row = next(
+            r
+            for r in body["rows"]
+            if r["group_id"] == str(unit.pk)
+            and r["scale"] == "who5.percentage"
+            and r["statistic"] == "mean"
+        )
+        assert (
+            row["n"] == scale.by_unit[index].n
+            and row["suppressed"] == scale.by_unit[index].suppressed
+        )
 
 
 def test_a_suppressed_cell_comes_with_its_reason_and_never_a_number(

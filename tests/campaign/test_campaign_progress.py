@@ -243,7 +243,7 @@ def _wave(survey, name, start, burned_out, not_burned_out, units, actor):
 def test_a_second_waves_measured_change_becomes_the_metrics_new_value(
     linked, units, org_admin, client
 ):
-    from wellbeing.surveys.reports.build import build_report
+    from wellbeing.reports.door import latest_report
 
     survey, only = linked
     first = _wave(survey, "Spring", dt.date(2026, 3, 1), 10, 10, units, org_admin)
@@ -253,7 +253,7 @@ def test_a_second_waves_measured_change_becomes_the_metrics_new_value(
     assert only.current_value == Decimal("50.0")
     actions.fill_metrics_from_wave(second)
     only.refresh_from_db()
-    report = build_report(second)
+    report = latest_report(second)
     (scale,) = [s for s in report.scales if s.key == "single-item-burnout.score"]
     assert (
         only.current_value == Decimal(str(round(scale.overall.share * 100, 1))) == Decimal("25.0")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from wellbeing.engage.actions import questionnaires as actions
 from wellbeing.engage.models import Questionnaire, Theme
-from wellbeing.surveys.actions import ImportedResponse, import_responses
+from wellbeing.surveys.actions import ImportedResponse, record_synthetic_responses
 from wellbeing.surveys.models import Comment
 
 OPEN = [
@@ -44,7 +44,7 @@ def _answer(q, n, role="nurse", start=0):
         )
         for i in range(n)
     ]
-    import_responses(wave=q.wave, rows=rows)
+    record_synthetic_responses(wave=q.wave, rows=rows)
 
 
 def _comments(q, texts, question=1):
@@ -145,10 +145,10 @@ def test_charts_hide_small_groups_and_protect_them_from_subtraction(
     client, questionnaire, staff_curator, settings
 ):
     settings.MIN_GROUP_SIZE = 5
-    actions.publish_results(questionnaire=questionnaire, public=True, actor=staff_curator)
     _answer(questionnaire, 12, role="nurse")
     _answer(questionnaire, 7, role="physician", start=100)
     _answer(questionnaire, 2, role="pharmacist", start=200)
+    actions.publish_results(questionnaire=questionnaire, public=True, actor=staff_curator)
     page = client.get(
         reverse("engage:questionnaire_results", args=[questionnaire.slug])
     ).content.decode()

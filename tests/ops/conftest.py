@@ -54,8 +54,29 @@ def _survey_objects(org, units, org_admin, world: World) -> None:
     link = actions.open_links(wave=wave, units=[None], actor=org_admin)[0]
     actions.set_wave_status(wave=wave, status="open", actor=org_admin)
     [invitation] = actions.issue_tokens(wave=wave, count=1, actor=org_admin)
-    job = run.upload(
+    # Results so far, published: every report page and export has figures to show.
+    from wellbeing.reports import door
+
+    actions.record_synthetic_responses(
         wave=wave,
+        rows=[
+            actions.ImportedResponse(
+                f"ops-{i}", units["ed"], {"single-item-burnout": [2], "who5": [3] * 5}, {}
+            )
+            for i in range(6)
+        ],
+    )
+    door.publish_interim(org_admin, org, wave)
+    # Files are imported only into a wave that never opened: an earlier survey's.
+    earlier = actions.create_wave(
+        survey=survey,
+        name="Earlier",
+        opens_at=now - dt.timedelta(days=400),
+        closes_at=now - dt.timedelta(days=380),
+        actor=org_admin,
+    )
+    job = run.upload(
+        wave=earlier,
         filename="earlier.csv",
         content=b"ResponseId,burnout\nR_1,2\n",
         preset="auto",
@@ -74,6 +95,7 @@ def _survey_objects(org, units, org_admin, world: World) -> None:
         slug=org.slug,
         survey_pk=survey.pk,
         wave_pk=wave.pk,
+        import_wave_pk=earlier.pk,
         unit_pk=units["ed"].pk,
         job_pk=job.pk,
         token_pk=token.token.pk,

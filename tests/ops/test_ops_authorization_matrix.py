@@ -175,7 +175,7 @@ EXPECTED: dict[str, Route] = {
     "engage:consultation_export": Route(STAFF),
     "surveys:respond_link": Route(PUBLIC),
     "surveys:respond_token": Route(PUBLIC),
-    "surveys:campaign_private": Route(STAFF_SIGNED_IN),
+    "reports:campaign_private": Route(STAFF_SIGNED_IN),
     "surveys:survey_list": Route(ORG_LEAD),
     "surveys:survey_new": Route(ORG_ADMIN_A),
     "surveys:survey": Route(ORG_LEAD),
@@ -184,14 +184,15 @@ EXPECTED: dict[str, Route] = {
     "surveys:wave_counts": Route(ORG_LEAD),
     "surveys:wave_status": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 302)),
     "surveys:wave_tokens": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 302)),
-    "surveys:wave_report": Route(ORG_LEAD),
+    "reports:wave_report": Route(ORG_LEAD),
+    "reports:publish_interim": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 302)),
     # The world's unit is the Emergency Department: outside the lead's Nursing subtree.
-    "surveys:wave_report_unit": Route(ORG_ADMIN_A),
-    "surveys:wave_report_xlsx": Route(ORG_LEAD),
-    "surveys:wave_report_pdf": Route(ORG_LEAD),
-    "surveys:wave_raw_export": Route(ORG_ADMIN_ONLY),
-    "surveys:wave_report_csv": Route(ORG_LEAD),
-    "surveys:wave_report_long": Route(ORG_LEAD),
+    "reports:wave_report_unit": Route(ORG_ADMIN_A),
+    "reports:wave_report_xlsx": Route(ORG_LEAD),
+    "reports:wave_report_pdf": Route(ORG_LEAD),
+    "reports:wave_raw_export": Route(ORG_ADMIN_ONLY),
+    "reports:wave_report_csv": Route(ORG_LEAD),
+    "reports:wave_report_long": Route(ORG_LEAD),
     "surveys:import_upload": Route(ORG_ADMIN_A),
     "surveys:import_map": Route(ORG_ADMIN_A),
     "surveys:import_start": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 302)),
@@ -243,6 +244,10 @@ EXPECTED: dict[str, Route] = {
 
 # How each URL's arguments are filled from the world (``=value`` is a literal).
 ARGS: dict[str, dict[str, str]] = {
+    "surveys:import_upload": {"pk": "import_wave_pk"},
+    "surveys:import_map": {"pk": "import_wave_pk"},
+    "surveys:import_start": {"pk": "import_wave_pk"},
+    "surveys:import_job": {"pk": "import_wave_pk"},
     "plan:priority_area": {"slug": "area_slug"},
     "campaign:participant": {"pk": "participant_pk"},
     "campaign:badge": {"pk": "participant_pk"},
@@ -314,7 +319,7 @@ DEFAULTS = {
     "key": "key",
     "token": "token",
 }
-PK_BY_APP = {"campaign": "participant_pk", "surveys": "wave_pk"}
+PK_BY_APP = {"campaign": "participant_pk", "surveys": "wave_pk", "reports": "wave_pk"}
 DENIED = {LOGIN, 401, 403, 404, 405}
 
 

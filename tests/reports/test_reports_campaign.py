@@ -3,8 +3,9 @@
 import pytest
 
 from wellbeing.core.models import AuditEvent
+from wellbeing.reports import campaign
+from wellbeing.reports.models import PrivateRelease
 from wellbeing.surveys import actions
-from wellbeing.surveys.models import PrivateRelease
 
 URL = "/staff/campaign-aggregates/"
 
@@ -17,7 +18,7 @@ def _fill(wave, n, answers, start=0):
         )
         for i in range(n)
     ]  # fmt: skip
-    actions.import_responses(wave=wave, rows=rows)
+    actions.record_synthetic_responses(wave=wave, rows=rows)
 
 
 @pytest.fixture
@@ -33,9 +34,9 @@ def test_the_page_shows_a_release_with_its_epsilon_and_the_budget_spent(
     response = client.get(URL)
     assert response.status_code == 200
     (release,) = PrivateRelease.objects.all()
-    assert release.epsilon == pytest.approx(actions.CAMPAIGN_EPSILON)
+    assert release.epsilon == pytest.approx(campaign.CAMPAIGN_EPSILON)
     assert release.created_by == staff_curator
-    assert release.values["labels"] == actions.CAMPAIGN_LABELS
+    assert release.values["labels"] == campaign.CAMPAIGN_LABELS
     assert len(release.values["values"]) == 3
     html = response.content.decode()
     assert "Spent so far: epsilon 1.00 of 10" in html
@@ -48,7 +49,7 @@ def test_viewing_again_reuses_the_release_and_spends_nothing(client, filled, sta
     first = client.get(URL).context["current"]
     again = client.get(URL).context["current"]
     assert first.pk == again.pk and PrivateRelease.objects.count() == 1
-    assert actions.privacy_spent() == pytest.approx(1.0)
+    assert campaign.privacy_spent() == pytest.approx(1.0)
 
 
 def test_new_responses_make_a_new_release_that_spends_more(client, filled, staff_curator, answers):
@@ -57,14 +58,14 @@ def test_new_responses_make_a_new_release_that_spends_more(client, filled, staff
     _fill(filled, 3, answers, start=100)
     client.get(URL)
     assert PrivateRelease.objects.count() == 2
-    assert actions.privacy_spent() == pytest.approx(2.0)
+    assert campaign.privacy_spent() == pytest.approx(2.0)
     assert "Spent so far: epsilon 2.00" in client.get(URL).content.decode()
 
 
 def test_the_stored_values_are_noisy_not_the_true_counts(filled, staff_curator, answers):
     differs = []
     for i in range(8):
-        release = actions.release_campaign_aggregates(actor=staff_curator, budget=100)
+        release = campaign.release_campaign_aggregates(actor=staff_curator, budget=100)
         # Burnout answers 1..5 cycled: 3, 4 and 5 are "burned out" (12 of 20, then 3 of 5).
         differs.append(release.values["values"] != [20 + 5 * i, 20 + 5 * i, 12 + 3 * i])
         _fill(filled, 5, answers, start=1000 + 10 * i)
@@ -74,10 +75,10 @@ def test_the_stored_values_are_noisy_not_the_true_counts(filled, staff_curator, 
 
 def test_past_the_budget_the_last_release_is_shown_again(client, filled, staff_curator, answers):
     client.force_login(staff_curator)
-    actions.release_campaign_aggregates(actor=staff_curator, epsilon=9.5)
+    campaign.release_campaign_aggregates(actor=staff_curator, epsilon=9.5)
     _fill(filled, 2, answers, start=200)
-    with pytest.raises(actions.BudgetSpent):
-        actions.release_campaign_aggregates(actor=staff_curator)
+    with pytest.raises(campaign.BudgetSpent):
+        campaign.release_campaign_aggregates(actor=staff_curator)
     response = client.get(URL)
     assert response.status_code == 200
     assert "No new release" in response.content.decode()

@@ -7,8 +7,8 @@ import pytest
 from altair.vegalite.v6.schema.core import TopLevelSpec
 
 from wellbeing.core.models import AuditEvent
+from wellbeing.reports.charts import scale_labels
 from wellbeing.surveys import actions
-from wellbeing.surveys.reports.charts import scale_labels
 
 # The ICU Night Team's two respondents answer WHO-5 with 5,5,5,5,4: a raw 24, a percentage of 96.
 # Every other respondent answers 3,3,3,3,3 (60), so 96 can only come from the small group.
@@ -26,7 +26,7 @@ def _fill(wave, unit, n, answers, role="nurse", who5=(3, 3, 3, 3, 3), start=0):
         )
         for i in range(n)
     ]
-    actions.import_responses(wave=wave, rows=rows)
+    actions.record_synthetic_responses(wave=wave, rows=rows)
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def filled(wave, units, answers):
     _fill(wave, units["night"], 2, answers, role="physician", who5=SMALL_WHO5)  # a small group
     _fill(wave, units["ed"], 9, answers, role="physician")
     _fill(wave, None, 6, answers)
+    actions.set_wave_status(wave=wave, status="closed")
     return wave
 
 
@@ -46,9 +47,11 @@ def two_waves(filled, survey, units, answers):
         opens_at=filled.opens_at + timedelta(days=60),
         closes_at=filled.closes_at + timedelta(days=60),
     )
+    actions.set_wave_status(wave=later, status="open")
     _fill(later, units["icu"], 12, answers, start=100)
     _fill(later, units["night"], 2, answers, role="physician", who5=SMALL_WHO5, start=100)
     _fill(later, units["ed"], 9, answers, role="physician", start=100)
+    actions.set_wave_status(wave=later, status="closed")
     return filled, later
 
 
@@ -188,7 +191,10 @@ def test_a_unit_page_shows_the_units_published_figures_and_children(
     assert [r.unit for r in response.context["rows"]] == [units["nursing"], units["icu"]]
     assert "Emergency Department" not in html  # not under Nursing
     assert AuditEvent.objects.filter(verb="report.view_unit").count() == 1
-    assert AuditEvent.objects.get(verb="report.view_unit").detail == {"unit": units["nursing"].pk}
+    assert AuditEvent.objects.get(verb="report.view_unit").detail == {
+        "unit": units["nursing"].pk,
+        "release": 1,
+    }
 
 
 def test_a_units_group_breakdown_hides_small_groups_and_their_complements(
@@ -268,9 +274,9 @@ def test_the_pdf_embeds_the_charts_as_svg(client, two_waves, org_admin):
 def test_a_heat_map_too_tall_for_a_page_leaves_the_pdf_with_its_table(
     client, filled, org_admin, monkeypatch
 ):
-    from wellbeing.surveys.views import reports
+    from wellbeing.reports.views import exports
 
-    monkeypatch.setattr(reports, "PDF_HEATMAP_MAX_UNITS", 3)  # the fixture has 4 units
+    monkeypatch.setattr(exports, "PDF_HEATMAP_MAX_UNITS", 3)  # the fixture has 4 units
     client.force_login(org_admin)
     response = client.get(
         f"/measure/{filled.survey.organization.slug}/waves/{filled.pk}/report.pdf"

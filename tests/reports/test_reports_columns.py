@@ -1,29 +1,35 @@
-"""A wave's packed columns (``WaveColumns``) and kept disclosure plans never change a report.
+"""A wave's packed columns (``WaveColumns``) and a release's frozen rows never change a report.
 
-Every test compares a load through the packed snapshot with a load that decodes
-every JSON row again, after the database changed in a way a stale snapshot
-would get wrong.
+Every column test compares a load through the packed snapshot with a load that decodes
+every JSON row again, after the database changed in a way a stale snapshot would get
+wrong. The release tests check that a release, read again in a new process, gives the same
+figures, and that a damaged release is refused rather than trusted.
 """
 
 import numpy as np
 import pytest
 from django.db import connection
 
+from wellbeing.reports import build, cells, columns, releases
+from wellbeing.reports.data import UNASSIGNED, scored, stored_rows
+from wellbeing.reports.models import Release, WaveColumns
 from wellbeing.surveys import actions
-from wellbeing.surveys.models import Response, StoredPlan, WaveColumns
-from wellbeing.surveys.reports import build, columns, plans
-from wellbeing.surveys.reports.data import UNASSIGNED, load_wave
+from wellbeing.surveys.models import Response
 
 ROLES = ["nurse", "physician", "pharmacist"]
+
+
+def load_wave(wave):
+    return scored(stored_rows(wave), list(wave.version.instruments))
 
 
 @pytest.fixture(autouse=True)
 def _pack_small_waves(monkeypatch):
     # Pack after a handful of decoded rows, so small test waves exercise the snapshot.
     monkeypatch.setattr(columns, "REPACK_AFTER", 3)
-    # Each test starts as a new process would: no plans in memory (a rolled-back test's
-    # wave id comes back in the next test).
-    plans.forget_plans()
+    # Each test starts as a new process would: nothing unpacked or built in memory.
+    releases.forget_opened()
+    build.forget_built()
 
 
 def _rows(prefix, units, n, start=0):
@@ -67,7 +73,7 @@ def assert_same(a, b):
 @pytest.fixture
 def filled(wave, units):
     unit_list = list(units.values())
-    actions.import_responses(wave=wave, rows=_rows("a", unit_list, 40))
+    actions.record_synthetic_responses(wave=wave, rows=_rows("a", unit_list, 40))
     return wave, unit_list
 
 
@@ -84,11 +90,11 @@ def test_a_load_packs_the_wave_and_the_packed_load_equals_decoding_every_row(fil
 def test_responses_stored_after_packing_are_read_and_packed_again(filled):
     wave, unit_list = filled
     load_wave(wave)
-    actions.import_responses(wave=wave, rows=_rows("b", unit_list, 2, start=40))
+    actions.record_synthetic_responses(wave=wave, rows=_rows("b", unit_list, 2, start=40))
     two_more = load_wave(wave)
     assert two_more.n == 42
     assert WaveColumns.objects.get(wave=wave).rows == 40  # 2 new rows: below REPACK_AFTER
-    actions.import_responses(wave=wave, rows=_rows("c", unit_list, 5, start=42))
+    actions.record_synthetic_responses(wave=wave, rows=_rows("c", unit_list, 5, start=42))
     loaded = load_wave(wave)
     assert WaveColumns.objects.get(wave=wave).rows == 47
     assert_same(loaded, _fresh(wave))
@@ -159,95 +165,53 @@ def test_a_snapshot_of_another_instrument_layout_is_not_used(filled):
 
 
 def _figures(report):
-    return [(s.by_unit, s.by_category, s.unit_changes) for s in report.scales]
+    return [(s.key, s.by_unit, s.by_category, s.unit_changes) for s in report.scales]
 
 
-def test_a_kept_plan_is_the_plan_of_the_same_counts_and_new_counts_plan_again(filled):
+def test_a_release_freezes_the_rows_and_reads_back_the_same_figures_in_a_new_process(filled):
     wave, unit_list = filled
-    plans.forget_plans()
-    first = build.build_report(wave)
-    kept = plans.kept_in_process()
-    assert kept >= 1
-    again = build.build_report(wave)
-    assert plans.kept_in_process() == kept  # the same counts: no new plan
+    release = releases.publish(wave, kind=Release.Kind.CLOSE)
+    first = build.report_of(release)
+    frozen = first.frozen
+    live = load_wave(wave)
+    # The same respondents, in another (random) order: compare them sorted.
+    key = np.lexsort([frozen.data.items["who5"].T[0], frozen.data.unit_ids])
+    live_key = np.lexsort([live.items["who5"].T[0], live.unit_ids])
+    assert np.array_equal(frozen.data.unit_ids[key], live.unit_ids[live_key])
+    actions.record_synthetic_responses(wave=wave, rows=_rows("d", unit_list, 1, start=60))
+    releases.forget_opened()
+    build.forget_built()  # as a new server process: only the database remains
+    again = build.report_of(Release.objects.get(pk=release.pk))
+    assert again.frozen.data.n == 40  # the response stored since is not in it
     assert _figures(first) == _figures(again)
-    actions.import_responses(wave=wave, rows=_rows("d", unit_list, 1, start=60))
-    build.build_report(wave)
-    assert plans.kept_in_process() > kept  # one more response: new counts, new plans
 
 
-def test_a_stored_plan_serves_another_process_with_the_same_figures(filled, monkeypatch):
+def test_a_damaged_release_is_refused_rather_than_shown(filled):
     wave, _ = filled
-    plans.forget_plans()
-    first = build.build_report(wave)
-    stored = StoredPlan.objects.filter(wave=wave).count()
-    assert stored >= 1
-    plans.forget_plans()  # as a new server process: only the database remains
-
-    def no_search(*args, **kwargs):
-        raise AssertionError("searched again although the plan was stored")
-
-    monkeypatch.setattr(plans, "plan_disclosure_from_counts", no_search)
-    again = build.build_report(wave)
-    assert _figures(first) == _figures(again)
-    assert StoredPlan.objects.filter(wave=wave).count() == stored
+    release = releases.publish(wave, kind=Release.Kind.INTERIM)
+    arrays = columns.load(bytes(release.data))
+    for name in arrays:
+        if name.startswith("plan."):
+            # Every figure marked shown: the small groups would be published if it were trusted.
+            arrays[name] = np.zeros_like(arrays[name])
+    Release.objects.filter(pk=release.pk).update(data=columns.save(arrays))
+    releases.forget_opened()
+    build.forget_built()
+    with pytest.raises(ValueError, match="statuses"):
+        build.report_of(Release.objects.get(pk=release.pk))
 
 
-def test_a_damaged_stored_plan_is_searched_again_and_never_shows_a_small_group(filled):
-    wave, _ = filled
-    plans.forget_plans()
-    first = build.build_report(wave)
-    for row in StoredPlan.objects.filter(wave=wave):
-        # Every figure marked shown: the small groups would be published if this were trusted.
-        row.statuses = bytes(len(bytes(row.statuses)))
-        row.save()
-    plans.forget_plans()
-    again = build.build_report(wave)
-    assert _figures(first) == _figures(again)
-    assert all(set(bytes(r.statuses)) != {0} for r in StoredPlan.objects.filter(wave=wave))
-
-
-def test_a_new_response_stores_a_new_plan_and_keeps_a_few_per_wave(filled, monkeypatch):
-    wave, unit_list = filled
-    monkeypatch.setattr(plans, "STORED_PER_WAVE", 2)
-    plans.forget_plans()
-    build.build_report(wave)
-    digests = {
-        bytes(d) for d in StoredPlan.objects.filter(wave=wave).values_list("digest", flat=True)
-    }
-    actions.import_responses(wave=wave, rows=_rows("e", unit_list, 1, start=70))
-    build.build_report(wave)
-    after = {
-        bytes(d) for d in StoredPlan.objects.filter(wave=wave).values_list("digest", flat=True)
-    }
-    assert len(after) <= 2
-    assert after - digests  # the new counts were planned and stored
-
-
-def test_closing_a_wave_packs_it_and_stores_its_plans_for_the_first_reader(
+def test_closing_a_wave_publishes_its_results_for_the_first_reader(
     filled, org_admin, django_capture_on_commit_callbacks
 ):
     wave, _ = filled
     WaveColumns.objects.filter(wave=wave).delete()
-    assert not StoredPlan.objects.filter(wave=wave).exists()
+    assert not Release.objects.filter(wave=wave).exists()
     with django_capture_on_commit_callbacks(execute=True):
         actions.set_wave_status(wave=wave, status="closed", actor=org_admin)
+    (release,) = Release.objects.filter(wave=wave)
+    assert release.kind == Release.Kind.CLOSE and release.responses == 40
     assert WaveColumns.objects.get(wave=wave).rows == 40
-    assert StoredPlan.objects.filter(wave=wave).exists()
-
-
-def test_warm_reports_enqueues_every_open_wave_and_names_an_unknown_one(filled):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    wave, _ = filled
-    out, err = StringIO(), StringIO()
-    call_command("warm_reports", stdout=out, stderr=err)
-    assert f"wave {wave.pk}:" in out.getvalue()
-    assert StoredPlan.objects.filter(wave=wave).exists()
-    call_command("warm_reports", str(wave.pk), "999999", stdout=out, stderr=err)
-    assert "No wave with id 999999" in err.getvalue()
 
 
 def test_coding_categories_from_packed_codes_equals_coding_the_answers(filled):
@@ -256,8 +220,8 @@ def test_coding_categories_from_packed_codes_equals_coding_the_answers(filled):
     wave, _ = filled
     data = load_wave(wave)
     fields = ["role", "tenure"]  # tenure: asked of nobody here, so all "not answered"
-    from_codes = build._categories(data, fields)
-    from_text = build._categories(replace(data, coded={}), fields)
+    from_codes = cells.categories(data, fields)
+    from_text = cells.categories(replace(data, coded={}), fields)
     assert from_codes.keys() == from_text.keys()
     for name in fields:
         assert from_codes[name].labels.tolist() == from_text[name].labels.tolist(), name

@@ -10,14 +10,15 @@ from django.utils import timezone
 import instruments
 from analysis.drivers import key_drivers
 from wellbeing.plan import data as plan_data
-from wellbeing.surveys import actions
-from wellbeing.surveys.reports.drivers import (
+from wellbeing.reports.drivers import (
     MIN_RESPONDENTS,
     N_BOOT,
     SEED,
+    canonical_order,
     driver_map,
     matched_resources,
 )
+from wellbeing.surveys import actions
 from wellbeing.surveys.scoring import missing_licensed_text
 
 PES = instruments.get("pes-nwi")
@@ -63,6 +64,12 @@ def _people(rng, n):
     return rows
 
 
+def _store(wave, rows):
+    if wave.status != "open":
+        actions.set_wave_status(wave=wave, status="open")  # collected through its links
+    actions.record_synthetic_responses(wave=wave, rows=rows)
+
+
 def _fill(wave, unit, n, seed, start=0):
     rows = [
         actions.ImportedResponse(
@@ -70,11 +77,13 @@ def _fill(wave, unit, n, seed, start=0):
         )
         for i, answers in enumerate(_people(np.random.default_rng(seed), n))
     ]
-    actions.import_responses(wave=wave, rows=rows)
+    _store(wave, rows)
     return [r.answers for r in rows]
 
 
 def _report(client, wave, user, suffix="report/"):
+    if wave.status == "open":
+        actions.set_wave_status(wave=wave, status="closed")  # its results are published
     client.force_login(user)
     return client.get(f"/measure/{wave.survey.organization.slug}/waves/{wave.pk}/{suffix}")
 
@@ -85,9 +94,11 @@ def _expected(answer_sets):
     burnout = np.array([a["single-item-burnout"] for a in answer_sets])
     scored = instruments.score(PES, pes).scales
     outcome = instruments.score(instruments.get("single-item-burnout"), burnout).scales["score"]
-    x = np.column_stack([scored[s] for s in SUBSCALES])
-    names = [f"pes-nwi.{s}" for s in SUBSCALES]
-    return key_drivers(outcome, x, names, n_boot=N_BOOT, seed=SEED, min_n=50)
+    names = [row.scale for row in driver_map().scales]  # the report's order of the measures
+    x = np.column_stack([scored[name.split(".")[1]] for name in names])
+    # The report bootstraps the rows in an order set by the answers alone.
+    order = canonical_order(outcome, x)
+    return key_drivers(outcome[order], x[order], names, n_boot=N_BOOT, seed=SEED, min_n=50)
 
 
 # --- the mapping ------------------------------------------------------------------------
@@ -182,7 +193,7 @@ def test_incomplete_answers_do_not_count_towards_the_minimum(client, env_wave, u
         )
         for i in range(10)
     ]
-    actions.import_responses(wave=env_wave, rows=rows)
+    _store(env_wave, rows)
     drivers = _report(client, env_wave, org_admin).context["drivers"]
     assert not drivers.shown
 
@@ -263,7 +274,7 @@ def test_a_survey_without_a_work_environment_measure_says_what_it_needs(
         )
         for i in range(60)
     ]
-    actions.import_responses(wave=wave, rows=rows)
+    actions.record_synthetic_responses(wave=wave, rows=rows)
     response = _report(client, wave, org_admin)
     assert response.status_code == 200
     assert "Key drivers need a burnout measure and a work-environment measure" in (
@@ -281,7 +292,7 @@ def test_answers_nobody_varies_on_get_a_message_not_an_error(client, env_wave, u
         )
         for i in range(60)
     ]
-    actions.import_responses(wave=env_wave, rows=rows)
+    _store(env_wave, rows)
     response = _report(client, env_wave, org_admin)
     assert response.status_code == 200
     assert "do not vary enough" in response.content.decode()
@@ -297,7 +308,7 @@ def test_the_pdf_carries_the_drivers_section(client, env_wave, units, org_admin)
     page = _report(client, env_wave, org_admin).context
     names = ["org", "wave", "survey", "report", "is_admin", "rows", "headline", "headline_name"]
     html = render_to_string(
-        "surveys/report_pdf.html", {**{n: page[n] for n in names}, "drivers": page["drivers"]}
+        "reports/report_pdf.html", {**{n: page[n] for n in names}, "drivers": page["drivers"]}
     )
     assert "Key drivers: what is associated with burnout here" in html
     assert "among the 60 people in Riverbend Health" in html
@@ -346,8 +357,8 @@ def test_resources_from_the_hub_are_listed_with_each_driver(client, env_wave, un
 
 def test_the_demo_shows_drivers_and_change_in_some_units_but_not_others(client, db):
     from wellbeing.accounts.demo import load_demo
+    from wellbeing.reports.door import latest_report
     from wellbeing.surveys.demo import load_survey_demo
-    from wellbeing.surveys.reports.build import build_report
 
     world = load_demo()
     survey = load_survey_demo(world.organization, world.admin)
@@ -359,7 +370,7 @@ def test_the_demo_shows_drivers_and_change_in_some_units_but_not_others(client, 
     latest = survey.waves.order_by("opens_at").last()
     response = _report(client, latest, world.admin)
     assert response.context["drivers"].shown
-    report = build_report(latest)
+    report = latest_report(latest)
     changes = {
         scale.key: [c.significant for c in scale.unit_changes or [] if c.difference is not None]
         for scale in report.scales

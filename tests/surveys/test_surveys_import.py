@@ -9,13 +9,13 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 
+from wellbeing.reports.door import latest_report
 from wellbeing.surveys import actions, scoring
 from wellbeing.surveys.imports import presets, run
 from wellbeing.surveys.imports.formats import FileError, read_table
 from wellbeing.surveys.imports.mapping import Mapping
 from wellbeing.surveys.imports.models import ImportJob
 from wellbeing.surveys.models import Response, Score
-from wellbeing.surveys.reports.build import build_report
 
 WHO5 = [f"who5_{n}" for n in range(1, 6)]
 PHQ9 = [f"phq9_{n}" for n in range(1, 10)]
@@ -128,11 +128,70 @@ def test_an_overlapping_file_adds_only_the_new_rows(past_wave, org_admin, units)
     assert Response.objects.filter(wave=past_wave).count() == 45
 
 
-def test_the_same_rows_may_go_into_another_wave(past_wave, wave, org_admin, units):
+def test_the_same_rows_may_go_into_another_wave(past_wave, survey, org_admin, units):
     content = csv_bytes([good_row(i) for i in range(10)])
     import_file(past_wave, org_admin, content)
+    now = timezone.now()
+    wave = actions.create_wave(
+        survey=survey,
+        name="2024 survey",
+        opens_at=now - timedelta(days=800),
+        closes_at=now - timedelta(days=780),
+        actor=org_admin,
+    )
     other, _ = import_file(wave, org_admin, content)
     assert other.stored == 10
+
+
+def test_a_wave_that_collected_through_its_links_refuses_every_way_of_importing(
+    wave, past_wave, org_admin, units
+):
+    # The attack: pad a one-person unit of a collecting wave with made-up rows, so the unit
+    # reaches the minimum size and the real person's answers follow by subtraction.
+    content = csv_bytes([good_row(i) for i in range(4)])
+    with pytest.raises(actions.OriginRefused, match="collects responses through its links"):
+        run.upload(wave=wave, filename="pad.csv", content=content, preset="auto", actor=org_admin)
+    padding = [
+        actions.ImportedResponse(f"pad-{i}", units["icu"], {"who5": [5] * 5}, {}) for i in range(4)
+    ]
+    with pytest.raises(actions.OriginRefused):
+        actions.import_responses(wave=wave, rows=padding)
+    with pytest.raises(actions.OriginRefused):
+        actions.import_comments(wave=wave, texts=["A made-up comment."])
+    assert not Response.objects.filter(wave=wave).exists()
+    # Nor the other way round: a wave of imported rows never opens for new respondents.
+    import_file(past_wave, org_admin, csv_bytes([good_row(i) for i in range(4)]))
+    past_wave.refresh_from_db()
+    assert past_wave.imported
+    with pytest.raises(actions.OriginRefused, match="cannot open"):
+        actions.set_wave_status(wave=past_wave, status="open", actor=org_admin)
+
+
+def test_a_wave_that_opens_between_the_check_and_the_import_stores_nothing(
+    survey, org_admin, units
+):
+    now = timezone.now()
+    wave = actions.create_wave(
+        survey=survey,
+        name="Soon",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=9),
+    )
+    job = run.upload(
+        wave=wave, filename="r.csv", content=csv_bytes([good_row(i) for i in range(6)]),
+        preset="auto", actor=org_admin,
+    )  # fmt: skip
+    checked = run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+    assert checked.ok
+    actions.set_wave_status(wave=wave, status="open", actor=org_admin)
+    with pytest.raises(actions.OriginRefused):
+        run.start(job=job, actor=org_admin)
+    # Even a job queued before the wave opened stores nothing once it has.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    assert run.import_file.call(job.pk) == 0
+    job.refresh_from_db()
+    assert job.status == "failed" and "collects responses through its links" in job.message
+    assert not Response.objects.filter(wave=wave).exists()
 
 
 def test_a_duplicate_identifier_in_the_file_is_an_error(past_wave, org_admin, units):
@@ -325,7 +384,7 @@ def test_an_imported_historical_wave_takes_part_in_the_wave_over_wave_change(
             for i in range(30)
         ],
     )
-    report = build_report(current)
+    report = latest_report(current)
     assert report.previous == past_wave
     burnout = next(s for s in report.scales if s.key == "single-item-burnout.score")
     assert burnout.change is not None and burnout.change.difference == pytest.approx(2.0)

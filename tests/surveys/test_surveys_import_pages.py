@@ -20,6 +20,25 @@ def upload(name, rows, header=HEADER):
     return SimpleUploadedFile(name, out.getvalue().encode(), content_type="text/csv")
 
 
+@pytest.fixture
+def wave(survey, org_admin):
+    """A wave that has never opened: files are imported into such waves only."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wellbeing.surveys import actions
+
+    now = timezone.now()
+    return actions.create_wave(
+        survey=survey,
+        name="Imported survey",
+        opens_at=now - timedelta(days=40),
+        closes_at=now - timedelta(days=20),
+        actor=org_admin,
+    )
+
+
 def rows(n, burnout="2"):
     return [[f"R_{i}", burnout, "3", "3", "3", "3", "3", "Nursing"] for i in range(n)]
 
@@ -158,3 +177,36 @@ def test_the_report_offers_the_long_format_a_lead_gets_only_their_units(
     lead_rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
     assert {r["group"] for r in lead_rows} <= {"Nursing", "Intensive Care Unit", "ICU Night Team"}
     assert "organization" not in {r["group_type"] for r in lead_rows}
+
+
+def test_a_wave_that_collects_through_its_links_refuses_imports_with_a_clear_error(
+    client, org, survey, org_admin
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wellbeing.surveys import actions
+
+    now = timezone.now()
+    open_wave = actions.create_wave(
+        survey=survey,
+        name="Live",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=9),
+    )
+    actions.set_wave_status(wave=open_wave, status="open")
+    client.force_login(org_admin)
+    base = f"/measure/{org.slug}/waves/{open_wave.pk}/import/"
+    page = client.get(base)
+    assert page.status_code == 200
+    assert "Responses cannot be imported into this wave" in page.content.decode()
+    assert 'type="file"' not in page.content.decode()
+    refused = client.post(base, {"file": upload("pulse.csv", rows(12)), "preset": "auto"})
+    assert refused.status_code == 409
+    assert not ImportJob.objects.exists() and not Response.objects.exists()
+    # Closing it changes nothing: it collected through its links.
+    actions.set_wave_status(wave=open_wave, status="closed")
+    assert client.post(base, {"file": upload("pulse.csv", rows(12))}).status_code == 409
+    wave_page = client.get(f"/measure/{org.slug}/waves/{open_wave.pk}/").content.decode()
+    assert "Import responses from a file" not in wave_page

@@ -10,17 +10,17 @@ from wellbeing.surveys import actions
 from wellbeing.surveys.models import InvitationToken, Survey, SurveyVersion, Wave
 
 
-def _fill(wave, unit, n, answers):
+def _fill(wave, unit, n, answers, start=0):
     rows = [
         actions.ImportedResponse(
-            key=f"t-{wave.pk}-{unit.pk if unit else 'x'}-{i}",
+            key=f"t-{wave.pk}-{unit.pk if unit else 'x'}-{start + i}",
             unit=unit,
             answers=answers(),
             demographics={},
         )
         for i in range(n)
     ]
-    actions.import_responses(wave=wave, rows=rows)
+    actions.record_synthetic_responses(wave=wave, rows=rows)
 
 
 def test_use_it_in_a_survey_adds_the_instrument_to_the_recommended_set(client, org, org_admin):
@@ -141,24 +141,60 @@ def test_questions_freeze_once_a_wave_has_responses(survey, wave, units, answers
     assert Wave.objects.get(pk=wave.pk).version == v1
 
 
-def test_counts_hide_small_units_and_their_complement(client, org, wave, units, org_admin, answers):
+def test_while_the_wave_is_open_counts_are_rounded_down_and_show_no_exact_figure(
+    client, org, wave, units, org_admin, answers
+):
+    _fill(wave, units["icu"], 12, answers)
+    _fill(wave, units["ed"], 7, answers)
+    _fill(wave, units["night"], 2, answers)
+    client.force_login(org_admin)
+    counts = client.get(wave.get_absolute_url()).context["counts"]
+    assert counts.live
+    by_name = {row.unit.name: row for row in counts.rows}
+    # Each unit with the units under it: ICU 12 + 2, Nursing the same, ED 7.
+    assert {name: row.at_least for name, row in by_name.items()} == {
+        "Emergency Department": 5,
+        "Nursing": 10,
+        "Intensive Care Unit": 10,
+        "ICU Night Team": None,
+    }
+    assert all(row.value is None for row in [*counts.rows, counts.total])
+    assert counts.total.at_least == 20
+    assert "fewer than 5" in by_name["ICU Night Team"].reason
+    assert by_name["Intensive Care Unit"].rate == 25  # at least 10 of 40
+    # One more response changes nothing a reader can see until a multiple of 5 is crossed.
+    _fill(wave, units["ed"], 1, answers, start=90)  # ED 8, total 22
+    again = client.get(f"/measure/{org.slug}/waves/{wave.pk}/counts/").context["counts"]
+    assert [(r.unit.name, r.at_least) for r in again.rows] == [
+        (r.unit.name, r.at_least) for r in counts.rows
+    ]
+
+
+def test_once_closed_counts_are_the_results_and_hide_small_units_and_their_complement(
+    client, org, wave, units, org_admin, answers, close
+):
     _fill(wave, units["icu"], 12, answers)
     _fill(wave, units["ed"], 7, answers)
     _fill(wave, units["night"], 2, answers)  # too small
+    close(wave)
     client.force_login(org_admin)
     counts = client.get(wave.get_absolute_url()).context["counts"]
-    by_name = {row["unit"].name: row["cell"] for row in counts["rows"]}
+    assert not counts.live and counts.release.number == 1
+    by_name = {row.unit.name: row for row in counts.rows}
     assert by_name["ICU Night Team"].value is None
     assert "fewer than 5" in by_name["ICU Night Team"].reason
-    # Total 21 minus the shown units must not reveal the 2: the smallest other unit is hidden too.
-    assert by_name["Emergency Department"].value is None
-    assert "subtraction" in by_name["Emergency Department"].reason
-    assert by_name["Intensive Care Unit"].value == 12
-    shown = sum(c.value for c in by_name.values() if c.value is not None)
-    hidden_total = counts["total"] - shown - (counts["unassigned"].value or 0)
-    assert hidden_total >= 5
-    rates = {row["unit"].name: row["rate"] for row in counts["rows"]}
-    assert rates["Intensive Care Unit"] == 30  # 12 of 40
+    k = org.effective_min_group_size
+    # Whatever is shown, no subtraction gives the night team's 2.
+    icu, nursing = by_name["Intensive Care Unit"].value, by_name["Nursing"].value
+    for whole in (icu, nursing, counts.total.value):
+        for part in (None, by_name["ICU Night Team"].value):
+            if whole is not None and part is not None:
+                assert whole - part == 0 or whole - part >= k
+    top = [by_name[n].value for n in ("Emergency Department", "Nursing")]
+    if counts.total.value is not None and None not in top:
+        assert counts.total.value - sum(top) in (0, *range(k, 100))
+    if icu is not None:
+        assert by_name["Intensive Care Unit"].rate == round(100 * icu / 40)
 
 
 def test_a_unit_lead_sees_only_their_subtree_and_no_total(
@@ -168,9 +204,9 @@ def test_a_unit_lead_sees_only_their_subtree_and_no_total(
     _fill(wave, units["ed"], 9, answers)
     client.force_login(unit_lead)
     counts = client.get(wave.get_absolute_url()).context["counts"]
-    names = {row["unit"].name for row in counts["rows"]}
+    names = {row.unit.name for row in counts.rows}
     assert names == {"Nursing", "Intensive Care Unit", "ICU Night Team"}
-    assert counts["total"] is None
+    assert counts.total is None
     html = client.get(f"/measure/{org.slug}/waves/{wave.pk}/counts/").content.decode()
     assert "Emergency Department" not in html
 
@@ -262,5 +298,5 @@ def test_an_import_with_a_code_out_of_range_is_refused_clearly(wave):
         key="x-1", unit=None, answers={"who5": [1, 2, 3, 4, 99_999]}, demographics={}
     )
     with pytest.raises(ValueError, match="who5_5"):
-        actions.import_responses(wave=wave, rows=[bad])
+        actions.record_synthetic_responses(wave=wave, rows=[bad])
     assert Response.objects.count() == 0

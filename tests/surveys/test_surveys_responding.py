@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import models
+from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -45,7 +46,7 @@ def test_the_same_idempotency_key_twice_stores_one_response(client, wave, walk):
 
 
 def test_a_made_up_key_cannot_fetch_another_responses_feedback(client, wave, walk, answers):
-    actions.import_responses(
+    actions.record_synthetic_responses(
         wave=wave,
         rows=[
             actions.ImportedResponse(
@@ -322,3 +323,29 @@ def test_a_draft_the_instruments_no_longer_accept_is_asked_again(client, wave):
     assert response.status_code == 303
     assert response.headers["Location"].endswith("?step=1")
     assert Response.objects.count() == 0
+
+
+def test_the_organization_wide_link_asks_for_the_unit_even_when_the_survey_does_not(
+    client, org, units, org_admin, walk
+):
+    survey = actions.create_survey(
+        organization=org,
+        name="No unit question",
+        instruments=["single-item-burnout"],
+        actor=org_admin,
+    )
+    now = timezone.now()
+    wave = actions.create_wave(
+        survey=survey, name="W", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=5)
+    )
+    actions.open_links(wave=wave, units=[None, units["icu"]], actor=org_admin)
+    actions.set_wave_status(wave=wave, status="open", actor=org_admin)
+    flow = client.get(_link(wave)).context["flow"]
+    assert flow.demographics == ["unit"] and "about" in flow.steps
+    # A unit's own link knows its unit and does not ask.
+    assert "about" not in client.get(_link(wave, units["icu"])).context["flow"].steps
+    answers = {"single-item-burnout": [3]}
+    walk(Client(), _link(wave), answers=answers, demo={"unit": str(units["night"].pk)})
+    walk(Client(), _link(wave), answers=answers, demo={"unit": "prefer_not"})
+    stored = sorted((r.unit_id or 0 for r in Response.objects.filter(wave=wave)), key=lambda pk: pk)
+    assert stored == sorted([units["night"].pk, 0])

@@ -2,7 +2,8 @@
 
 The token's organization is the only one it reaches: any other slug, or an id of
 another organization's survey, wave or commitment, is a 404 (the same answer as for
-an id that does not exist). Figures come from the report pages' own builders.
+an id that does not exist). Every figure comes through the reports door
+(``reports.door``), exactly as the pages show it.
 """
 
 import math
@@ -39,10 +40,9 @@ from wellbeing.campaign import actions as campaign_actions
 from wellbeing.campaign.models import Commitment, ProgressReport
 from wellbeing.campaign.periods import quarter_end
 from wellbeing.core.models import audit
+from wellbeing.reports import door
 from wellbeing.surveys.models import Survey, Wave
-from wellbeing.surveys.reports import longformat
-from wellbeing.surveys.reports.build import build_report
-from wellbeing.surveys.views.manage import _counts, _wave
+from wellbeing.surveys.queries import survey_for_org, wave_for_org
 
 router = Router(tags=["organization"], auth=TokenAuth())
 CSV_RESPONSE = {
@@ -60,13 +60,6 @@ def _org(request: HttpRequest, slug: str, scope: str) -> Organization:
     if slug != token.organization.slug:
         raise Http404("No such organization.")
     return get_org_for_user(request.user, slug, min_role=Membership.Role.ORG_ADMIN)  # type: ignore[arg-type]
-
-
-def _survey(org: Organization, pk: int) -> Survey:
-    survey = Survey.objects.filter(organization=org, pk=pk).first()
-    if survey is None:
-        raise Http404("No such survey.")
-    return survey
 
 
 def _wave_out(w: Wave) -> WaveOut:
@@ -104,67 +97,88 @@ def surveys(request: HttpRequest, slug: str) -> list[SurveyOut]:
 @router.get("/orgs/{slug}/surveys/{survey_id}/waves", response={200: list[WaveOut], **AUTH_ERRORS})
 def waves(request: HttpRequest, slug: str, survey_id: int) -> list[WaveOut]:
     org = _org(request, slug, "surveys:read")
-    survey = _survey(org, survey_id)
+    survey = survey_for_org(org, survey_id)
     return [_wave_out(w) for w in survey.waves.select_related("survey").order_by("opens_at", "pk")]
 
 
 @router.get("/orgs/{slug}/waves/{wave_id}", response={200: WaveOut, **AUTH_ERRORS})
 def wave(request: HttpRequest, slug: str, wave_id: int) -> WaveOut:
     org = _org(request, slug, "surveys:read")
-    return _wave_out(_wave(org, wave_id))
+    return _wave_out(wave_for_org(org, wave_id))
 
 
 @router.get("/orgs/{slug}/waves/{wave_id}/counts", response={200: CountsOut, **AUTH_ERRORS})
 def wave_counts(request: HttpRequest, slug: str, wave_id: int) -> CountsOut:
-    """Responses per unit as the wave page shows them: counts below the minimum are suppressed."""
+    """Responses per unit as the wave page shows them (scope ``surveys:read``).
+
+    Once the wave no longer collects: the exact counts of its latest results, hidden where
+    the results hide them. While it is open: live counts rounded down to a multiple of the
+    minimum group size (``live: true``, ``n`` null and ``at_least`` set)."""
     org = _org(request, slug, "surveys:read")
-    found = _wave(org, wave_id)
-    counts = _counts(request, org, found)
-    total = counts["total"]
+    found = wave_for_org(org, wave_id)
+    counts = door.counts(request.user, org, found)  # type: ignore[arg-type]
+    total = counts.total
     return CountsOut(
         wave=found.pk,
-        min_group_size=counts["min_size"],
-        total=total,
-        total_suppressed=total is None,
-        total_reason="" if total is not None else "Suppressed to protect a small group.",
+        min_group_size=counts.min_size,
+        live=counts.live,
+        release=counts.release.number if counts.release else None,
+        total=total.value if total else None,
+        total_at_least=total.at_least if total else None,
+        total_suppressed=total is None or total.suppressed,
+        total_reason=(total.reason if total else "")
+        or ("" if total is not None and not total.suppressed else "Not published."),
         units=[
             CountOut(
-                unit_id=row["unit"].pk,
-                unit=row["unit"].name,
-                n=row["cell"].value,
-                suppressed=row["cell"].value is None,
-                reason=row["cell"].reason,
-                headcount=row["headcount"],
-                response_rate_percent=row["rate"],
+                unit_id=row.unit.pk,
+                unit=row.unit.name,
+                n=row.value,
+                at_least=row.at_least,
+                suppressed=row.suppressed,
+                reason=row.reason,
+                headcount=row.headcount,
+                response_rate_percent=row.rate,
             )
-            for row in counts["rows"]
+            for row in counts.rows
         ],
     )
 
 
 def _report(request: HttpRequest, org: Organization, wave_id: int, verb: str):
-    found = _wave(org, wave_id)
-    report = build_report(found)
-    audit(verb, actor=request.user, target=found, organization=org, via="api")
-    return report, longformat.rows_for_reader(request.user, org, report)
+    found = wave_for_org(org, wave_id)
+    read = door.reading(request.user, org, found)  # type: ignore[arg-type]
+    release = read.release
+    audit(
+        verb,
+        actor=request.user,
+        target=found,
+        organization=org,
+        via="api",
+        release=release.number if release else 0,
+    )
+    return read, door.long_rows(read)
 
 
 @router.get("/orgs/{slug}/waves/{wave_id}/report", response={200: ReportOut, **AUTH_ERRORS})
 def wave_report(request: HttpRequest, slug: str, wave_id: int) -> ReportOut:
     """The wave's confidential report in long format (scope ``reports:read``).
 
-    The same published figures as the report page: a suppressed cell comes with
-    ``suppressed: true``, its reason and no value.
+    The same published figures as the report page, from the wave's latest release: a
+    suppressed cell comes with ``suppressed: true``, its reason and no value. Before any
+    results are published, ``release`` is null and there are no rows.
     """
     org = _org(request, slug, "reports:read")
-    report, rows = _report(request, org, wave_id, "report.view")
+    read, rows = _report(request, org, wave_id, "report.view")
+    report = read.report
     return ReportOut(
-        wave=report.wave.pk,
-        previous_wave=report.previous.pk if report.previous else None,
-        min_group_size=report.min_size,
-        responses=report.responses.n,
-        responses_suppressed=report.responses.suppressed,
-        responses_reason=report.responses.reason,
+        wave=read.wave.pk,
+        release=report.release.number if report else None,
+        published_on=report.release.published_on if report else None,
+        previous_wave=report.previous.pk if report and report.previous else None,
+        min_group_size=read.organization.effective_min_group_size,
+        responses=report.responses.n if report else None,
+        responses_suppressed=report.responses.suppressed if report else True,
+        responses_reason=report.responses.reason if report else "No results are published yet.",
         rows=[LongRowOut(**row.__dict__) for row in rows],
     )
 
@@ -177,11 +191,11 @@ def wave_report(request: HttpRequest, slug: str, wave_id: int) -> ReportOut:
 def survey_export(request: HttpRequest, slug: str, survey_id: int) -> HttpResponse:
     """Every wave's allowed aggregates in long format, one CSV (scope ``reports:read``)."""
     org = _org(request, slug, "reports:read")
-    survey = _survey(org, survey_id)
-    rows: list[longformat.LongRow] = []
+    survey = survey_for_org(org, survey_id)
+    rows: list = []
     for w in survey.waves.order_by("opens_at", "pk"):
         rows += _report(request, org, w.pk, "report.export_long")[1]
-    response = HttpResponse(longformat.to_csv(rows), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(door.long_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-long.csv"'
     return response
 

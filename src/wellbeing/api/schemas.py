@@ -157,6 +157,7 @@ class CountOut(Schema):
     unit_id: int | None
     unit: str
     n: int | None
+    at_least: int | None = None
     suppressed: bool
     reason: str
     headcount: int | None
@@ -166,7 +167,10 @@ class CountOut(Schema):
 class CountsOut(Schema):
     wave: int
     min_group_size: int
+    live: bool
+    release: int | None
     total: int | None
+    total_at_least: int | None = None
     total_suppressed: bool
     total_reason: str
     units: list[CountOut]
@@ -190,6 +194,8 @@ class LongRowOut(Schema):
 
 class ReportOut(Schema):
     wave: int
+    release: int | None
+    published_on: date | None
     previous_wave: int | None
     min_group_size: int
     responses: int | None

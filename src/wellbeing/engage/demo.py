@@ -28,7 +28,7 @@ from wellbeing.engage.models import (
     Questionnaire,
 )
 from wellbeing.engage.uploads import CleanImage
-from wellbeing.surveys.actions import ImportedResponse, import_responses
+from wellbeing.surveys.actions import ImportedResponse, record_synthetic_responses
 from wellbeing.surveys.models import Comment
 
 QUESTIONNAIRE_SLUG = "demo-network-pulse"
@@ -256,7 +256,7 @@ def _questionnaire(world: DemoWorld) -> Questionnaire:
         )
         for i in range(80)
     ]
-    import_responses(wave=q.wave, rows=rows, actor=world.staff)
+    record_synthetic_responses(wave=q.wave, rows=rows)
     comments = []
     for _i in range(80):
         for question, topics in ((1, TOPICS[:2]), (2, TOPICS[2:])):

@@ -14,9 +14,9 @@ from typing import Any
 
 import altair as alt
 
-from wellbeing.surveys.reports.build import Figure, ScaleReport, UnitRow
+from wellbeing.reports.build import Figure, ScaleReport, UnitRow
+from wellbeing.reports.templatetags.wellbeing_reports import num
 from wellbeing.surveys.scoring import get_instrument
-from wellbeing.surveys.templatetags.wellbeing_reports import num
 
 # The heat map's palette, the same as the table cells' (core/site.css .wb-heat-*).
 HEAT = ["#e7f4e4", "#fef0c8", "#ffbc78", "#e66f0e", "#8b0a03"]

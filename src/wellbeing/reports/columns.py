@@ -1,6 +1,6 @@
-"""A wave's responses as packed columns, kept in ``WaveColumns`` between reports.
+"""A wave's responses as packed columns, kept in ``WaveColumns`` between releases.
 
-Decoding 50,000 JSON rows costs most of a report's time, yet a response never
+Decoding 50,000 JSON rows costs most of a release's time, yet a response never
 changes once stored. So the decoded columns (unit, demographic answers, each
 instrument's item codes) are packed into one ``WaveColumns`` row after a load
 that decoded many rows, and the next load reads that row and decodes only the
@@ -28,7 +28,8 @@ from django.db.models.signals import post_delete
 from numpy.typing import NDArray
 
 from wellbeing.accounts.models import Unit
-from wellbeing.surveys.models import Response, Wave, WaveColumns
+from wellbeing.reports.models import WaveColumns
+from wellbeing.surveys.models import Response, Wave
 
 # Pack again once this many responses had to be decoded from JSON (about 10 ms of work).
 REPACK_AFTER = 1_000
@@ -51,6 +52,12 @@ class Packed:
     def demographic(self, key: str) -> NDArray[np.str_]:
         labels, codes = self.demographics[key]
         return labels[codes] if len(codes) else np.array([], dtype=str)
+
+    def take(self, rows: NDArray[np.int64]) -> "Packed":
+        """These rows only, in this order (a release's rows are shuffled with this)."""
+        demographics = {key: encode(self.demographic(key)[rows]) for key in self.demographics}
+        items = {name: matrix[rows] for name, matrix in self.items.items()}
+        return Packed(self.through_id, self.unit_ids[rows], demographics, items)
 
     def __add__(self, newer: "Packed") -> "Packed":
         if newer.n == 0:
@@ -120,30 +127,47 @@ def write(wave: Wave, layout: str, packed: Packed) -> None:
         pass
 
 
-def pack(packed: Packed) -> bytes:
+def arrays_of(packed: Packed) -> dict[str, np.ndarray]:
+    """The packed columns as named arrays (a release stores them beside its own)."""
     arrays: dict[str, np.ndarray] = {"unit_ids": packed.unit_ids}
     for key, (labels, codes) in packed.demographics.items():
         arrays[f"demographic.labels.{key}"] = labels
         arrays[f"demographic.codes.{key}"] = codes
     for name, matrix in packed.items.items():
         arrays[f"items.{name}"] = matrix
+    return arrays
+
+
+def from_arrays(arrays: dict[str, np.ndarray], through_id: int) -> Packed:
+    unit_ids = arrays["unit_ids"].astype(np.int64)
+    demographics: dict[str, tuple[NDArray[np.str_], NDArray[np.int32]]] = {}
+    items = {}
+    for name in arrays:
+        if name.startswith("demographic.labels."):
+            key = name.removeprefix("demographic.labels.")
+            demographics[key] = (arrays[name], arrays[f"demographic.codes.{key}"])
+        elif name.startswith("items."):
+            items[name.removeprefix("items.")] = arrays[name]
+    return Packed(through_id, unit_ids, demographics, items)
+
+
+def save(arrays: dict[str, np.ndarray]) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **arrays)
     return buffer.getvalue()
 
 
-def unpack(data: bytes, through_id: int) -> Packed:
+def load(data: bytes) -> dict[str, np.ndarray]:
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-        unit_ids = arrays["unit_ids"].astype(np.int64)
-        demographics: dict[str, tuple[NDArray[np.str_], NDArray[np.int32]]] = {}
-        items = {}
-        for name in arrays.files:
-            if name.startswith("demographic.labels."):
-                key = name.removeprefix("demographic.labels.")
-                demographics[key] = (arrays[name], arrays[f"demographic.codes.{key}"])
-            elif name.startswith("items."):
-                items[name.removeprefix("items.")] = arrays[name]
-    return Packed(through_id, unit_ids, demographics, items)
+        return {name: arrays[name] for name in arrays.files}
+
+
+def pack(packed: Packed) -> bytes:
+    return save(arrays_of(packed))
+
+
+def unpack(data: bytes, through_id: int) -> Packed:
+    return from_arrays(load(data), through_id)
 
 
 def forget_wave(sender: type, instance: Response, **kwargs: object) -> None:
@@ -156,5 +180,5 @@ def forget_organization(sender: type, instance: Unit, **kwargs: object) -> None:
 
 
 def connect() -> None:
-    post_delete.connect(forget_wave, sender=Response, dispatch_uid="surveys.columns.response")
-    post_delete.connect(forget_organization, sender=Unit, dispatch_uid="surveys.columns.unit")
+    post_delete.connect(forget_wave, sender=Response, dispatch_uid="reports.columns.response")
+    post_delete.connect(forget_organization, sender=Unit, dispatch_uid="reports.columns.unit")

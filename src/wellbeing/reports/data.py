@@ -1,10 +1,10 @@
-"""A wave's responses as columns: unit, demographics, and every scale's scores.
+"""Respondents as columns: unit, demographics, and every scale's scores.
 
-Scores are recomputed from the stored answers with the vectorised engine (one
-call per instrument for the whole wave), which is faster than reading one
-``Score`` row per response and scale, and always follows the definitions.
-The decoded answers are kept packed between reports (``columns``), so a report
-decodes only the responses stored since the last one.
+Two sources give the same shape (``columns.Packed``): a wave's stored responses (read
+when a release is published) and a release's frozen rows (read when it is shown). Scores
+are recomputed from the item codes with the vectorised engine (one call per instrument for
+everyone), which is faster than reading one ``Score`` row per response and scale and always
+follows the instrument definitions.
 """
 
 import json
@@ -16,8 +16,8 @@ from django.db.models.functions import Cast
 from numpy.typing import NDArray
 
 import instruments
+from wellbeing.reports import columns
 from wellbeing.surveys.models import Response, Wave
-from wellbeing.surveys.reports import columns
 from wellbeing.surveys.scoring import MISSING, get_instrument
 
 UNASSIGNED = -1
@@ -38,8 +38,9 @@ class ScaleColumn:
 
 @dataclass(frozen=True)
 class WaveData:
-    wave: Wave
-    unit_ids: NDArray[np.int64]
+    """Scored respondents (of a release, or a wave's stored responses), row by row."""
+
+    unit_ids: NDArray[np.int64]  # the unit's primary key, UNASSIGNED for none
     demographics: dict[str, NDArray[np.str_]]
     scales: dict[str, ScaleColumn]
     # The same answers coded: key -> (sorted distinct answers, each response's index; "" =
@@ -47,10 +48,15 @@ class WaveData:
     coded: dict[str, tuple[NDArray[np.str_], NDArray[np.int32]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    items: dict[str, NDArray[np.int16]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
         return int(self.unit_ids.shape[0])
+
+
+def widths_of(instrument_ids: list[str]) -> list[tuple[str, int]]:
+    return [(name, get_instrument(name).n_items) for name in instrument_ids]
 
 
 def _decoded(texts: list[str]) -> list[dict]:
@@ -58,22 +64,27 @@ def _decoded(texts: list[str]) -> list[dict]:
     return json.loads("[" + ",".join(texts) + "]") if texts else []
 
 
-def load_wave(wave: Wave) -> WaveData:
-    """The wave's columns: its packed snapshot (``columns``) plus the responses stored since."""
-    widths = [(name, get_instrument(name).n_items) for name in wave.version.instruments]
+def stored_rows(wave: Wave) -> columns.Packed:
+    """The wave's stored responses: its packed snapshot plus the responses stored since."""
+    widths = widths_of(list(wave.version.instruments))
     layout = columns.layout_of(widths)
     packed = columns.read(wave, layout)
     newer = _decode(wave, packed.through_id if packed else 0, widths)
     packed = newer if packed is None else packed + newer
     if newer.n >= columns.REPACK_AFTER:
         columns.write(wave, layout, packed)
+    return packed
+
+
+def scored(packed: columns.Packed, instrument_ids: list[str]) -> WaveData:
+    """Score every instrument of ``packed`` at once."""
     scales: dict[str, ScaleColumn] = {}
-    for name, _width in widths:
+    for name in instrument_ids:
         scales.update(_score_instrument(name, packed.items[name]))
     keys = sorted(packed.demographics)
     demographics = {key: packed.demographic(key) for key in keys}
     coded = {key: packed.demographics[key] for key in keys}
-    return WaveData(wave, packed.unit_ids, demographics, scales, coded)
+    return WaveData(packed.unit_ids, demographics, scales, coded, dict(packed.items))
 
 
 def _decode(wave: Wave, after: int, widths: list[tuple[str, int]]) -> columns.Packed:

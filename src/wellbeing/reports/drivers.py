@@ -12,12 +12,17 @@ Confidentiality: drivers are computed for the whole organization or for one
 visible subtree, never per small unit, and only with at least
 ``MIN_RESPONDENTS`` complete respondents (and ten per driver, and never fewer
 than the organization's minimum group size). For a subtree, the rest of the
-organization, and of every unit above it, must also be empty or that large:
-otherwise two analyses would describe a small group between them. Only
-associations are shown, never an individual answer.
+organization, and of every unit above it, must also be empty or that large,
+and the subtree's complete answers must have changed by none or that many since
+any earlier release that showed its drivers: otherwise two analyses would
+describe a small group between them. The release decides where (``releases``);
+the number of people is printed only where the release's "drivers" plan shows it.
+Only associations are shown, never an individual answer.
 """
 
+import threading
 import tomllib
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,8 +32,9 @@ from django.urls import reverse
 
 from analysis.drivers import key_drivers
 from wellbeing.plan.models import ModelElement, PriorityArea
-from wellbeing.surveys.reports.build import Report, organization_tree, position_codes
-from wellbeing.surveys.reports.data import WaveData
+from wellbeing.reports.build import Report
+from wellbeing.reports.data import WaveData
+from wellbeing.reports.releases import PLAN_DRIVERS
 
 MAP_FILE = Path(__file__).with_name("driver_map.toml")
 MIN_RESPONDENTS = 30
@@ -132,47 +138,88 @@ class DriversSection:
         return bool(self.rows)
 
 
+def driver_inputs(data: WaveData) -> tuple[np.ndarray, np.ndarray, list[MappedScale]] | None:
+    """(outcome, measures, their mapping) of a release's respondents; None without drivers."""
+    mapping = driver_map()
+    outcome = next((k for k in mapping.outcomes if k in data.scales), None)
+    mapped = [m for m in mapping.scales if m.scale in data.scales]
+    if outcome is None or not mapped:
+        return None
+    y = data.scales[outcome].values
+    x = np.column_stack([data.scales[m.scale].values for m in mapped])
+    return y, x, mapped
+
+
+def minimum_for(data: WaveData, k: int) -> int:
+    """Complete answers key drivers need: 30, ten per measure, never fewer than k."""
+    found = driver_inputs(data)
+    measures = len(found[2]) if found is not None else 0
+    return max(MIN_RESPONDENTS, PER_DRIVER * max(1, measures), k)
+
+
+_SECTIONS: OrderedDict[tuple[str, int, str], DriversSection] = OrderedDict()
+_SECTIONS_LOCK = threading.Lock()
+SECTIONS_KEPT = 64  # per process: a release never changes, and a bootstrap costs ~0.3 s
+
+
 def drivers_section(report: Report, node: int, scope: str) -> DriversSection:
-    """Key drivers over tree ``node`` (0: the whole organization) of ``report``'s wave."""
-    mapping, data = driver_map(), report.data
+    """Key drivers over tree ``node`` of ``report``'s release, kept in this process."""
+    key = (report.release.key, node, scope)
+    with _SECTIONS_LOCK:
+        found = _SECTIONS.get(key)
+        if found is not None:
+            _SECTIONS.move_to_end(key)
+            return found
+    section = _section(report, node, scope)
+    with _SECTIONS_LOCK:
+        _SECTIONS[key] = section
+        while len(_SECTIONS) > SECTIONS_KEPT:
+            _SECTIONS.popitem(last=False)
+    return section
+
+
+def _section(report: Report, node: int, scope: str) -> DriversSection:
+    """Key drivers over tree ``node`` (0: the whole organization) of ``report``'s release.
+
+    The release decided where drivers may be shown (``releases``: enough complete answers,
+    no small margin to a larger part around the node, no small change since an earlier
+    release); its "drivers" plan decides whether their number may be printed."""
+    data, frozen = report.data, report.frozen
     model_url = reverse("plan:conceptual_model")
-    outcome = next((k for k in mapping.outcomes if data is not None and k in data.scales), None)
-    mapped = [m for m in mapping.scales if data is not None and m.scale in data.scales]
-    need = max(MIN_RESPONDENTS, PER_DRIVER * max(1, len(mapped)), report.min_size)
+    found = driver_inputs(data)
+    need = minimum_for(data, report.min_size)
     hidden = DriversSection(scope, need, model_url=model_url)
-    if data is None or outcome is None or not mapped:
+    if found is None:
         return _hidden(
             hidden,
             "Key drivers need a burnout measure and a work-environment measure with a verified "
             "structure in the same survey (for example the single-item burnout measure and the PES-NWI).",
         )
-    y = data.scales[outcome].values
-    x = np.column_stack([data.scales[m.scale].values for m in mapped])
+    y, x, mapped = found
     complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
-    in_scope, margins = np.ones(data.n, dtype=bool), np.zeros(0, dtype=np.int64)
-    if node != 0:
-        in_scope, margins = _subtree_margins(report, data, node, complete)
-    if int((complete & in_scope).sum()) < need:
+    in_scope = np.isin(frozen.codes, frozen.tree.subtree(node))
+    if node not in frozen.drivers:
+        if int((complete & in_scope).sum()) < need:
+            return _hidden(
+                hidden,
+                f"Key drivers are shown only when at least {need} people in {scope} answered "
+                "every measure they use; fewer did.",
+            )
         return _hidden(
             hidden,
-            f"Key drivers are shown only when at least {need} people in {scope} answered every "
-            "measure they use; fewer did.",
-        )
-    if ((margins > 0) & (margins < need)).any():
-        return _hidden(
-            hidden,
-            f"Key drivers for part of an organization are shown only when each larger part "
+            "Key drivers for part of an organization are shown only when each larger part "
             f"around it, up to the whole organization, has no other complete answers or at "
-            f"least {need} more, so that no small group can be worked out from two analyses.",
+            f"least {need} more, and when they changed by none or at least {need} since "
+            "the last results published, so that no small group can be worked out from two "
+            "analyses.",
         )
+    chosen = np.flatnonzero(complete & in_scope)
+    # In an order set by the answers alone, so the bootstrap (and so the intervals) depends
+    # only on who answered what, never on how the rows happen to be stored.
+    chosen = chosen[canonical_order(y[chosen], x[chosen])]
     try:
         result = key_drivers(
-            y[in_scope],
-            x[in_scope],
-            [m.scale for m in mapped],
-            n_boot=N_BOOT,
-            seed=SEED,
-            min_n=need,
+            y[chosen], x[chosen], [m.scale for m in mapped], n_boot=N_BOOT, seed=SEED, min_n=need
         )
     except ValueError:
         # A constant or collinear measure (everyone gave the same answers): no model to show.
@@ -185,12 +232,15 @@ def drivers_section(report: Report, node: int, scope: str) -> DriversSection:
     rows = tuple(
         _row(d, by_key[d.name], data.scales[d.name], factors, areas) for d in result.drivers
     )
+    # The number of people is a figure like any other: printed only where the plan of the
+    # complete answers shows it.
+    total = report.plan(PLAN_DRIVERS).total(node)
     return DriversSection(
         scope=scope,
         minimum=need,
-        outcome=data.scales[outcome].name,
+        outcome=data.scales[_outcome_key(data)].name,
         rows=rows,
-        n=result.n_used,
+        n=total.value,
         r_squared=result.r_squared,
         r_squared_ci=result.r_squared_ci,
         n_boot=result.n_boot,
@@ -199,22 +249,13 @@ def drivers_section(report: Report, node: int, scope: str) -> DriversSection:
     )
 
 
-def _subtree_margins(
-    report: Report, data: WaveData, node: int, complete: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who is in ``node``'s subtree, and how many complete answers each enclosing unit adds.
+def canonical_order(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Row order sorted by the outcome, then each measure (ties keep no meaning)."""
+    return np.lexsort(np.column_stack([y, x]).T[::-1])
 
-    Another reader may see the drivers of any unit above ``node`` (its lead, or an admin
-    the organization's): each difference must be zero or large, never a small group.
-    """
-    tree, _units, position = organization_tree(report.wave.survey.organization)
-    codes = position_codes(data, position)
-    in_scope = np.isin(codes, tree.subtree(node))
-    _rows, nodes = tree.expand(codes[complete])
-    counts = np.bincount(nodes, minlength=tree.size)
-    above = tree.ancestors[node]
-    above = above[(above >= 0) & (above != node)]
-    return in_scope, counts[above] - counts[node]
+
+def _outcome_key(data: WaveData) -> str:
+    return next(k for k in driver_map().outcomes if k in data.scales)
 
 
 def _hidden(section: DriversSection, reason: str) -> DriversSection:

@@ -1,7 +1,7 @@
-"""A report's published figures in long format: one row per group x scale x wave x statistic.
+"""A release's published figures in long format: one row per group x scale x wave x statistic.
 
-Every value comes from a ``Report`` built by ``reports.build`` (the page's one disclosure
-plan); nothing is computed here. A suppressed figure keeps its rows, with an empty value,
+Every value comes from the ``Report`` of a release (``reports.build``: the same plans as
+every page); nothing is computed here. A suppressed figure keeps its rows, with an empty value,
 ``suppressed`` true and the reason, so a reader never mistakes a hidden cell for a missing
 one. The columns are documented in ``docs/api.md``.
 """
@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 
-from wellbeing.surveys.reports.build import Change, Figure, Report, ScaleReport, UnitRow
+from wellbeing.reports.build import Change, Figure, Report, ScaleReport, UnitRow
 
 HEADER = [
     "survey",
@@ -129,15 +129,13 @@ def to_csv(rows: Iterable[LongRow]) -> str:
     return out.getvalue()
 
 
-def rows_for_reader(user, organization, report: Report) -> list[LongRow]:
-    """``long_rows`` with what ``user`` may read, decided by ``accounts.permissions``."""
-    from wellbeing.accounts.permissions import can_administer, units_visible_to
-
-    visible = set(units_visible_to(user, organization).values_list("pk", flat=True))
-    units = [row for row in report.units if row.unit.pk in visible]
+def rows_for_reader(reading) -> list[LongRow]:
+    """``long_rows`` of what one reader may read (a ``door.Reading``)."""
+    if reading.report is None:
+        return []
     return long_rows(
-        report,
-        organization_name=organization.name,
-        units=units,
-        admin=can_administer(user, organization),
+        reading.report,
+        organization_name=reading.organization.name,
+        units=reading.rows,
+        admin=reading.admin,
     )

@@ -1,23 +1,33 @@
-"""What a network questionnaire's results page may show: topline takeaways.
+"""What a network questionnaire's results page may show: topline takeaways of its release.
 
-Closed questions (demographic questions and instrument categories) become bar
-charts of counts, suppressed below the minimum group size (``analysis``).
-Open-ended answers are shown as themes with counts; quotes appear only in
-themes with at least the minimum group size of answers, de-identified.
+A questionnaire is a wave of the network's own survey, so its results are a release like
+any wave's (``releases``): published when it closes (or by staff while it is open), the
+same figures at every view. Closed questions become bar charts: demographic questions are
+the root's category cells of the release's plan of everyone (so every chart's total is the
+same published total); instrument bands are counted among the release's respondents scored
+on the scale, small bands hidden together with the total they would be subtracted from
+(``analysis.suppression``). Open-ended answers are shown as themes with counts over the
+comments the release shows; quotes appear only in themes with at least the minimum group
+size of answers, de-identified.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Count
+import numpy as np
+from django.db.models import Count, Q
 
 import instruments
+from analysis.disclosure import SHOWN
 from analysis.suppression import suppress_counts
 from analysis.themes import deidentify
 from wellbeing.engage.models import Questionnaire, Theme
-from wellbeing.surveys.models import Comment, Score
+from wellbeing.reports.build import plans_of
+from wellbeing.reports.models import Release
+from wellbeing.reports.releases import PLAN_RESPONSES, Frozen, open_release
+from wellbeing.surveys.models import Comment
 from wellbeing.surveys.questions import DEMOGRAPHICS
+from wellbeing.surveys.scoring import get_instrument
 
 BAR_WIDTH = 300  # SVG user units of the longest bar
 
@@ -62,80 +72,77 @@ class Results:
     shown: bool
     charts: list[Chart]
     open_questions: list[OpenQuestion]
+    published_on: object = None  # the release's date, None when nothing is published
 
 
-def build_results(questionnaire: Questionnaire) -> Results:
-    min_size = int(settings.MIN_GROUP_SIZE)
-    wave = questionnaire.wave
-    responses = wave.responses.count()
-    if responses < min_size:
-        return Results(questionnaire, min_size, responses, False, [], [])
-    charts = _demographic_charts(questionnaire, min_size) + _instrument_charts(
-        questionnaire, min_size
-    )
-    return Results(questionnaire, min_size, responses, True, charts, _open(questionnaire, min_size))
+def build_results(questionnaire: Questionnaire, release: Release | None) -> Results:
+    """The results of ``release`` (the wave's latest, from ``door``; None: none yet)."""
+    min_size = questionnaire.wave.survey.organization.effective_min_group_size
+    if release is None:
+        return Results(questionnaire, min_size, 0, False, [], [])
+    frozen = open_release(release)
+    total = plans_of(frozen)[PLAN_RESPONSES].total(0)
+    if total.value is None:
+        return Results(questionnaire, min_size, 0, False, [], [], release.published_on)
+    charts = _demographic_charts(frozen) + _instrument_charts(frozen, min_size)
+    opened = _open(questionnaire, frozen, min_size)
+    return Results(questionnaire, min_size, total.value, True, charts, opened, release.published_on)
 
 
-def _chart(
-    key: str, title: str, labelled: list[tuple[str, str]], counts: Counter[str], min_size: int
-) -> Chart:
-    table = suppress_counts({k: counts.get(k, 0) for k, _label in labelled}, min_size)
-    peak = max([c.value or 0 for c in table.values()] + [1])
-    bars = []
-    for i, (k, label) in enumerate(labelled):
-        value = table[k].value
-        bars.append(Bar(str(label), value, round(BAR_WIDTH * (value or 0) / peak), 28 * i))
-    return Chart(key, title, bars, table.total.value, 28 * len(bars))
-
-
-def _demographic_charts(q: Questionnaire, min_size: int) -> list[Chart]:
-    keys = [k for k in q.wave.version.demographics if k in DEMOGRAPHICS]
-    counts: dict[str, Counter[str]] = {k: Counter() for k in keys}
-    for answers in q.wave.responses.values_list("demographics", flat=True):
-        for k in keys:
-            if (answers or {}).get(k):
-                counts[k][answers[k]] += 1
-    return [
-        _chart(
-            k,
-            str(DEMOGRAPHICS[k].label),
-            [(o, str(lab)) for o, lab in DEMOGRAPHICS[k].choices],
-            counts[k],
-            min_size,
-        )
-        for k in keys
+def _bars(labelled: list[tuple[str, int | None]]) -> tuple[list[Bar], int]:
+    peak = max([count or 0 for _, count in labelled] + [1])
+    bars = [
+        Bar(label, count, round(BAR_WIDTH * (count or 0) / peak), 28 * i)
+        for i, (label, count) in enumerate(labelled)
     ]
+    return bars, 28 * len(bars)
 
 
-def _instrument_charts(q: Questionnaire, min_size: int) -> list[Chart]:
-    rows = (
-        Score.objects.filter(wave=q.wave)
-        .exclude(category="")
-        .values_list("instrument", "scale", "category")
-        .annotate(n=Count("pk"))
-    )
-    grouped: dict[tuple[str, str], Counter[str]] = {}
-    for instrument, scale, category, n in rows:
-        grouped.setdefault((instrument, scale), Counter())[category] += n
+def _demographic_charts(frozen: Frozen) -> list[Chart]:
+    """The root's category cells of the plan of everyone, as the report publishes them."""
+    plan = plans_of(frozen)[PLAN_RESPONSES]
     charts = []
-    for (instrument, scale), counts in sorted(grouped.items()):
-        order = list(counts)
-        try:
-            definition = instruments.get(instrument)
-            title = f"{definition.name}: {scale}"
-        except Exception:  # an instrument removed since the wave ran still shows its counts
-            title = f"{instrument}: {scale}"
-        charts.append(
-            _chart(
-                f"{instrument}-{scale}", title, [(c, c) for c in sorted(order)], counts, min_size
-            )
-        )
+    for name in frozen.fields:
+        cells = plan.fields[name]
+        labelled = []
+        for key, label in [*DEMOGRAPHICS[name].choices, ("not_answered", "Not answered")]:
+            if key in cells.categories:
+                c = cells.categories.index(key)
+                shown = cells.status[0, c] == SHOWN
+                labelled.append((str(label), int(cells.counts[0, c]) if shown else None))
+            elif key != "not_answered":
+                labelled.append((str(label), 0))  # nobody chose it: a zero identifies nobody
+        bars, height = _bars(labelled)
+        total = plan.total(0).value
+        charts.append(Chart(name, str(DEMOGRAPHICS[name].label), bars, total, height))
     return charts
 
 
-def _open(q: Questionnaire, min_size: int) -> list[OpenQuestion]:
-    themes = list(q.themes.annotate(n=Count("assignments")).order_by("question", "-n", "position"))
-    quote_ids = {pk for t in themes for pk in t.quote_ids}
+def _instrument_charts(frozen: Frozen, min_size: int) -> list[Chart]:
+    charts = []
+    for instrument_id, matrix in frozen.data.items.items():
+        instrument = get_instrument(instrument_id)
+        result = instruments.score(instrument, matrix)
+        for cutoff in instrument.cutoffs:
+            labels = np.asarray(result.categories[cutoff.id], dtype=object)
+            answered = [str(v) for v in labels.tolist() if v]
+            if not answered:
+                continue
+            counts = Counter(answered)
+            order = [band.label for band in cutoff.bands if band.label in counts]
+            table = suppress_counts({band: counts[band] for band in order}, min_size)
+            bars, height = _bars([(band, table[band].value) for band in order])
+            title = f"{instrument.name}: {instrument.scale(cutoff.scale).name}"
+            key = f"{instrument_id}-{cutoff.id}"
+            charts.append(Chart(key, title, bars, table.total.value, height))
+    return charts
+
+
+def _open(q: Questionnaire, frozen: Frozen, min_size: int) -> list[OpenQuestion]:
+    ids = [] if frozen.comment_ids is None else frozen.comment_ids.tolist()
+    counted = Count("assignments", filter=Q(assignments__comment_id__in=ids))
+    themes = list(q.themes.annotate(n=counted).order_by("question", "-n", "position"))
+    quote_ids = {pk for t in themes for pk in t.quote_ids if pk in set(ids)}
     texts = dict(Comment.objects.filter(pk__in=quote_ids, wave=q.wave).values_list("pk", "text"))
     out = []
     for number, text in enumerate(q.wave.version.open_questions, start=1):

@@ -5,7 +5,6 @@ a timestamp and would let anyone with database access line a response up with
 a token's use or a person's visit. Everything else is audited.
 """
 
-import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
@@ -13,19 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from analysis import private
 from wellbeing.accounts.models import Organization, Unit, User
 from wellbeing.core.models import audit
-from wellbeing.surveys import scoring
+from wellbeing.surveys import scoring, signals
 from wellbeing.surveys.inserts import insert_row, insert_rows, store_response_in_one_statement
 from wellbeing.surveys.models import (
     Comment,
     InvitationToken,
     OpenLink,
-    PrivateRelease,
     Response,
     Score,
     Survey,
@@ -35,6 +31,27 @@ from wellbeing.surveys.models import (
     hash_token,
 )
 from wellbeing.surveys.questions import DEMOGRAPHICS, MAX_OPEN_QUESTIONS
+
+
+class OriginRefused(ValueError):
+    """Imported rows and link-collected responses may not share a wave; the message says why."""
+
+
+IMPORT_INTO_COLLECTING = (
+    "This wave collects responses through its links, so responses cannot be imported into it:"
+    " imported rows could make up a group with real respondents and reveal their answers."
+    " Import into a new wave that has never been opened."
+)
+OPEN_IMPORTED = (
+    "This wave holds imported responses, so it cannot open for new ones: imported rows could"
+    " make up a group with real respondents and reveal their answers. Create a new wave."
+)
+
+
+def check_importable(wave: Wave) -> None:
+    """Raise ``OriginRefused`` unless responses may be imported into ``wave``."""
+    if wave.collects or wave.status == Wave.Status.OPEN:
+        raise OriginRefused(IMPORT_INTO_COLLECTING)
 
 
 class SubmissionRefused(Exception):
@@ -151,16 +168,23 @@ def create_wave(
 
 @transaction.atomic
 def set_wave_status(*, wave: Wave, status: str, actor: User | None = None) -> Wave:
+    """Open, close or return a wave to draft. Opening makes it a wave that collects through
+    its links for good; a wave of imported responses never opens (``OriginRefused``)."""
     if status not in Wave.Status.values:
         raise ValueError(f"status: expected one of {Wave.Status.values}, got {status!r}")
+    if status == Wave.Status.OPEN and wave.imported:
+        raise OriginRefused(OPEN_IMPORTED)
+    was_open = wave.status == Wave.Status.OPEN
     wave.status = status
-    wave.save(update_fields=["status"])
+    fields = ["status"]
+    if status == Wave.Status.OPEN and not wave.collects:
+        wave.origin = Wave.Origin.LINKS
+        fields.append("origin")
+    wave.save(update_fields=fields)
     audit(f"wave.{status}", actor=actor, target=wave, organization=wave.survey.organization)
-    if status == Wave.Status.CLOSED:
-        # Its readers come now: pack the responses and search the plans before they do.
-        from wellbeing.surveys.tasks import warm_report
-
-        transaction.on_commit(lambda: warm_report.enqueue(wave.pk))
+    if was_open and status != Wave.Status.OPEN:
+        # Its readers come now: the reports app publishes its results.
+        transaction.on_commit(lambda: signals.wave_closed.send(Wave, wave=wave))
     return wave
 
 
@@ -334,7 +358,13 @@ class ImportedResponse:
 
 @transaction.atomic
 def import_comments(*, wave: Wave, texts: list[str], actor: User | None = None) -> int:
-    """Store answers to open questions that came without a unit (imports, the demo)."""
+    """Store answers to open questions that came without a unit, in a wave of imports."""
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    check_importable(wave)
+    return _store_comments(wave, texts, actor)
+
+
+def _store_comments(wave: Wave, texts: list[str], actor: User | None) -> int:
     stored = Comment.objects.bulk_create(
         [Comment(wave=wave, question=1, text=t[:5000]) for t in texts if t.strip()]
     )
@@ -352,7 +382,44 @@ def import_comments(*, wave: Wave, texts: list[str], actor: User | None = None) 
 def import_responses(
     *, wave: Wave, rows: list[ImportedResponse], submitted_on=None, actor: User | None = None
 ) -> int:
-    """Store many responses at once, all or nothing; rows already imported are skipped."""
+    """Store many responses at once, all or nothing; rows already imported are skipped.
+
+    Only into a wave that has never collected through its links (``OriginRefused``
+    otherwise); the wave is then a wave of imports for good and its results are published
+    once the rows are stored."""
+    locked = Wave.objects.select_for_update().select_related("survey__organization").get(pk=wave.pk)
+    check_importable(locked)
+    if not locked.imported:
+        Wave.objects.filter(pk=wave.pk).update(origin=Wave.Origin.IMPORT)
+        wave.origin = Wave.Origin.IMPORT
+    stored = _bulk_store(wave, rows, submitted_on)
+    audit(
+        "wave.import",
+        actor=actor,
+        target=wave,
+        organization=wave.survey.organization,
+        count=stored,
+    )
+    transaction.on_commit(lambda: signals.responses_imported.send(Wave, wave=wave))
+    return stored
+
+
+@transaction.atomic
+def record_synthetic_responses(
+    *, wave: Wave, rows: list[ImportedResponse], comments: Sequence[str] = (), submitted_on=None
+) -> int:
+    """Synthetic responses for the demo, benchmarks and tests, stored as if they had come
+    through the wave's links (so only into a wave that collects through them). No view
+    calls this: real responses arrive one at a time through ``submit_response``."""
+    if not wave.collects:
+        raise OriginRefused("Synthetic responses go only into a wave that has opened.")
+    stored = _bulk_store(wave, rows, submitted_on)
+    if comments and not wave.comments.exists():
+        _store_comments(wave, list(comments), None)
+    return stored
+
+
+def _bulk_store(wave: Wave, rows: list[ImportedResponse], submitted_on) -> int:
     keys = [r.key for r in rows]
     if len(set(keys)) != len(keys):
         raise ValueError("rows: expected unique keys, got duplicates")
@@ -389,75 +456,7 @@ def import_responses(
         ],
         batch_size=2000,
     )
-    audit(
-        "wave.import",
-        actor=actor,
-        target=wave,
-        organization=wave.survey.organization,
-        count=len(fresh),
-    )
     return len(fresh)
-
-
-# -- differentially private campaign aggregates -------------------------------------------------
-
-CAMPAIGN_EPSILON = 1.0  # spent by one release of the campaign-wide burnout counts
-CAMPAIGN_BUDGET = 10.0  # over all releases; past it the last release is shown again
-BURNOUT = ("single-item-burnout", "score", "burned_out")
-CAMPAIGN_LABELS = ["responses", "answered the burnout item", "burned out"]
-
-
-class BudgetSpent(Exception):
-    """A new release would take the privacy budget past ``CAMPAIGN_BUDGET``."""
-
-
-def _campaign_counts() -> tuple[list[int], str]:
-    instrument, scale, cutoff_id = BURNOUT
-    cutoff = next(c for c in scoring.get_instrument(instrument).cutoffs if c.id == cutoff_id)
-    scored = Score.objects.filter(instrument=instrument, scale=scale, value__isnull=False)
-    counts = [
-        Response.objects.count(),
-        scored.count(),
-        scored.filter(category=cutoff.bands[1].label).count(),
-    ]
-    last = Response.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    # The data's state, hashed: the same data gives the same key, so the same release.
-    state = hashlib.sha256(f"{counts}:{last}".encode()).hexdigest()[:32]
-    return counts, state
-
-
-@transaction.atomic
-def release_campaign_aggregates(
-    *, actor: User | None, epsilon: float = CAMPAIGN_EPSILON, budget: float = CAMPAIGN_BUDGET
-) -> PrivateRelease:
-    """The campaign-wide burnout counts with epsilon-DP; cached per state of the data."""
-    counts, state = _campaign_counts()
-    key = f"campaign.burnout:{state}"
-    existing = PrivateRelease.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
-    if privacy_spent() + epsilon > budget:
-        raise BudgetSpent(f"A new release would spend more than the budget of {budget:g}.")
-    release = private.release_counts(counts, epsilon=epsilon)
-    row = PrivateRelease.objects.create(
-        key=key,
-        what="Campaign-wide responses and burnout (single-item burnout measure)",
-        epsilon=release.epsilon,
-        mechanism=release.mechanism,
-        values={
-            "labels": CAMPAIGN_LABELS,
-            "values": list(release.values),
-            "scale": release.scale,
-            "sensitivity": release.sensitivity,
-        },
-        created_by=actor,
-    )
-    audit("campaign.private_release", actor=actor, target=row, epsilon=release.epsilon)
-    return row
-
-
-def privacy_spent() -> float:
-    return float(PrivateRelease.objects.aggregate(total=Sum("epsilon"))["total"] or 0.0)
 
 
 def retention_cutoff(months: int, now: datetime | None = None) -> datetime:

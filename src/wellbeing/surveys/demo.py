@@ -25,6 +25,7 @@ from django.utils import timezone
 
 import instruments
 from wellbeing.accounts.models import Organization, Unit, User
+from wellbeing.reports import door
 from wellbeing.surveys import actions
 from wellbeing.surveys.models import Survey, Wave
 
@@ -208,6 +209,10 @@ def load_survey_demo(org: Organization, admin: User) -> Survey:
                 actor=admin,
             )
             actions.open_links(wave=wave, units=[None, *units.values()], actor=admin)
+        if not wave.collects:
+            # Fielded through its links like a real wave: the synthetic answers stand in
+            # for people who followed them.
+            actions.set_wave_status(wave=wave, status=Wave.Status.OPEN, actor=admin)
         rng = np.random.default_rng(2026 + number)
         rows = []
         for unit_name, (n1, n2, strain, delta) in PLAN.items():
@@ -225,9 +230,16 @@ def load_survey_demo(org: Organization, admin: User) -> Survey:
                         demographics=_demographics(rng, unit_name),
                     )
                 )
-        actions.import_responses(wave=wave, rows=rows, submitted_on=opens.date(), actor=admin)
-        if not wave.comments.exists():
-            actions.import_comments(wave=wave, texts=DEMO_COMMENTS[number - 1 :: 2], actor=admin)
+        actions.record_synthetic_responses(
+            wave=wave,
+            rows=rows,
+            comments=DEMO_COMMENTS[number - 1 :: 2],
+            submitted_on=opens.date(),
+        )
         if wave.status != status:
             actions.set_wave_status(wave=wave, status=status, actor=admin)
+        if status == Wave.Status.OPEN and not wave.releases.exists():
+            # The autumn wave is still open: its results so far are published as interim
+            # results, as an admin would to share them before the close.
+            door.publish_interim(admin, org, wave)
     return survey

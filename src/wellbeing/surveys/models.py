@@ -110,12 +110,20 @@ class Wave(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
+    class Origin(models.TextChoices):
+        LINKS = "links", "Collected through its links"
+        IMPORT = "import", "Imported from files"
+
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="waves")
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="waves")
     name = models.CharField(max_length=200)
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Where the wave's responses come from, decided once: through its links (the first time
+    # it opens) or from files (the first import). The two never share a wave, so rows an
+    # admin imports can never make up a protected group with real respondents.
+    origin = models.CharField(max_length=10, choices=Origin.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WaveManager()
@@ -138,6 +146,15 @@ class Wave(models.Model):
     @property
     def organization(self) -> Organization:
         return self.survey.organization
+
+    @property
+    def collects(self) -> bool:
+        """True once the wave has opened for responses through its links."""
+        return self.origin == self.Origin.LINKS
+
+    @property
+    def imported(self) -> bool:
+        return self.origin == self.Origin.IMPORT
 
     def accepting_responses(self, now=None) -> bool:
         now = now or timezone.now()
@@ -253,79 +270,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment #{self.pk} on {self.wave}"
-
-
-class PrivateRelease(models.Model):
-    """One differentially private release of campaign-wide aggregates (see analysis.private).
-
-    ``key`` names what was released and the state of the data it came from, so viewing
-    the same figures again reuses the release instead of spending more privacy budget.
-    The true counts are never stored.
-    """
-
-    key = models.CharField(max_length=200, unique=True)
-    what = models.CharField(max_length=200)
-    epsilon = models.FloatField()
-    mechanism = models.CharField(max_length=200)
-    # {"labels": [...], "values": [...]}: the noisy counts as released.
-    values = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.what} (epsilon {self.epsilon:g})"
-
-
-class WaveColumns(models.Model):
-    """A wave's responses as packed columns, so a report need not decode every JSON row again.
-
-    Derived data, never edited by hand (``surveys.reports.columns`` writes and reads it):
-    unit ids, demographic answers and each instrument's item codes of the responses with
-    ``pk <= through_id``, ``rows`` of them. A report reads the snapshot, checks that exactly
-    ``rows`` responses still have ``pk <= through_id`` (a late commit or a deletion shows up
-    there), and decodes only newer responses. It holds what ``Response`` holds — no identities.
-    """
-
-    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    through_id = models.BigIntegerField()
-    rows = models.PositiveIntegerField()
-    layout = models.CharField(max_length=400)  # instruments and widths; a mismatch discards it
-    data = models.BinaryField()
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"columns of {self.wave} through response #{self.through_id}"
-
-
-class StoredPlan(models.Model):
-    """A disclosure plan of a wave, kept so that no report searches for it twice.
-
-    Derived data (``surveys.reports.plans`` writes and reads it): ``digest`` is a hash of
-    everything the plan is computed from (the unit tree, the counts of the scored
-    respondents by unit and category, the minimum group size) and ``statuses`` the
-    plan's published/hidden status of every figure (``analysis.disclosure.plan_statuses``).
-    Any new response, unit or setting gives another digest, so a stored plan is used only
-    for exactly the counts it was searched for; restoring it checks it against those counts.
-    It holds statuses only: no answers, no identities.
-    """
-
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
-    digest = models.BinaryField(max_length=32)
-    statuses = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["wave", "digest"], name="stored_plan_once_per_wave")
-        ]
-
-    def __str__(self) -> str:
-        return f"disclosure plan of {self.wave} ({bytes(self.digest).hex()[:12]})"
 
 
 # Registered with the app here; defined beside the import code that uses it.

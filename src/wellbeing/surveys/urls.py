@@ -1,13 +1,12 @@
 from django.urls import path
 
-from wellbeing.surveys.views import exports, imports, manage, reports, respond
+from wellbeing.surveys.views import imports, manage, respond
 
 app_name = "surveys"
 
 urlpatterns = [
     path("s/<str:key>/", respond.respond_link, name="respond_link"),
     path("t/<str:token>/", respond.respond_token, name="respond_token"),
-    path("staff/campaign-aggregates/", reports.campaign_private, name="campaign_private"),
     path("measure/<slug:slug>/", manage.survey_list, name="survey_list"),
     path("measure/<slug:slug>/surveys/new/", manage.survey_new, name="survey_new"),
     path("measure/<slug:slug>/surveys/<int:pk>/", manage.survey_detail, name="survey"),
@@ -16,37 +15,6 @@ urlpatterns = [
     path("measure/<slug:slug>/waves/<int:pk>/counts/", manage.wave_counts, name="wave_counts"),
     path("measure/<slug:slug>/waves/<int:pk>/status/", manage.wave_status, name="wave_status"),
     path("measure/<slug:slug>/waves/<int:pk>/tokens/", manage.wave_tokens, name="wave_tokens"),
-    path("measure/<slug:slug>/waves/<int:pk>/report/", reports.wave_report, name="wave_report"),
-    path(
-        "measure/<slug:slug>/waves/<int:pk>/report/units/<int:unit_pk>/",
-        reports.wave_report_unit,
-        name="wave_report_unit",
-    ),
-    path(
-        "measure/<slug:slug>/waves/<int:pk>/report.xlsx",
-        reports.wave_report_xlsx,
-        name="wave_report_xlsx",
-    ),
-    path(
-        "measure/<slug:slug>/waves/<int:pk>/report.pdf",
-        reports.wave_report_pdf,
-        name="wave_report_pdf",
-    ),
-    path(
-        "measure/<slug:slug>/waves/<int:pk>/export/",
-        reports.wave_raw_export,
-        name="wave_raw_export",
-    ),
-    path(
-        "measure/<slug:slug>/waves/<int:pk>/report.csv",
-        reports.wave_report_csv,
-        name="wave_report_csv",
-    ),
-    path(
-        "measure/<slug:slug>/waves/<int:pk>/report-long.csv",
-        exports.wave_report_long,
-        name="wave_report_long",
-    ),
     path("measure/<slug:slug>/waves/<int:pk>/import/", imports.import_upload, name="import_upload"),
     path(
         "measure/<slug:slug>/waves/<int:pk>/import/<int:job_pk>/map/",

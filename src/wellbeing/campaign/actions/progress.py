@@ -111,12 +111,13 @@ def link_metric_to_survey(
 def fill_metrics_from_wave(wave: object) -> list[MetricValue]:
     """Record, for every metric linked to the wave's survey, the figure its report publishes.
 
-    Only the organization-wide figure of the confidential report is used, so a value
-    exists only where the report itself shows one (its group passes the minimum size).
-    A wave already recorded for a metric is skipped: running this twice changes nothing.
+    Only the organization-wide figure of the wave's final results is used (through the
+    reports door), so a value exists only where the report itself shows one, and it is the
+    same figure. A wave without final results, or already recorded for a metric, is
+    skipped: running this twice changes nothing.
     """
+    from wellbeing.reports import door
     from wellbeing.surveys.models import Wave
-    from wellbeing.surveys.reports.build import build_report
 
     if not isinstance(wave, Wave):
         raise TypeError(f"wave: expected a Wave, got {type(wave).__name__}")
@@ -128,12 +129,12 @@ def fill_metrics_from_wave(wave: object) -> list[MetricValue]:
     )
     if not metrics:
         return []
-    report = build_report(wave)
-    scales = {scale.key: scale for scale in report.scales}
+    overall = door.overall_figures(wave)
+    if overall is None:
+        return []
     recorded = []
     for metric in metrics:
-        scale = scales.get(metric.survey_scale)
-        figure = scale.overall if scale else None
+        figure = overall.get(metric.survey_scale)
         number = None if figure is None else getattr(figure, metric.survey_statistic, None)
         if figure is None or figure.n is None or number is None:
             continue  # hidden by the report (too few responses) or not measured

@@ -1,5 +1,6 @@
 """Network questionnaires: fielded through the survey engine, themed by ``analysis.themes``."""
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -128,7 +129,16 @@ def merge_themes(*, into: Theme, others: Sequence[Theme], actor: User) -> Theme:
 
 @transaction.atomic
 def publish_results(*, questionnaire: Questionnaire, public: bool, actor: User) -> Questionnaire:
+    """Make the results page public (or not). Publishing while the questionnaire is still open
+    also publishes its results so far (``reports.door``: the page shows releases, never live
+    figures); with too few new answers since the last results, those stay."""
+    from wellbeing.reports import door
+
     _require_staff(actor)
+    wave = questionnaire.wave
+    if public and wave.collects and wave.accepting_responses():
+        with contextlib.suppress(door.ReleaseRefused):
+            door.publish_interim(actor, wave.survey.organization, wave)
     questionnaire.results_public = public
     questionnaire.save(update_fields=["results_public"])
     audit(

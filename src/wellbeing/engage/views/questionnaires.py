@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from wellbeing.accounts.permissions import is_staff
 from wellbeing.engage.models import Questionnaire
-from wellbeing.engage.results import build_results
+from wellbeing.reports import door
 
 
 def get_questionnaire_for_user(request: HttpRequest, slug: str) -> Questionnaire:
@@ -25,7 +25,7 @@ def questionnaire_results(request: HttpRequest, slug: str) -> HttpResponse:
     q = get_questionnaire_for_user(request, slug)
     link = q.wave.links.filter(unit__isnull=True).first()
     context = {
-        "results": build_results(q),
+        "results": door.questionnaire_results(q),
         "q": q,
         "link": link if q.wave.accepting_responses() else None,
     }

@@ -1,26 +1,148 @@
-"""The report's allowed figures in long format (one row per group x scale x wave x statistic)."""
+"""The report's figures as files: CSV and XLSX of the allowed figures, long format, PDF.
 
-from typing import cast
+Each is the reader's view of the same release as the page (``door.reading``): the same
+figures, the same hidden cells. Every download is audited.
+"""
+
+import csv
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from wellbeing.accounts.models import Membership, User
-from wellbeing.accounts.permissions import get_org_for_user
-from wellbeing.core.models import audit
-from wellbeing.surveys.reports import longformat
-from wellbeing.surveys.reports.build import build_report
-from wellbeing.surveys.views.manage import _wave
+from wellbeing.reports import door, longformat
+from wellbeing.reports.build import Figure
+from wellbeing.reports.views.pages import base_context, chart_context, reader
+
+HEADER = [
+    "wave",
+    "release",
+    "group_type",
+    "group",
+    "scale",
+    "n",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "share",
+    "share_ci_low",
+    "share_ci_high",
+    "suppressed_reason",
+]
+# A heat map taller than this would not fit a page; the PDF then keeps the table alone.
+PDF_HEATMAP_MAX_UNITS = 40
+
+
+def _published(read: door.Reading) -> door.Reading:
+    if read.report is None:
+        raise Http404("No results of this wave are published yet.")
+    return read
+
+
+def _cells(figure: Figure) -> list[object]:
+    if figure.suppressed:
+        return ["", "", "", "", "", "", "", figure.reason]
+    ci = figure.ci or (None, None)
+    share_ci = figure.share_ci or (None, None)
+    return [figure.n, figure.mean, ci[0], ci[1], figure.share, share_ci[0], share_ci[1], ""]
+
+
+def aggregate_rows(read: door.Reading) -> list[list[object]]:
+    """The allowed aggregates in long format: one row per group x scale."""
+    report = read.report
+    if report is None:
+        return []
+    name, number = read.wave.name, report.release.number
+    out: list[list[object]] = []
+    for scale in report.scales:
+        if read.admin:
+            out.append(
+                [
+                    name,
+                    number,
+                    "organization",
+                    read.organization.name,
+                    scale.key,
+                    *_cells(scale.overall),
+                ]
+            )
+        for row in read.rows:
+            out.append(
+                [name, number, "unit", row.unit.name, scale.key, *_cells(scale.by_unit[row.index])]
+            )
+        if read.admin:
+            for field, figures in scale.by_category.items():
+                for category, figure in figures.items():
+                    out.append([name, number, field, category, scale.key, *_cells(figure)])
+    return out
+
+
+@login_required
+def wave_report_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    read = _published(reader(request, slug, pk, "report.export_csv"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wave-{read.wave.pk}-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(HEADER)
+    writer.writerows(aggregate_rows(read))
+    return response
+
+
+@login_required
+def wave_report_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    from openpyxl import Workbook
+
+    read = _published(reader(request, slug, pk, "report.export_xlsx"))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "allowed figures"
+    sheet.append(HEADER)
+    for row in aggregate_rows(read):
+        sheet.append(row)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="wave-{read.wave.pk}-report.xlsx"'
+    book.save(response)
+    return response
 
 
 @login_required
 def wave_report_long(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    user = cast(User, request.user)
-    org = get_org_for_user(user, slug, min_role=Membership.Role.UNIT_LEAD)
-    wave = _wave(org, pk)
-    report = build_report(wave)
-    audit("report.export_long", actor=user, target=wave, organization=org)
-    rows = longformat.rows_for_reader(user, org, report)
+    read = _published(reader(request, slug, pk, "report.export_long"))
+    rows = longformat.rows_for_reader(read)
     response = HttpResponse(longformat.to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-long.csv"'
+    response["Content-Disposition"] = f'attachment; filename="wave-{read.wave.pk}-long.csv"'
     return response
+
+
+@login_required
+def wave_report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A board-ready PDF of the same figures as the page (WeasyPrint)."""
+    from weasyprint import HTML
+
+    read = _published(reader(request, slug, pk, "report.export_pdf"))
+    context = base_context(request, read)
+    context.update(chart_context(read, context))
+    context.update(_pdf_images(context))
+    html = render(request, "reports/report_pdf.html", context).content.decode()
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="wave-{read.wave.pk}-report.pdf"'
+    return response
+
+
+def _pdf_images(context: dict) -> dict:
+    """The charts as SVG data URIs for WeasyPrint (vl-convert renders them without a browser)."""
+    heatmap = context["heatmap_chart"]
+    if heatmap is not None and len(context["rows"]) > PDF_HEATMAP_MAX_UNITS:
+        heatmap = None
+    rates = context["rates_chart"]
+    return {
+        "rates_svg": rates.svg_data_uri() if rates else None,
+        "heatmap_svg": heatmap.svg_data_uri() if heatmap else None,
+        "breakdowns": [
+            {**b, "svg": b["chart"].svg_data_uri() if b["chart"] else None}
+            for b in context["breakdowns"]
+        ],
+    }

@@ -26,7 +26,8 @@ from django_tasks import task
 
 from wellbeing.accounts.models import Unit, User
 from wellbeing.core.models import audit
-from wellbeing.surveys import scoring
+from wellbeing.surveys import scoring, signals
+from wellbeing.surveys.actions import check_importable
 from wellbeing.surveys.imports import presets
 from wellbeing.surveys.imports.formats import FileError, Table, detect_format, read_table
 from wellbeing.surveys.imports.mapping import Checked, Mapping, check
@@ -54,7 +55,9 @@ def processed(job: ImportJob) -> int:
 
 @transaction.atomic
 def upload(*, wave: Wave, filename: str, content: bytes, preset: str, actor: User) -> ImportJob:
-    """Store the file for mapping; raises FileError if it cannot be read as a table."""
+    """Store the file for mapping; raises FileError if it cannot be read as a table, and
+    ``actions.OriginRefused`` if the wave collects through its links."""
+    check_importable(wave)
     table = read_table(content, filename)
     if preset == "auto" or preset not in presets.PRESETS:
         preset = presets.detect_preset(table)
@@ -164,6 +167,7 @@ def start(*, job: ImportJob, actor: User) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.CHECKED or job.error_count or not job.total_rows:
         raise ValueError("Only a checked file without errors can be imported.")
+    check_importable(job.wave)
     job.status = ImportJob.Status.QUEUED
     job.processed = 0
     job.save(update_fields=["status", "processed"])
@@ -225,6 +229,11 @@ def run_import(job: ImportJob) -> int:
         .first()
     )
     with transaction.atomic():
+        # The wave may have opened since the file was checked: decided under its row lock.
+        wave = Wave.objects.select_for_update().get(pk=job.wave_id)
+        check_importable(wave)
+        if not wave.imported:
+            Wave.objects.filter(pk=wave.pk).update(origin=Wave.Origin.IMPORT)
         if earlier is not None:
             stored, skipped = 0, checked.n_rows
             message = f"This file was imported already (on {earlier.finished_at:%Y-%m-%d}); nothing was stored twice."
@@ -249,6 +258,8 @@ def run_import(job: ImportJob) -> int:
             count=stored,
             skipped=skipped,
         )
+    if stored:
+        signals.responses_imported.send(Wave, wave=job.wave)  # its results are published now
     return stored
 
 

@@ -7,6 +7,7 @@ with htmx while the background task runs.
 from typing import cast
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,14 +15,14 @@ from django.views.decorators.http import require_POST
 
 from wellbeing.accounts.models import Membership, Organization, User
 from wellbeing.accounts.permissions import get_org_for_user
-from wellbeing.surveys import scoring
+from wellbeing.surveys import actions, scoring
 from wellbeing.surveys.imports import presets, run
 from wellbeing.surveys.imports.formats import MAX_BYTES, FileError, Table
 from wellbeing.surveys.imports.mapping import Mapping
 from wellbeing.surveys.imports.models import ImportJob
 from wellbeing.surveys.models import Wave
+from wellbeing.surveys.queries import wave_for_org
 from wellbeing.surveys.questions import DEMOGRAPHICS
-from wellbeing.surveys.views.manage import _wave
 
 ADMIN = Membership.Role.ORG_ADMIN
 SAMPLE_ROWS = 3
@@ -45,7 +46,7 @@ class UploadForm(forms.Form):
 
 def _admin_wave(request: HttpRequest, slug: str, pk: int) -> tuple[Organization, Wave]:
     org = get_org_for_user(cast(User, request.user), slug, min_role=ADMIN)
-    return org, _wave(org, pk)
+    return org, wave_for_org(org, pk)
 
 
 def _job(wave: Wave, job_pk: int) -> ImportJob:
@@ -61,6 +62,17 @@ def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"org": org, "wave": wave, "survey": wave.survey, "form": form}
     context["jobs"] = ImportJob.objects.filter(wave=wave)[:20]
+    try:
+        actions.check_importable(wave)
+    except actions.OriginRefused as refused:
+        # Said before anyone picks a file; a POST gets the same answer.
+        context["refused"] = str(refused)
+        return render(
+            request,
+            "surveys/imports/upload.html",
+            context,
+            status=409 if request.method == "POST" else 200,
+        )
     if request.method != "POST":
         return render(request, "surveys/imports/upload.html", context)
     if form.is_valid():
@@ -192,6 +204,9 @@ def import_start(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpR
     job = _job(wave, job_pk)
     try:
         run.start(job=job, actor=cast(User, request.user))
+    except actions.OriginRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("surveys:import_map", org.slug, wave.pk, job.pk)
     except ValueError:
         return redirect("surveys:import_map", org.slug, wave.pk, job.pk)
     return redirect(job)

@@ -11,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from analysis import suppress_counts
-from wellbeing.accounts.models import Membership, Organization, Unit, User
-from wellbeing.accounts.permissions import can_administer, get_org_for_user, units_visible_to
+from wellbeing.accounts.models import Membership, Unit, User
+from wellbeing.accounts.permissions import can_administer, get_org_for_user
+from wellbeing.reports import door
 from wellbeing.surveys import actions, scoring
 from wellbeing.surveys.forms import RECOMMENDED, SurveyForm, TokenForm, WaveForm
-from wellbeing.surveys.models import Response, Survey, Wave
+from wellbeing.surveys.models import Survey, Wave
+from wellbeing.surveys.queries import survey_for_org, wave_for_org
 
 LEAD = Membership.Role.UNIT_LEAD
 ADMIN = Membership.Role.ORG_ADMIN
@@ -24,24 +25,6 @@ ADMIN = Membership.Role.ORG_ADMIN
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _survey(org: Organization, pk: int) -> Survey:
-    survey = Survey.objects.filter(organization=org, pk=pk).first()
-    if survey is None:
-        raise Http404("No such survey.")
-    return survey
-
-
-def _wave(org: Organization, pk: int) -> Wave:
-    wave = (
-        Wave.objects.select_related("survey", "version")
-        .filter(survey__organization=org, pk=pk)
-        .first()
-    )
-    if wave is None:
-        raise Http404("No such wave.")
-    return wave
 
 
 @login_required
@@ -100,7 +83,7 @@ def survey_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def survey_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=LEAD)
-    survey = _survey(org, pk)
+    survey = survey_for_org(org, pk)
     version = survey.current_version
     is_admin = can_administer(_user(request), org)
     text_form_errors: dict[str, str] = {}
@@ -146,7 +129,7 @@ def survey_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def wave_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=ADMIN)
-    survey = _survey(org, pk)
+    survey = survey_for_org(org, pk)
     units = list(Unit.objects.filter(organization=org).order_by("path"))
     form = WaveForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
@@ -171,41 +154,10 @@ def wave_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _counts(request: HttpRequest, org: Organization, wave: Wave) -> dict:
-    """Response counts and rates per visible unit, suppressed below the minimum group size."""
-    k = org.effective_min_group_size
-    visible = list(units_visible_to(_user(request), org).order_by("path"))
-    by_unit = dict(
-        Response.objects.filter(wave=wave)
-        .values_list("unit")
-        .annotate(n=Count("id"))
-        .values_list("unit", "n")
-    )
-    targets = {t.unit_id: t.headcount for t in wave.targets.all()}
-    all_units = list(Unit.objects.filter(organization=org).values_list("pk", flat=True))
-    parts: dict[int | str, int] = {pk: by_unit.get(pk, 0) for pk in all_units}
-    parts["unassigned"] = by_unit.get(None, 0)  # type: ignore[call-overload]  # NULL unit
-    cells = suppress_counts(parts, k)
-    rows = []
-    for unit in visible:
-        cell = cells[unit.pk]
-        headcount = targets.get(unit.pk)
-        rate = round(100 * cell.value / headcount) if cell.value is not None and headcount else None
-        rows.append({"unit": unit, "cell": cell, "headcount": headcount, "rate": rate})
-    is_admin = can_administer(_user(request), org)
-    return {
-        "rows": rows,
-        "min_size": k,
-        "is_admin": is_admin,
-        "total": cells.total.value if is_admin else None,
-        "unassigned": cells["unassigned"] if is_admin else None,
-    }
-
-
 @login_required
 def wave_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=LEAD)
-    wave = _wave(org, pk)
+    wave = wave_for_org(org, pk)
     is_admin = can_administer(_user(request), org)
     units = list(Unit.objects.filter(organization=org).order_by("path"))
     context = {
@@ -213,7 +165,7 @@ def wave_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "wave": wave,
         "survey": wave.survey,
         "is_admin": is_admin,
-        "counts": _counts(request, org, wave),
+        "counts": door.counts(_user(request), org, wave),
         "links": wave.links.select_related("unit").order_by("unit__path") if is_admin else [],
         "token_form": TokenForm(units=units) if is_admin else None,
         "missing_text": scoring.missing_licensed_text(
@@ -226,11 +178,11 @@ def wave_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def wave_counts(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=LEAD)
-    wave = _wave(org, pk)
+    wave = wave_for_org(org, pk)
     return render(
         request,
-        "surveys/_wave_counts.html",
-        {"wave": wave, "org": org, "counts": _counts(request, org, wave)},
+        "reports/_wave_counts.html",
+        {"wave": wave, "org": org, "counts": door.counts(_user(request), org, wave)},
     )
 
 
@@ -238,7 +190,7 @@ def wave_counts(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def wave_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=ADMIN)
-    wave = _wave(org, pk)
+    wave = wave_for_org(org, pk)
     status = request.POST.get("status", "")
     if status not in Wave.Status.values:
         messages.error(request, "Unknown status.")
@@ -250,8 +202,12 @@ def wave_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "This wave cannot open until the licensed wording of every item is entered on the survey page.",
         )
     else:
-        actions.set_wave_status(wave=wave, status=status, actor=_user(request))
-        messages.success(request, f"Wave is now {wave.get_status_display().lower()}.")
+        try:
+            actions.set_wave_status(wave=wave, status=status, actor=_user(request))
+        except actions.OriginRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"Wave is now {wave.get_status_display().lower()}.")
     return redirect(wave)
 
 
@@ -259,7 +215,7 @@ def wave_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def wave_tokens(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=ADMIN)
-    wave = _wave(org, pk)
+    wave = wave_for_org(org, pk)
     units = list(Unit.objects.filter(organization=org).order_by("path"))
     form = TokenForm(request.POST, units=units)
     if not form.is_valid():

@@ -64,6 +64,11 @@ class Flow:
         self.instruments = [scoring.get_instrument(i) for i in version.instruments]
         self.licensed_text = version.licensed_text or {}
         self.demographics = [d for d in version.demographics if d != "unit" or unit is None]
+        if unit is None and "unit" not in self.demographics and self.unit_choices():
+            # The organization-wide link asks for the unit ("prefer not to say" allowed):
+            # people who give none form a group of their own in the report, and a small one
+            # would have to be hidden along with figures that protect it.
+            self.demographics.insert(0, "unit")
         self.open_questions = list(version.open_questions)
         self.steps = ["intro", *[i.id for i in self.instruments]]
         if self.demographics:
@@ -75,9 +80,13 @@ class Flow:
         )
 
     def unit_choices(self) -> list[Unit]:
-        return list(
-            Unit.objects.filter(organization_id=self.wave.survey.organization_id).order_by("path")
-        )
+        if not hasattr(self, "_units"):
+            self._units = list(
+                Unit.objects.filter(organization_id=self.wave.survey.organization_id).order_by(
+                    "path"
+                )
+            )
+        return self._units
 
     def parse_step(self, step: str, data, answers: dict, demo: dict) -> dict[str, str]:
         """Read one page's fields into answers/demo; return {field: error message}."""

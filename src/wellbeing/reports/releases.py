@@ -1,0 +1,421 @@
+"""The ledger: a wave's results are published as releases, never recomputed live.
+
+A release freezes the respondents it covers (packed, rows in random order), the unit tree
+of the day and one disclosure plan per set of respondents its figures count:
+
+- ``responses``: everyone (response counts and rates, the record export);
+- each scale (``who5.percentage``): the respondents scored on it (its means and shares);
+- ``drivers``: the respondents with every key-driver measure (the drivers' "n").
+
+Every door (pages, exports, the API, campaign metrics, questionnaire results) reads the
+latest release, so two doors never disagree and a figure viewed again is the same figure.
+
+Over time. Responses are only ever added, so a wave's releases hold nested sets
+D_1 ⊆ D_2 ⊆ ... A new release with respondents D is planned on D and on each difference
+D - D_a with an earlier release (``analysis.disclosure.plan_release``): it publishes only
+figures every one of those plans shows. A group of the respondents who arrived between two
+releases is therefore never worked out by subtracting one release from another, however
+few they are. On top of that:
+
+- an interim release (while the wave is open) needs at least the minimum group size of new
+  responses since the last release, else it is refused (it would show little);
+- comments join a release only once at least ``COMMENT_THRESHOLD`` responses arrived
+  since the last release that added comments (a comment never points at a small group of
+  late respondents);
+- key drivers of a part of the organization are shown only where its complete answers
+  changed by zero or by at least the drivers' minimum since every earlier release that
+  showed them.
+
+A release is published when the wave closes (``tasks.publish_release``), after an import,
+on an admin's request while the wave is open, and whenever a reader finds a closed wave
+whose responses outnumber its last release (a response that committed after the close).
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from numpy.typing import NDArray
+
+from analysis.disclosure import CHANGED, COMPLEMENT, SHOWN, SMALL, plan_release, plan_statuses
+from wellbeing.accounts.models import User
+from wellbeing.core.models import audit
+from wellbeing.reports import cells, columns, tree
+from wellbeing.reports.data import WaveData, scored, stored_rows
+from wellbeing.reports.models import Release
+from wellbeing.surveys.models import Comment, Wave
+from wellbeing.surveys.questions import DEMOGRAPHICS
+
+COMMENT_THRESHOLD = 10
+PLAN_RESPONSES = "responses"
+PLAN_DRIVERS = "drivers"
+OPENED_KEPT = 8  # releases kept unpacked in each process (they never change)
+
+
+class ReleaseRefused(Exception):
+    """A release that may not be published now; the message says why, for the admin."""
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """A release unpacked: its tree, its scored respondents and its plans' statuses."""
+
+    release: Release
+    tree: tree.Tree
+    data: WaveData
+    codes: NDArray[np.int64]  # each respondent's index in ``tree``
+    cats: dict[str, cells.Coded]
+    fields: list[str]
+    statuses: dict[str, NDArray[np.int8]]
+    comment_ids: NDArray[np.int64] | None  # None: no comments in this release
+    drivers: dict[int, int]  # tree index -> complete answers, where key drivers may be shown
+
+    @property
+    def masks(self) -> dict[str, NDArray[np.bool_]]:
+        return plan_masks(self.data)
+
+    @property
+    def coarse(self) -> bool:
+        """An interim release: the organization and its top-level units only."""
+        return self.release.kind == Release.Kind.INTERIM
+
+
+_OPENED: OrderedDict[str, Frozen] = OrderedDict()
+_OPENED_LOCK = threading.Lock()
+
+
+def fields_of(wave: Wave) -> list[str]:
+    return [f for f in wave.version.demographics if f in DEMOGRAPHICS]
+
+
+def latest(wave: Wave) -> Release | None:
+    return Release.objects.filter(wave=wave).order_by("-number").first()
+
+
+def plan_masks(data: WaveData) -> dict[str, NDArray[np.bool_]]:
+    """The sets of respondents the release's figures count, by plan key."""
+    masks = {PLAN_RESPONSES: np.ones(data.n, dtype=bool)}
+    for key, column in data.scales.items():
+        masks[key] = ~np.isnan(column.values)
+    complete = drivers_complete(data)
+    if complete is not None:
+        masks[PLAN_DRIVERS] = complete
+    return masks
+
+
+def drivers_complete(data: WaveData) -> NDArray[np.bool_] | None:
+    """Respondents with the drivers' outcome and every mapped measure; None without drivers."""
+    from wellbeing.reports.drivers import driver_inputs
+
+    found = driver_inputs(data)
+    if found is None:
+        return None
+    y, x, _mapped = found
+    return np.asarray(~np.isnan(y) & ~np.isnan(x).any(axis=1))
+
+
+def open_release(release: Release) -> Frozen:
+    """The release unpacked (kept in this process: a release never changes)."""
+    with _OPENED_LOCK:
+        found = _OPENED.get(release.key)
+        if found is not None:
+            _OPENED.move_to_end(release.key)
+            return found
+    frozen = _unpack(release)
+    with _OPENED_LOCK:
+        _OPENED[release.key] = frozen
+        while len(_OPENED) > OPENED_KEPT:
+            _OPENED.popitem(last=False)
+    return frozen
+
+
+def forget_opened() -> None:
+    """Drop the releases unpacked in this process (benchmarks time a first view with it)."""
+    with _OPENED_LOCK:
+        _OPENED.clear()
+
+
+def _unpack(release: Release) -> Frozen:
+    arrays = columns.load(bytes(release.data))
+    rows = {k.removeprefix("rows."): v for k, v in arrays.items() if k.startswith("rows.")}
+    packed = columns.from_arrays(rows, 0)
+    instruments = arrays["meta.instruments"].tolist()
+    data = scored(packed, instruments)
+    frozen_tree = tree.from_arrays(arrays)
+    fields = arrays["meta.fields"].tolist()
+    statuses = {k.removeprefix("plan."): v for k, v in arrays.items() if k.startswith("plan.")}
+    comment_ids = arrays.get("comments")
+    position = {int(u): i for i, u in enumerate(frozen_tree.unit_ids.tolist())}
+    drivers = {
+        position[int(u)]: int(n)
+        for u, n in zip(arrays["drivers.units"].tolist(), arrays["drivers.n"].tolist(), strict=True)
+        if int(u) in position
+    }
+    return Frozen(
+        release=release,
+        tree=frozen_tree,
+        data=data,
+        codes=frozen_tree.codes(data.unit_ids),
+        cats=cells.categories(data, fields),
+        fields=fields,
+        statuses=statuses,
+        comment_ids=comment_ids,
+        drivers=drivers,
+    )
+
+
+# -- publishing -----------------------------------------------------------------------------
+
+
+def publish_interim(wave: Wave, *, actor: User) -> Release:
+    """Publish the results so far of an open wave (an admin's request)."""
+    if not (wave.collects and wave.accepting_responses()):
+        raise ReleaseRefused("Interim results can be published only while the wave is open.")
+    return publish(wave, kind=Release.Kind.INTERIM, actor=actor)
+
+
+def publish_final(wave: Wave) -> Release | None:
+    """Publish the wave's results if anything is unpublished; None when there is nothing."""
+    kind = Release.Kind.IMPORT if wave.imported else Release.Kind.CLOSE
+    last = latest(wave)
+    count = wave.responses.count()
+    if count == 0 or (last is not None and last.final and last.responses == count):
+        return None
+    try:
+        return publish(wave, kind=kind)
+    except ReleaseRefused:
+        return None
+
+
+def needs_final(wave: Wave) -> bool:
+    """A wave that no longer collects (closed, or imported) with unpublished responses."""
+    if wave.status == Wave.Status.OPEN and wave.collects:
+        return False
+    last = latest(wave)
+    count = wave.responses.count()
+    return count > 0 and (last is None or not last.final or last.responses != count)
+
+
+def publish(wave: Wave, *, kind: str, actor: User | None = None, again: bool = False) -> Release:
+    """Publish a release of the wave's stored responses, planned against every earlier one.
+
+    ``again``: the same results planned anew (the minimum group size was raised), so an
+    interim release needs no new responses."""
+    try:
+        with transaction.atomic():
+            # One publisher at a time per wave (a row lock on PostgreSQL; SQLite writes one at
+            # a time anyway, and the unique number below settles a race).
+            locked = Wave.objects.select_for_update().select_related("survey__organization")
+            wave = locked.select_related("version").get(pk=wave.pk)
+            release = _publish(wave, kind, actor, again)
+    except IntegrityError:
+        raise ReleaseRefused(
+            "Another release of this wave was published at the same moment."
+        ) from None
+    return release
+
+
+def _publish(wave: Wave, kind: str, actor: User | None, again: bool = False) -> Release:
+    org = wave.survey.organization
+    k = org.effective_min_group_size
+    earlier = list(Release.objects.filter(wave=wave).order_by("number"))
+    packed = stored_rows(wave)
+    if kind == Release.Kind.INTERIM and not again:
+        arrived = packed.n - (earlier[-1].responses if earlier else 0)
+        if arrived < k:
+            raise ReleaseRefused(
+                f"Fewer than {k} responses have arrived since the last release: publishing now"
+                " could show the answers of a few people, so wait for more."
+            )
+    full = tree.current(org)
+    coarse = kind == Release.Kind.INTERIM
+    if coarse:
+        # Interim results stop at the top-level units: a respondent is kept as their
+        # top-level unit's, so nothing below it is stored or published until the close.
+        packed = replace(packed, unit_ids=tree.top_level_ids(full, packed.unit_ids))
+    rows = packed.take(_content_order(packed))
+    now_tree = tree.collapsed(full) if coarse else full
+    instruments = list(wave.version.instruments)
+    data = scored(rows, instruments)
+    fields = fields_of(wave)
+    codes, cats = now_tree.codes(data.unit_ids), cells.categories(data, fields)
+    opened = [open_release(e) for e in earlier]
+    masks = plan_masks(data)
+    arrays: dict[str, np.ndarray] = {**tree.arrays_of(now_tree)}
+    arrays.update({f"rows.{k2}": v for k2, v in columns.arrays_of(rows).items()})
+    arrays["meta.instruments"] = np.asarray(instruments, dtype=str)
+    arrays["meta.fields"] = np.asarray(fields, dtype=str)
+    planner = _Planner(full, now_tree, data, cats, opened, k)
+    searched: dict[bytes, NDArray[np.int8]] = {}
+    for key, mask in masks.items():
+        signature = key.encode() if key == PLAN_DRIVERS else np.packbits(mask).tobytes()
+        if signature not in searched:
+            searched[signature] = planner.statuses(key, mask)
+        arrays[f"plan.{key}"] = searched[signature]
+    comment_ids = _comments(wave, data.n, opened)
+    if comment_ids is not None:
+        arrays["comments"] = comment_ids
+    units, counts = _drivers(now_tree, codes, masks.get(PLAN_DRIVERS), data, opened, k)
+    arrays["drivers.units"], arrays["drivers.n"] = units, counts
+    release = Release.objects.create(
+        wave=wave,
+        number=(earlier[-1].number + 1) if earlier else 1,
+        kind=kind,
+        published_on=timezone.localdate(),
+        published_by=actor,
+        responses=data.n,
+        min_size=k,
+        data=columns.save(arrays),
+    )
+    audit(f"report.release_{kind}", actor=actor, target=wave, organization=org)
+    return release
+
+
+def _content_order(packed: columns.Packed) -> NDArray[np.int64]:
+    """The rows sorted by what they hold (unit, answers), never by when they arrived: a
+    release of the same responses is the same release, and its order tells nothing."""
+    keys: list[np.ndarray] = [packed.unit_ids]
+    keys += [
+        codes for _labels, codes in (packed.demographics[k] for k in sorted(packed.demographics))
+    ]
+    for name in sorted(packed.items):
+        keys += list(packed.items[name].T)
+    return np.lexsort(keys[::-1]) if packed.n else np.zeros(0, dtype=np.int64)
+
+
+class _Planner:
+    """The statuses of each plan of a new release: its respondents now, against each earlier
+    release's (``analysis.disclosure.plan_release``).
+
+    An earlier release is compared on the new release's tree, except an interim release
+    before a full one: interim results published only the organization and its top-level
+    units, so only groups made of those figures can be worked out from the two together
+    (a figure below the top level includes no unit's own respondents up there); the
+    difference is planned on that coarse tree and its verdicts laid over the full plan's
+    top-level figures.
+    """
+
+    def __init__(
+        self,
+        full: tree.Tree,
+        now_tree: tree.Tree,
+        data: WaveData,
+        cats: dict[str, cells.Coded],
+        opened: list[Frozen],
+        k: int,
+    ) -> None:
+        self.full, self.now_tree, self.data, self.cats, self.k = full, now_tree, data, cats, k
+        self.opened = opened
+        self.coarse = now_tree.size != full.size or not tree.same_shape(now_tree, full)
+        self.top = tree.collapsed(full)
+
+    def _codes(self, on: tree.Tree, unit_ids: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Respondents placed on ``on`` by unit id; on a coarse tree, by top-level unit."""
+        if on.size != self.full.size or not tree.same_shape(on, self.full):
+            unit_ids = tree.top_level_ids(self.full, unit_ids)
+        return on.codes(unit_ids)
+
+    def statuses(self, key: str, mask: NDArray[np.bool_]) -> NDArray[np.int8]:
+        labels = cells.labels_present(self.cats, mask)
+        on_tree, on_top = [], []
+        for old in self.opened:
+            old_mask = plan_masks(old.data).get(key)
+            if old_mask is None:
+                continue
+            (on_top if old.coarse and not self.coarse else on_tree).append((old, old_mask))
+        plan = self._plan(self.now_tree, mask, labels, on_tree)
+        statuses = plan_statuses(plan).copy()
+        if on_top:
+            top = plan_statuses(self._plan(self.top, mask, labels, on_top))
+            _overlay(statuses, self.now_tree, top, self.top, labels)
+        return statuses
+
+    def _plan(self, on: tree.Tree, mask, labels, earlier):
+        codes = self._codes(on, self.data.unit_ids)
+        direct, by_field = cells.counts(on, codes, self.cats, mask, labels)
+        before = [
+            cells.counts(on, self._codes(on, old.data.unit_ids), old.cats, old_mask, labels)
+            for old, old_mask in earlier
+        ]
+        return plan_release(on.units, direct, by_field, earlier=before, min_size=self.k)
+
+
+def _overlay(
+    statuses: NDArray[np.int8],
+    full: tree.Tree,
+    top: NDArray[np.int8],
+    coarse: tree.Tree,
+    labels: Mapping[str, list[str]],
+) -> None:
+    """Hide in ``statuses`` (of ``full``) every top-level figure the coarse plan hides."""
+    where = full.position()
+    index = [0, *(where[int(u)] for u in coarse.unit_ids[1:].tolist())]
+    at_full, at_top = 0, 0
+    for width in [1, *(len(names) for names in labels.values())]:
+        for c_index, f_index in enumerate(index):
+            for c in range(width):
+                mine = at_full + f_index * width + c
+                theirs = top[at_top + c_index * width + c]
+                if theirs != SHOWN and statuses[mine] == SHOWN:
+                    statuses[mine] = CHANGED if theirs in (SMALL, CHANGED) else COMPLEMENT
+        at_full += full.size * width
+        at_top += coarse.size * width
+
+
+def _comments(wave: Wave, n: int, opened: list[Frozen]) -> NDArray[np.int64] | None:
+    """Ids of the comments this release shows (see the module docstring); None for none."""
+    if n < COMMENT_THRESHOLD:
+        return None
+    current = np.sort(
+        np.fromiter(Comment.objects.filter(wave=wave).values_list("pk", flat=True), dtype=np.int64)
+    )
+    shown = [old for old in opened if old.comment_ids is not None]
+    if not shown or n - shown[-1].release.responses >= COMMENT_THRESHOLD:
+        return current
+    # Too few responses since comments were last added: show those again, no new ones.
+    return np.intersect1d(shown[-1].comment_ids, current).astype(np.int64)
+
+
+def _drivers(
+    now_tree: tree.Tree,
+    codes: NDArray[np.int64],
+    complete: NDArray[np.bool_] | None,
+    data: WaveData,
+    opened: list[Frozen],
+    k: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(unit ids, complete answers) of every part of the organization whose key drivers this
+    release may show: enough answers, no small margin to a larger part around it, and no
+    small change since an earlier release that showed them."""
+    from wellbeing.reports.drivers import minimum_for
+
+    empty = np.zeros(0, dtype=np.int64)
+    if complete is None:
+        return empty, empty
+    need = minimum_for(data, k)
+    counts = now_tree.units.rollup(np.bincount(codes[complete], minlength=now_tree.size))
+    before = [_shown_by_unit(old) for old in opened]
+    units, ns = [], []
+    for node in range(now_tree.size):
+        n = int(counts[node])
+        above = now_tree.units.ancestors[node]
+        above = above[(above >= 0) & (above != node)]
+        margins = counts[above] - n
+        uid = int(now_tree.unit_ids[node])
+        changed = [abs(n - shown[uid]) for shown in before if uid in shown]
+        if (
+            n >= need
+            and not ((margins > 0) & (margins < need)).any()
+            and not any(0 < d < need for d in changed)
+        ):
+            units.append(uid)
+            ns.append(n)
+    return np.asarray(units, dtype=np.int64), np.asarray(ns, dtype=np.int64)
+
+
+def _shown_by_unit(old: Frozen) -> Mapping[int, int]:
+    return {int(old.tree.unit_ids[i]): n for i, n in old.drivers.items()}
