@@ -46,6 +46,8 @@ demo: migrate
 lint: setup
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+	$(PY) scripts/check_private_imports.py src
 
 format: setup
 	$(VENV)/bin/ruff format src tests bench scripts
