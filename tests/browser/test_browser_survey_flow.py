@@ -137,6 +137,8 @@ def test_the_organization_survey_pages_are_accessible(open_site, open_wave):
         open_wave.wave.get_absolute_url(),
         f"/measure/{org.slug}/surveys/new/",
         f"/measure/{org.slug}/surveys/{open_wave.wave.survey.pk}/waves/new/",
+        # No results published yet: the page says when they come, with the publish button.
+        f"/measure/{org.slug}/waves/{open_wave.wave.pk}/report/",
     ):
         site.open(path)
         site.assert_crisis_banner_visible()

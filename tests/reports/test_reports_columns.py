@@ -227,3 +227,27 @@ def test_coding_categories_from_packed_codes_equals_coding_the_answers(filled):
         assert from_codes[name].labels.tolist() == from_text[name].labels.tolist(), name
         assert from_codes[name].codes.tolist() == from_text[name].codes.tolist(), name
     assert "not_answered" in from_codes["role"].labels.tolist()
+
+
+def test_a_release_reads_back_its_published_scores_after_a_scoring_rule_changes(
+    filled, monkeypatch
+):
+    """A release never rescores: a later change of a scoring rule changes no published figure
+    (and no count a stored plan is checked against)."""
+    wave, _ = filled
+    release = releases.publish(wave, kind=Release.Kind.CLOSE)
+    first = _figures(build.report_of(release))
+    from dataclasses import replace
+
+    from wellbeing.reports import data
+
+    original = data._score_instrument
+
+    def everyone_unscored(instrument_id, matrix):
+        found = original(instrument_id, matrix)
+        return {k: replace(c, values=c.values * np.nan) for k, c in found.items()}
+
+    monkeypatch.setattr(data, "_score_instrument", everyone_unscored)
+    releases.forget_opened()
+    build.forget_built()
+    assert _figures(build.report_of(Release.objects.get(pk=release.pk))) == first

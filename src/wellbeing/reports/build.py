@@ -286,7 +286,7 @@ def _tables(frozen: Frozen, key: str, column: ScaleColumn, with_categories: bool
     return _Tables(plan, units, by_category)
 
 
-def _aligned(frozen: Frozen, old: Frozen, table: GroupTable) -> tuple[GroupTable | None, list[int]]:
+def _aligned(frozen: Frozen, old: Frozen, table: GroupTable) -> tuple[GroupTable, list[int]]:
     """``table`` (of the previous release's tree) re-indexed onto ``frozen``'s tree by unit id;
     the indices of units the previous release did not have."""
     where = {int(u): i for i, u in enumerate(old.tree.unit_ids.tolist())}
@@ -351,7 +351,7 @@ def _previous_tables(frozen: Frozen, before: Frozen | None) -> dict[str, GroupTa
     """The previous wave's published unit tables per scale, on this release's tree."""
     if before is None:
         return {}
-    out = {}
+    out: dict[str, GroupTable] = {}
     for key, column in before.data.scales.items():
         if key in frozen.data.scales:
             table = _tables(before, key, column, with_categories=False).units

@@ -196,6 +196,12 @@ def _section(report: Report, node: int, scope: str) -> DriversSection:
             "structure in the same survey (for example the single-item burnout measure and the PES-NWI).",
         )
     y, x, mapped = found
+    if frozen.driver_scales != (outcome_key(data), *(m.scale for m in mapped)):
+        return _hidden(
+            hidden,
+            "The measures used for key drivers changed after these results were published; "
+            "they come with the next results.",
+        )
     complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
     in_scope = np.isin(frozen.codes, frozen.tree.subtree(node))
     if node not in frozen.drivers:
@@ -238,7 +244,7 @@ def _section(report: Report, node: int, scope: str) -> DriversSection:
     return DriversSection(
         scope=scope,
         minimum=need,
-        outcome=data.scales[_outcome_key(data)].name,
+        outcome=data.scales[outcome_key(data)].name,
         rows=rows,
         n=total.value,
         r_squared=result.r_squared,
@@ -254,7 +260,7 @@ def canonical_order(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.lexsort(np.column_stack([y, x]).T[::-1])
 
 
-def _outcome_key(data: WaveData) -> str:
+def outcome_key(data: WaveData) -> str:
     return next(k for k in driver_map().outcomes if k in data.scales)
 
 

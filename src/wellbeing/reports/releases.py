@@ -45,10 +45,11 @@ from analysis.disclosure import CHANGED, COMPLEMENT, SHOWN, SMALL, plan_release,
 from wellbeing.accounts.models import User
 from wellbeing.core.models import audit
 from wellbeing.reports import cells, columns, tree
-from wellbeing.reports.data import WaveData, scored, stored_rows
+from wellbeing.reports.data import ScaleColumn, WaveData, scored, stored_rows
 from wellbeing.reports.models import Release
 from wellbeing.surveys.models import Comment, Wave
 from wellbeing.surveys.questions import DEMOGRAPHICS
+from wellbeing.surveys.scoring import get_instrument
 
 COMMENT_THRESHOLD = 10
 PLAN_RESPONSES = "responses"
@@ -73,10 +74,10 @@ class Frozen:
     statuses: dict[str, NDArray[np.int8]]
     comment_ids: NDArray[np.int64] | None  # None: no comments in this release
     drivers: dict[int, int]  # tree index -> complete answers, where key drivers may be shown
-
-    @property
-    def masks(self) -> dict[str, NDArray[np.bool_]]:
-        return plan_masks(self.data)
+    # The respondents each plan counts, as published: a later change of a scoring rule or of
+    # the key-driver measures changes no release.
+    masks: dict[str, NDArray[np.bool_]]
+    driver_scales: tuple[str, ...]  # the outcome, then the measures, the drivers were planned on
 
     @property
     def coarse(self) -> bool:
@@ -118,6 +119,46 @@ def drivers_complete(data: WaveData) -> NDArray[np.bool_] | None:
     return np.asarray(~np.isnan(y) & ~np.isnan(x).any(axis=1))
 
 
+def _driver_scales(data: WaveData) -> tuple[str, ...]:
+    from wellbeing.reports.drivers import driver_inputs, outcome_key
+
+    found = driver_inputs(data)
+    return () if found is None else (outcome_key(data), *(m.scale for m in found[2]))
+
+
+def _scored_arrays(data: WaveData, masks: dict[str, NDArray[np.bool_]]) -> dict[str, np.ndarray]:
+    """The scores and plan masks as published, so reading the release never rescores."""
+    arrays: dict[str, np.ndarray] = {"meta.scales": np.asarray(list(data.scales), dtype=str)}
+    for key, column in data.scales.items():
+        arrays[f"score.{key}"] = column.values
+        for cutoff, above in column.above.items():
+            arrays[f"above.{key}.{cutoff}"] = above
+    for key, mask in masks.items():
+        arrays[f"mask.{key}"] = np.packbits(mask)
+    arrays["meta.drivers"] = np.asarray(_driver_scales(data), dtype=str)
+    return arrays
+
+
+def _stored_scales(arrays: dict[str, np.ndarray]) -> dict[str, ScaleColumn]:
+    """The scale columns as published (names and directions from today's definitions)."""
+    out = {}
+    for key in arrays["meta.scales"].tolist():
+        instrument_id, scale_id = key.split(".", 1)
+        instrument = get_instrument(instrument_id)
+        scale = instrument.scale(scale_id)
+        above, labels = {}, {}
+        for cutoff in instrument.cutoffs:
+            name = f"above.{key}.{cutoff.id}"
+            if name in arrays:
+                above[cutoff.id] = arrays[name]
+                labels[cutoff.id] = cutoff.bands[1].label
+        out[key] = ScaleColumn(
+            key, instrument_id, scale_id, scale.name, scale.higher_is, arrays[f"score.{key}"],
+            above, labels,
+        )  # fmt: skip
+    return out
+
+
 def open_release(release: Release) -> Frozen:
     """The release unpacked (kept in this process: a release never changes)."""
     with _OPENED_LOCK:
@@ -143,8 +184,19 @@ def _unpack(release: Release) -> Frozen:
     arrays = columns.load(bytes(release.data))
     rows = {k.removeprefix("rows."): v for k, v in arrays.items() if k.startswith("rows.")}
     packed = columns.from_arrays(rows, 0)
-    instruments = arrays["meta.instruments"].tolist()
-    data = scored(packed, instruments)
+    keys = sorted(packed.demographics)
+    data = WaveData(
+        packed.unit_ids,
+        {key: packed.demographic(key) for key in keys},
+        _stored_scales(arrays),
+        {key: packed.demographics[key] for key in keys},
+        dict(packed.items),
+    )
+    masks = {
+        k.removeprefix("mask."): np.unpackbits(v, count=data.n).astype(bool)
+        for k, v in arrays.items()
+        if k.startswith("mask.")
+    }
     frozen_tree = tree.from_arrays(arrays)
     fields = arrays["meta.fields"].tolist()
     statuses = {k.removeprefix("plan."): v for k, v in arrays.items() if k.startswith("plan.")}
@@ -165,6 +217,8 @@ def _unpack(release: Release) -> Frozen:
         statuses=statuses,
         comment_ids=comment_ids,
         drivers=drivers,
+        masks=masks,
+        driver_scales=tuple(arrays["meta.drivers"].tolist()),
     )
 
 
@@ -249,6 +303,7 @@ def _publish(wave: Wave, kind: str, actor: User | None, again: bool = False) -> 
     arrays.update({f"rows.{k2}": v for k2, v in columns.arrays_of(rows).items()})
     arrays["meta.instruments"] = np.asarray(instruments, dtype=str)
     arrays["meta.fields"] = np.asarray(fields, dtype=str)
+    arrays.update(_scored_arrays(data, masks))
     planner = _Planner(full, now_tree, data, cats, opened, k)
     searched: dict[bytes, NDArray[np.int8]] = {}
     for key, mask in masks.items():
@@ -321,9 +376,10 @@ class _Planner:
 
     def statuses(self, key: str, mask: NDArray[np.bool_]) -> NDArray[np.int8]:
         labels = cells.labels_present(self.cats, mask)
-        on_tree, on_top = [], []
+        on_tree: list[tuple[Frozen, NDArray[np.bool_]]] = []
+        on_top: list[tuple[Frozen, NDArray[np.bool_]]] = []
         for old in self.opened:
-            old_mask = plan_masks(old.data).get(key)
+            old_mask = old.masks.get(key)
             if old_mask is None:
                 continue
             (on_top if old.coarse and not self.coarse else on_tree).append((old, old_mask))
@@ -374,10 +430,11 @@ def _comments(wave: Wave, n: int, opened: list[Frozen]) -> NDArray[np.int64] | N
         np.fromiter(Comment.objects.filter(wave=wave).values_list("pk", flat=True), dtype=np.int64)
     )
     shown = [old for old in opened if old.comment_ids is not None]
-    if not shown or n - shown[-1].release.responses >= COMMENT_THRESHOLD:
+    last = shown[-1].comment_ids if shown else None
+    if last is None or n - shown[-1].release.responses >= COMMENT_THRESHOLD:
         return current
     # Too few responses since comments were last added: show those again, no new ones.
-    return np.intersect1d(shown[-1].comment_ids, current).astype(np.int64)
+    return np.intersect1d(last, current).astype(np.int64)
 
 
 def _drivers(
