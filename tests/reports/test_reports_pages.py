@@ -203,3 +203,27 @@ def test_outsiders_cannot_download_exports(client, filled, outsider):
     for suffix in ("report.pdf", "report.xlsx", "report.csv"):
         assert client.get(f"/measure/{slug}/waves/{filled.pk}/{suffix}").status_code == 404
     assert not AuditEvent.objects.filter(verb__startswith="report.").exists()
+
+
+def test_a_lead_below_the_top_level_reads_no_interim_figures_not_even_the_organizations(
+    client, wave, units, org, answers
+):
+    from wellbeing.accounts import actions as accounts
+    from wellbeing.accounts.models import User
+    from wellbeing.reports import door
+
+    icu_lead = User.objects.create_user("ivy@riverbend.test", "a-long-test-password")
+    accounts.add_member(organization=org, user=icu_lead, role="unit_lead", unit=units["icu"])
+    admin = User.objects.create_user("ada@riverbend.test", "a-long-test-password")
+    accounts.add_member(organization=org, user=admin, role="org_admin")
+    _fill(wave, units["icu"], 12, answers)
+    _fill(wave, units["ed"], 9, answers, role="physician")
+    door.publish_interim(admin, org, wave)
+    client.force_login(icu_lead)
+    base = f"/measure/{org.slug}/waves/{wave.pk}"
+    page = client.get(f"{base}/report/")
+    assert page.status_code == 200 and page.context["report"] is None
+    html = page.content.decode()
+    assert "the units you lead are in the final results" in html
+    assert "Mean of" not in html and "Headline results" not in html
+    assert client.get(f"{base}/report.csv").status_code == 404

@@ -68,6 +68,7 @@ class Reading:
     admin: bool  # the organization's own figures, its respondent groups and the comments
     rows: list[UnitRow] = field(default_factory=list)  # the units the reader may read
     top: int = 0  # tree index of the reader's headline: 0 for the organization
+    note: str = ""  # why a published release shows this reader nothing
 
     @property
     def release(self) -> Release | None:
@@ -125,7 +126,15 @@ def reading(user: AnyUser, organization: Organization, wave: Wave) -> Reading:
     led = _led_unit(user, organization)
     top = next((r for r in report.units if r.unit.pk == led), None)
     if top is None:
-        return Reading(organization, wave, report, False, [], 0)
+        # Interim results stop at the top-level units (or the unit is newer than the
+        # results): a lead below them reads nothing, never the organization's figures.
+        note = (
+            "Interim results show the organization's top-level units only: the units you "
+            "lead are in the final results, published when the wave closes."
+            if not report.release.final
+            else "The units you lead are not in these results (they were added after them)."
+        )
+        return Reading(organization, wave, None, False, [], 0, note)
     inside = set(report.frozen.tree.subtree(top.index).tolist())
     rows = [r for r in report.units if r.index in inside]
     return Reading(organization, wave, report, False, rows, top.index)
