@@ -32,6 +32,7 @@ whose responses outnumber its last release (a response that committed after the 
 """
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -94,7 +95,9 @@ def fields_of(wave: Wave) -> list[str]:
 
 
 def latest(wave: Wave) -> Release | None:
-    return Release.objects.filter(wave=wave).order_by("-number").first()
+    """The wave's latest release, without its data: read only when it is first unpacked in
+    this process (megabytes a view kept in memory never needs again)."""
+    return Release.objects.filter(wave=wave).defer("data").order_by("-number").first()
 
 
 def plan_masks(data: WaveData) -> dict[str, NDArray[np.bool_]]:
@@ -245,13 +248,33 @@ def publish_final(wave: Wave) -> Release | None:
         return None
 
 
+SETTLED_SECONDS = 30  # how long a wave found fully published is not counted again
+
+
+_SETTLED: dict[tuple[int, str], float] = {}  # (wave, its final release's key) -> when checked
+
+
 def needs_final(wave: Wave) -> bool:
-    """A wave that no longer collects (closed, or imported) with unpublished responses."""
+    """A wave that no longer collects (closed, or imported) with unpublished responses.
+
+    Counting a wave's responses costs a scan of its index on every read, so a wave found
+    fully published is taken as settled for ``SETTLED_SECONDS`` in this process (a response
+    committing after its close, the one way a closed wave grows, waits at most that long)."""
     if wave.status == Wave.Status.OPEN and wave.collects:
         return False
     last = latest(wave)
+    now = time.monotonic()
+    if last is not None and last.final:
+        checked = _SETTLED.get((wave.pk, last.key))
+        if checked is not None and now - checked < SETTLED_SECONDS:
+            return False
     count = wave.responses.count()
-    return count > 0 and (last is None or not last.final or last.responses != count)
+    due = count > 0 and (last is None or not last.final or last.responses != count)
+    if not due and last is not None:
+        if len(_SETTLED) > 1024:
+            _SETTLED.clear()
+        _SETTLED[(wave.pk, last.key)] = now
+    return due
 
 
 def publish(wave: Wave, *, kind: str, actor: User | None = None, again: bool = False) -> Release:
@@ -276,7 +299,7 @@ def publish(wave: Wave, *, kind: str, actor: User | None = None, again: bool = F
 def _publish(wave: Wave, kind: str, actor: User | None, again: bool = False) -> Release:
     org = wave.survey.organization
     k = org.effective_min_group_size
-    earlier = list(Release.objects.filter(wave=wave).order_by("number"))
+    earlier = list(Release.objects.filter(wave=wave).defer("data").order_by("number"))
     packed = stored_rows(wave)
     if kind == Release.Kind.INTERIM and not again:
         arrived = packed.n - (earlier[-1].responses if earlier else 0)
