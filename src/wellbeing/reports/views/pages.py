@@ -82,7 +82,9 @@ def _filters(request: HttpRequest, read: door.Reading) -> dict:
     """
     report = cast(Report, read.report)
     user = cast(User, request.user)
-    extra: dict = {"can_export_raw": is_org_admin(user, read.organization), "by": ""}
+    # The record export is made of a wave's final results only (records.py).
+    final = report.release.final
+    extra: dict = {"can_export_raw": final and is_org_admin(user, read.organization), "by": ""}
     extra.update(fields=list(report.categories), rows_all=read.rows, filter_unit=None)
     raw_unit, by = request.GET.get("unit", ""), request.GET.get("by", "")
     if by and by not in report.categories:
