@@ -167,7 +167,10 @@ def _current(wave: Wave) -> Release | None:
     release = releases.latest(wave)
     k = wave.survey.organization.effective_min_group_size
     if release is not None and release.min_size < k:
-        release = releases.publish(wave, kind=release.kind, again=True)
+        try:
+            release = releases.publish(wave, kind=release.kind, again=True)
+        except ReleaseRefused:  # published by another request at the same moment
+            release = releases.latest(wave)
     return release
 
 

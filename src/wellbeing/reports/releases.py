@@ -18,7 +18,10 @@ releases is therefore never worked out by subtracting one release from another, 
 few they are. On top of that:
 
 - an interim release (while the wave is open) needs at least the minimum group size of new
-  responses since the last release, else it is refused (it would show little);
+  responses since the last release, else it is refused (it would show little), and it stops
+  at the top-level units (its tree is the organization and those units): the final release
+  then only has to keep those few figures apart from the interim ones (``_Planner``), not
+  every unit's;
 - comments join a release only once at least ``COMMENT_THRESHOLD`` responses arrived
   since the last release that added comments (a comment never points at a small group of
   late respondents);
