@@ -7,8 +7,6 @@ restored from the release and checked against the counts they were searched for
 (``analysis.disclosure.restore_plan``); nothing is searched when a report is read.
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -19,6 +17,7 @@ from analysis.groups import GroupTable, Threshold, group_stats
 from wellbeing.accounts.models import Unit
 from wellbeing.reports import cells
 from wellbeing.reports.data import ScaleColumn, WaveData
+from wellbeing.reports.kept import Kept
 from wellbeing.reports.models import Release
 from wellbeing.reports.releases import PLAN_RESPONSES, Frozen, latest, open_release
 from wellbeing.surveys.models import Comment, Wave
@@ -134,15 +133,13 @@ class Report:
         return plans_of(self.frozen)[key]
 
 
-_BUILT: OrderedDict[tuple[str, str], Report] = OrderedDict()
-_PLANS: OrderedDict[str, dict[str, DisclosurePlan]] = OrderedDict()
-_LOCK = threading.Lock()
+_BUILT: Kept[Report] = Kept(BUILT_KEPT)
+_PLANS: Kept[dict[str, DisclosurePlan]] = Kept(BUILT_KEPT)
 
 
 def forget_built() -> None:
-    with _LOCK:
-        _BUILT.clear()
-        _PLANS.clear()
+    _BUILT.clear()
+    _PLANS.clear()
 
 
 def report_of(release: Release) -> Report:
@@ -151,25 +148,15 @@ def report_of(release: Release) -> Report:
     previous = previous_wave(wave)
     before = latest(previous) if previous is not None else None
     key = (release.key, before.key if before is not None else "")
-    with _LOCK:
-        found = _BUILT.get(key)
-        if found is not None:
-            _BUILT.move_to_end(key)
-            return found
-    report = _build(release, previous, before)
-    with _LOCK:
-        _BUILT[key] = report
-        while len(_BUILT) > BUILT_KEPT:
-            _BUILT.popitem(last=False)
-    return report
+    return _BUILT.get(key, lambda: _build(release, previous, before))
 
 
 def plans_of(frozen: Frozen) -> dict[str, DisclosurePlan]:
     """Every plan of a release, restored from its statuses and checked against its counts."""
-    with _LOCK:
-        found = _PLANS.get(frozen.release.key)
-        if found is not None:
-            return found
+    return _PLANS.get(frozen.release.key, lambda: _restore(frozen))
+
+
+def _restore(frozen: Frozen) -> dict[str, DisclosurePlan]:
     restored: dict[bytes, DisclosurePlan] = {}
     out = {}
     k = frozen.release.min_size
@@ -182,10 +169,6 @@ def plans_of(frozen: Frozen) -> dict[str, DisclosurePlan]:
                 frozen.tree.units, direct, by_field, statuses, min_size=k
             )
         out[key] = restored[signature]
-    with _LOCK:
-        _PLANS[frozen.release.key] = out
-        while len(_PLANS) > BUILT_KEPT:
-            _PLANS.popitem(last=False)
     return out
 
 

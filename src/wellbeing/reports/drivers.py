@@ -20,9 +20,7 @@ the number of people is printed only where the release's "drivers" plan shows it
 Only associations are shown, never an individual answer.
 """
 
-import threading
 import tomllib
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,6 +32,7 @@ from analysis.drivers import key_drivers
 from wellbeing.plan.models import ModelElement, PriorityArea
 from wellbeing.reports.build import Report
 from wellbeing.reports.data import WaveData
+from wellbeing.reports.kept import Kept
 from wellbeing.reports.releases import PLAN_DRIVERS
 
 MAP_FILE = Path(__file__).with_name("driver_map.toml")
@@ -157,25 +156,14 @@ def minimum_for(data: WaveData, k: int) -> int:
     return max(MIN_RESPONDENTS, PER_DRIVER * max(1, measures), k)
 
 
-_SECTIONS: OrderedDict[tuple[str, int, str], DriversSection] = OrderedDict()
-_SECTIONS_LOCK = threading.Lock()
 SECTIONS_KEPT = 64  # per process: a release never changes, and a bootstrap costs ~0.3 s
+_SECTIONS: Kept[DriversSection] = Kept(SECTIONS_KEPT)
 
 
 def drivers_section(report: Report, node: int, scope: str) -> DriversSection:
     """Key drivers over tree ``node`` of ``report``'s release, kept in this process."""
     key = (report.release.key, node, scope)
-    with _SECTIONS_LOCK:
-        found = _SECTIONS.get(key)
-        if found is not None:
-            _SECTIONS.move_to_end(key)
-            return found
-    section = _section(report, node, scope)
-    with _SECTIONS_LOCK:
-        _SECTIONS[key] = section
-        while len(_SECTIONS) > SECTIONS_KEPT:
-            _SECTIONS.popitem(last=False)
-    return section
+    return _SECTIONS.get(key, lambda: _section(report, node, scope))
 
 
 def _section(report: Report, node: int, scope: str) -> DriversSection:

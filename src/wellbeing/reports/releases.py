@@ -34,9 +34,7 @@ on an admin's request while the wave is open, and whenever a reader finds a clos
 whose responses outnumber its last release (a response that committed after the close).
 """
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -50,6 +48,7 @@ from wellbeing.accounts.models import User
 from wellbeing.core.models import audit
 from wellbeing.reports import cells, columns, tree
 from wellbeing.reports.data import ScaleColumn, WaveData, scored, stored_rows
+from wellbeing.reports.kept import Kept
 from wellbeing.reports.models import Release
 from wellbeing.surveys.models import Comment, Wave
 from wellbeing.surveys.questions import DEMOGRAPHICS
@@ -89,8 +88,7 @@ class Frozen:
         return self.release.kind == Release.Kind.INTERIM
 
 
-_OPENED: OrderedDict[str, Frozen] = OrderedDict()
-_OPENED_LOCK = threading.Lock()
+_OPENED: Kept[Frozen] = Kept(OPENED_KEPT)
 
 
 def fields_of(wave: Wave) -> list[str]:
@@ -167,23 +165,12 @@ def _stored_scales(arrays: dict[str, np.ndarray]) -> dict[str, ScaleColumn]:
 
 def open_release(release: Release) -> Frozen:
     """The release unpacked (kept in this process: a release never changes)."""
-    with _OPENED_LOCK:
-        found = _OPENED.get(release.key)
-        if found is not None:
-            _OPENED.move_to_end(release.key)
-            return found
-    frozen = _unpack(release)
-    with _OPENED_LOCK:
-        _OPENED[release.key] = frozen
-        while len(_OPENED) > OPENED_KEPT:
-            _OPENED.popitem(last=False)
-    return frozen
+    return _OPENED.get(release.key, lambda: _unpack(release))
 
 
 def forget_opened() -> None:
     """Drop the releases unpacked in this process (benchmarks time a first view with it)."""
-    with _OPENED_LOCK:
-        _OPENED.clear()
+    _OPENED.clear()
 
 
 def _unpack(release: Release) -> Frozen:

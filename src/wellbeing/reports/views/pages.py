@@ -1,8 +1,6 @@
 """The confidential report's pages: the report with its filters, a unit's page, and the
 admin's "publish interim results" button. Every figure comes through ``reports.door``."""
 
-import threading
-from collections import OrderedDict
 from typing import cast
 
 from django.contrib import messages
@@ -17,6 +15,7 @@ from wellbeing.accounts.permissions import get_org_for_user, get_unit_for_user, 
 from wellbeing.core.models import audit
 from wellbeing.reports import charts, door
 from wellbeing.reports.build import Figure, Report, UnitRow
+from wellbeing.reports.kept import Kept
 from wellbeing.surveys.models import Wave
 from wellbeing.surveys.queries import wave_for_org
 
@@ -129,9 +128,8 @@ def _rates(report: Report, index: int) -> list[charts.RateRow]:
     return charts.headline_table(report.scales, index, report.wave.name, previous)
 
 
-_BREAKDOWNS: OrderedDict[tuple[str, str, int], list[dict]] = OrderedDict()
-_BREAKDOWNS_LOCK = threading.Lock()
 BREAKDOWNS_KEPT = 32  # per process: a release's charts never change, and Altair is slow
+_BREAKDOWNS: Kept[list[dict]] = Kept(BREAKDOWNS_KEPT)
 
 
 def _breakdowns(
@@ -140,16 +138,7 @@ def _breakdowns(
     """Per demographic field: its labels, the figures per scale and their chart (``scope``:
     the tree index whose groups these are), kept in this process per release."""
     key = (report.release.key, prefix, scope)
-    with _BREAKDOWNS_LOCK:
-        if key in _BREAKDOWNS:
-            _BREAKDOWNS.move_to_end(key)
-            return _BREAKDOWNS[key]
-    out = _draw_breakdowns(report, figures, prefix)
-    with _BREAKDOWNS_LOCK:
-        _BREAKDOWNS[key] = out
-        while len(_BREAKDOWNS) > BREAKDOWNS_KEPT:
-            _BREAKDOWNS.popitem(last=False)
-    return out
+    return _BREAKDOWNS.get(key, lambda: _draw_breakdowns(report, figures, prefix))
 
 
 def _draw_breakdowns(
