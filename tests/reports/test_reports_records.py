@@ -272,3 +272,22 @@ def test_every_wave_of_the_synthetic_demo_exports_k_anonymous_rows(client, db):
             for combo in itertools.combinations(columns, size):
                 groups = Counter(tuple(r[c] for c in combo) for r in rows)
                 assert min(groups.values()) >= 5, (wave, combo)
+
+
+def test_a_comment_that_looks_like_a_formula_is_exported_as_text(
+    client, wave, units, org_admin, answers, walk
+):
+    fill_small_org(wave, units, answers)
+    link = wave.links.get(unit=None).get_absolute_url()
+    walk(Client(), link, comment='=HYPERLINK("http://example.test","fix")')
+    actions.set_wave_status(wave=wave, status="closed")
+    client.force_login(org_admin)
+    archive = zipfile.ZipFile(io.BytesIO(_post(client, wave, include_comments="on").content))
+    assert "'=HYPERLINK" in archive.read("comments.csv").decode()
+    from openpyxl import load_workbook
+
+    book = load_workbook(
+        io.BytesIO(_post(client, wave, format="xlsx", include_comments="on").content)
+    )
+    texts = [row[1] for row in book["comments"].iter_rows(values_only=True)]
+    assert texts[1].startswith("'=HYPERLINK")

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from wellbeing.core.spreadsheets import safe_cell
+from wellbeing.core.spreadsheets import safe_cell, xlsx_response
 from wellbeing.engage.actions import consultations as actions
 from wellbeing.engage.consultation_forms import ConsultationForm, NewThemeForm, RejectForm
 from wellbeing.engage.models import CommentTheme, Consultation, ConsultationComment
@@ -218,8 +218,4 @@ def _xlsx(consultation: Consultation) -> HttpResponse:
     for row in _export_rows(consultation):
         # A cell written as a string starting with "=" would become a formula.
         sheet.append([safe_cell(v) for v in row])
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    book.save(response)
-    return response
+    return xlsx_response(book)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wellbeing.core.spreadsheets import safe_row, xlsx_response
 from wellbeing.reports import door, longformat
 from wellbeing.reports.build import Figure
 from wellbeing.reports.views.pages import base_context, chart_context, reader
@@ -84,7 +85,7 @@ def wave_report_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="wave-{read.wave.pk}-report.csv"'
     writer = csv.writer(response)
     writer.writerow(HEADER)
-    writer.writerows(aggregate_rows(read))
+    writer.writerows(safe_row(row) for row in aggregate_rows(read))
     return response
 
 
@@ -98,13 +99,8 @@ def wave_report_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     sheet.title = "allowed figures"
     sheet.append(HEADER)
     for row in aggregate_rows(read):
-        sheet.append(row)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="wave-{read.wave.pk}-report.xlsx"'
-    book.save(response)
-    return response
+        sheet.append(safe_row(row))
+    return xlsx_response(book, f"wave-{read.wave.pk}-report.xlsx")
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from wellbeing.accounts.models import User
 from wellbeing.accounts.permissions import get_org_for_admin
 from wellbeing.core.models import audit
+from wellbeing.core.spreadsheets import safe_row, xlsx_response
 from wellbeing.reports import door
 from wellbeing.reports.records import RecordExport
 from wellbeing.reports.releases import COMMENT_THRESHOLD
@@ -67,7 +68,8 @@ def _csv_text(header: Sequence[object], rows: Sequence[Sequence[object]]) -> str
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    # Comments and unit names are free text: none may run as a spreadsheet formula.
+    writer.writerows(safe_row(row) for row in rows)
     return out.getvalue()
 
 
@@ -98,7 +100,7 @@ def _xlsx(wave, export: RecordExport) -> HttpResponse:
     sheet.title = "responses"
     sheet.append(export.header)
     for row in export.rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     if export.comments is not None or export.comments_reason:
         notes = book.create_sheet("comments")
         if export.comments is None:
@@ -106,10 +108,5 @@ def _xlsx(wave, export: RecordExport) -> HttpResponse:
         else:
             notes.append(["question", "comment"])
             for pair in export.comments:
-                notes.append(pair)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-responses.xlsx"'
-    book.save(response)
-    return response
+                notes.append(safe_row(pair))
+    return xlsx_response(book, f"wave-{wave.pk}-responses.xlsx")
