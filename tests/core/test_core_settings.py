@@ -93,3 +93,12 @@ def test_the_embedded_default_database_is_sqlite_in_wal_mode(tmp_path):
     )
     assert result.stdout.split() == ["sqlite", "wal"], result.stdout + result.stderr
     assert (tmp_path / "db.sqlite3").exists()
+
+
+def test_the_csrf_cookie_is_http_only_as_the_security_document_says(client, db):
+    """docs/security.md promises HttpOnly session and CSRF cookies: no script may read them."""
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    cookie = response.cookies["csrftoken"]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"

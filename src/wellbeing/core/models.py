@@ -1,11 +1,15 @@
 """The audit log: every write through an ``actions`` module leaves one row."""
 
+from datetime import datetime, time
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by ``audit``: the moment, or for ``day_only`` events the start of the day.
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -25,11 +29,28 @@ class AuditEvent(models.Model):
 
 
 def audit(
-    verb: str, *, actor=None, target: object = "", organization=None, **detail: object
+    verb: str,
+    *,
+    actor=None,
+    target: object = "",
+    organization=None,
+    day_only: bool = False,
+    **detail: object,
 ) -> AuditEvent:
-    """Record an audit row; call inside the action's transaction."""
+    """Record an audit row; call inside the action's transaction.
+
+    ``day_only``: record the day, not the moment, for events whose time could bracket when
+    respondents answered (a release of an open wave holds a count of its responses)."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    at = timezone.now()
+    if day_only:
+        at = timezone.make_aware(datetime.combine(timezone.localdate(at), time.min))
     return AuditEvent.objects.create(
-        verb=verb, actor=actor, target=str(target)[:200], organization=organization, detail=detail
+        at=at,
+        verb=verb,
+        actor=actor,
+        target=str(target)[:200],
+        organization=organization,
+        detail=detail,
     )
