@@ -201,7 +201,8 @@ def test_the_xlsx_export_has_every_comment_and_no_formula(client, staff_curator,
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][1] == "paragraph anchor"
     assert len(rows) - 1 == 2
-    assert {r[9] for r in rows[1:]} == {"'-1+1", "Plain."}
+    # Kept verbatim as a text cell: a spreadsheet shows it and never runs it.
+    assert {r[9] for r in rows[1:]} == {"-1+1", "Plain."}
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 

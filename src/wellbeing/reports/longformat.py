@@ -6,11 +6,11 @@ every page); nothing is computed here. A suppressed figure keeps its rows, with 
 one. The columns are documented in ``docs/api.md``.
 """
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 
+from wellbeing.core.spreadsheets import csv_writer
 from wellbeing.reports.build import Change, Figure, Report, ScaleReport, UnitRow
 
 HEADER = [
@@ -118,7 +118,7 @@ def long_rows(
 
 def to_csv(rows: Iterable[LongRow]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     for row in rows:
         values = list(astuple(row))

@@ -1,6 +1,5 @@
 """Staff-only pages (404 to everyone else): the review queue, the dashboard, CSV exports."""
 
-import csv
 from collections.abc import Iterable
 from typing import cast
 
@@ -19,7 +18,7 @@ from wellbeing.campaign.forms import (
     DeclineForm,
 )
 from wellbeing.campaign.models import Participant, SupportRequest
-from wellbeing.core.spreadsheets import safe_cell
+from wellbeing.core.spreadsheets import csv_writer
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -102,9 +101,9 @@ def export_commitments(request: HttpRequest) -> StreamingHttpResponse:
 
 def _csv_response(filename: str, rows: Iterable[list[object]]) -> StreamingHttpResponse:
     buffer = _Echo()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     response = StreamingHttpResponse(
-        (writer.writerow([safe_cell(v) for v in row]) for row in rows), content_type="text/csv"
+        (writer.writerow(row) for row in rows), content_type="text/csv"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

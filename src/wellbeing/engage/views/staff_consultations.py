@@ -1,6 +1,5 @@
 """Staff pages of consultations (404 to everyone else): drafts, moderation, themes, exports."""
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -11,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from wellbeing.core.spreadsheets import safe_cell, xlsx_response
+from wellbeing.core.spreadsheets import append_row, csv_writer, xlsx_response
 from wellbeing.engage.actions import consultations as actions
 from wellbeing.engage.consultation_forms import ConsultationForm, NewThemeForm, RejectForm
 from wellbeing.engage.models import CommentTheme, Consultation, ConsultationComment
@@ -196,10 +195,9 @@ def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     consultation = _consultation(slug)
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(EXPORT_HEADER)
-        for row in _export_rows(consultation):
-            writer.writerow([safe_cell(v) for v in row])
+        writer.writerows(_export_rows(consultation))
     elif fmt == "xlsx":
         response = _xlsx(consultation)
     else:
@@ -214,8 +212,7 @@ def _xlsx(consultation: Consultation) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = "comments"
-    sheet.append(EXPORT_HEADER)
+    append_row(sheet, EXPORT_HEADER)
     for row in _export_rows(consultation):
-        # A cell written as a string starting with "=" would become a formula.
-        sheet.append([safe_cell(v) for v in row])
+        append_row(sheet, row)
     return xlsx_response(book)

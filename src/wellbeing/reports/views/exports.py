@@ -4,13 +4,11 @@ Each is the reader's view of the same release as the page (``door.reading``): th
 figures, the same hidden cells. Every download is audited.
 """
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from wellbeing.core.spreadsheets import safe_row, xlsx_response
+from wellbeing.core.spreadsheets import append_row, csv_writer, xlsx_response
 from wellbeing.reports import door, longformat
 from wellbeing.reports.build import Figure
 from wellbeing.reports.views.pages import base_context, chart_context, reader
@@ -83,9 +81,9 @@ def wave_report_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     read = _published(reader(request, slug, pk, "report.export_csv"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="wave-{read.wave.pk}-report.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(HEADER)
-    writer.writerows(safe_row(row) for row in aggregate_rows(read))
+    writer.writerows(aggregate_rows(read))
     return response
 
 
@@ -97,9 +95,9 @@ def wave_report_xlsx(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = "allowed figures"
-    sheet.append(HEADER)
+    append_row(sheet, HEADER)
     for row in aggregate_rows(read):
-        sheet.append(safe_row(row))
+        append_row(sheet, row)
     return xlsx_response(book, f"wave-{read.wave.pk}-report.xlsx")
 
 

@@ -1,6 +1,5 @@
 """The record export of a closed wave (organization admins only), through ``reports.door``."""
 
-import csv
 import io
 import zipfile
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from django.shortcuts import render
 from wellbeing.accounts.models import User
 from wellbeing.accounts.permissions import get_org_for_admin
 from wellbeing.core.models import audit
-from wellbeing.core.spreadsheets import safe_row, xlsx_response
+from wellbeing.core.spreadsheets import append_row, csv_writer, xlsx_response
 from wellbeing.reports import door
 from wellbeing.reports.records import RecordExport
 from wellbeing.reports.releases import COMMENT_THRESHOLD
@@ -66,10 +65,9 @@ def wave_raw_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _csv_text(header: Sequence[object], rows: Sequence[Sequence[object]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(header)
-    # Comments and unit names are free text: none may run as a spreadsheet formula.
-    writer.writerows(safe_row(row) for row in rows)
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -98,15 +96,15 @@ def _xlsx(wave, export: RecordExport) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = "responses"
-    sheet.append(export.header)
+    append_row(sheet, export.header)
     for row in export.rows:
-        sheet.append(safe_row(row))
+        append_row(sheet, row)
     if export.comments is not None or export.comments_reason:
         notes = book.create_sheet("comments")
         if export.comments is None:
-            notes.append([export.comments_reason])
+            append_row(notes, [export.comments_reason])
         else:
-            notes.append(["question", "comment"])
+            append_row(notes, ["question", "comment"])
             for pair in export.comments:
-                notes.append(safe_row(pair))
+                append_row(notes, pair)
     return xlsx_response(book, f"wave-{wave.pk}-responses.xlsx")

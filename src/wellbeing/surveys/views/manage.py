@@ -1,6 +1,5 @@
 """Organization pages: design surveys, run waves, watch response counts."""
 
-import csv
 from typing import cast
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from wellbeing.accounts.models import Membership, Unit, User
 from wellbeing.accounts.permissions import can_administer, get_org_for_user
+from wellbeing.core.spreadsheets import csv_writer
 from wellbeing.reports import door
 from wellbeing.surveys import actions, scoring
 from wellbeing.surveys.forms import RECOMMENDED, SurveyForm, TokenForm, WaveForm
@@ -230,7 +230,7 @@ def wave_tokens(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="wave-{wave.pk}-links.csv"'
     response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["unit", "survey_link"])
     for token in tokens:
         link = request.build_absolute_uri(reverse("surveys:respond_token", args=[token]))
