@@ -47,14 +47,19 @@ def test_an_accelerator_signs_on_commits_reports_and_appears_in_the_explorer(ope
     signer.assert_accessible()
     signer.screenshot("campaign-1-sign-on-desktop")
     page.get_by_role("button", name="Sign on").click()
-    page.wait_for_selector("text=Thank you for signing on")
+    page.wait_for_selector("h1:has-text('Check your email')")
     signer.assert_accessible()
 
-    # Confirm the address with the mailed link.
+    # Confirm the address with the mailed link: its page's button confirms.
     (message,) = mail.outbox
     link = re.search(r"https?://\S+/campaign/confirm/\S+/", message.body).group(0)
     page.goto(link)
+    page.wait_for_selector("h1:has-text('Confirm your email address')")
+    signer.assert_accessible()
+    page.get_by_role("button", name="Confirm my email address").click()
     page.wait_for_selector("text=Email address confirmed")
+    signer.assert_accessible()
+    _sign_in(signer, "dana@harbor.test", "correct-horse-battery-staple")
 
     # Staff approve the sign-on.
     staff = open_site("desktop")

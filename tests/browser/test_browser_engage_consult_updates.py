@@ -58,6 +58,11 @@ def test_a_visitor_comments_on_a_paragraph_and_confirms_by_email(site, engage_de
     assert comment.paragraph.anchor == "s2-p2"
     assert comment.state == ConsultationComment.State.UNVERIFIED
     site.open(_path_of(r"http\S+/engage/consultations/verify/\S+/"))
+    page.wait_for_selector("h1:has-text('Confirm your comment')")
+    site.assert_accessible()
+    comment.refresh_from_db()
+    assert comment.state == ConsultationComment.State.UNVERIFIED  # opening the link is not enough
+    page.get_by_role("button", name="Confirm my comment").click()
     page.wait_for_selector("h1:has-text('Your comment is confirmed')")
     site.assert_accessible()
     comment.refresh_from_db()
@@ -80,6 +85,10 @@ def test_a_visitor_subscribes_to_updates_and_confirms_by_email(site, engage_demo
     site.assert_accessible()
     assert Subscriber.objects.get().confirmed_at is None
     site.open(_path_of(r"http\S+/engage/updates/confirm/\S+/"))
+    page.wait_for_selector("h1:has-text('Confirm your email updates')")
+    site.assert_accessible()
+    assert Subscriber.objects.get().confirmed_at is None  # opening the link is not enough
+    page.get_by_role("button", name="Yes, send me email updates").click()
     page.wait_for_selector("h1:has-text('Your email updates are confirmed')")
     site.assert_accessible()
     subscriber = Subscriber.objects.get()
@@ -87,6 +96,11 @@ def test_a_visitor_subscribes_to_updates_and_confirms_by_email(site, engage_demo
     page.get_by_role("link", name="Change your topics now").click()
     page.wait_for_selector("h1:has-text('Your email update topics')")
     site.assert_accessible()
+    page.get_by_role("button", name="Unsubscribe").click()
+    page.wait_for_selector("h1:has-text('You are unsubscribed')")
+    site.assert_accessible()
+    subscriber.refresh_from_db()
+    assert subscriber.unsubscribed_at is not None
 
 
 def test_a_visitor_sends_a_contact_message(site, engage_demo, settings):

@@ -80,10 +80,10 @@ def test_the_signed_link_moves_the_comment_to_pending_and_a_second_click_changes
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_comment_url(open_draft), GOOD)
     path = _verify_link(mail.outbox[-1]).split("://", 1)[1].split("/", 1)[1]
-    first = client.get("/" + path)
+    first = client.post("/" + path)
     assert first.status_code == 200 and "Your comment is confirmed" in first.content.decode()
     assert ConsultationComment.objects.get().state == State.PENDING
-    assert client.get("/" + path).status_code == 200
+    assert client.post("/" + path).status_code == 200
     assert ConsultationComment.objects.get().state == State.PENDING
 
 
@@ -181,7 +181,7 @@ def test_a_comment_submitted_in_time_and_verified_after_closing_is_kept(client, 
     type(open_draft).objects.filter(pk=open_draft.pk).update(
         opens_at=timezone.now() - timedelta(days=5), closes_at=timezone.now() - timedelta(days=1)
     )
-    response = client.get(
+    response = client.post(
         reverse("engage:consultation_verify", args=[actions.verify_token(comment)])
     )
     assert response.status_code == 200

@@ -48,7 +48,10 @@ def test_signing_up_mails_a_confirmation_link_and_confirms_nothing_yet(client, c
 
 def test_the_signed_link_completes_the_double_opt_in(client, callbacks):
     _sign_up(client, callbacks=callbacks)
-    response = client.get(_link(mail.outbox[-1], "confirm"))
+    link = _link(mail.outbox[-1], "confirm")
+    page = client.get(link)
+    assert page.status_code == 200 and "Yes, send me email updates" in page.content.decode()
+    response = client.post(link)
     assert response.status_code == 200
     assert "Your email updates are confirmed" in response.content.decode()
     assert Subscriber.objects.get().confirmed_at is not None
@@ -148,11 +151,11 @@ def test_newsletters_carry_one_click_unsubscribe_headers(client, staff_curator, 
 def test_unsubscribe_works_without_login_and_is_idempotent(client):
     subscriber = _active("reader@example.org")
     path = actions.unsubscribe_path(subscriber)
-    first = client.get(path)
+    first = client.post(path)
     subscriber.refresh_from_db()
     when = subscriber.unsubscribed_at
     assert first.status_code == 200 and when is not None
-    second = client.get(path)
+    second = client.post(path)
     assert second.status_code == 200
     assert "You are unsubscribed" in first.content.decode()
     assert "You are unsubscribed" in second.content.decode()
@@ -181,16 +184,16 @@ def test_a_forged_unsubscribe_link_changes_nothing(client):
 def test_subscribing_again_after_unsubscribing_needs_a_new_confirmation(client, callbacks):
     _sign_up(client, callbacks=callbacks)
     old_link = _link(mail.outbox[-1], "confirm")
-    client.get(old_link)
+    client.post(old_link)
     subscriber = Subscriber.objects.get()
     actions.unsubscribe(subscriber)
     _sign_up(client, callbacks=callbacks)
     subscriber.refresh_from_db()
     assert subscriber.confirmed_at is None and subscriber.unsubscribed_at is None
-    assert client.get(old_link).status_code == 400
+    assert client.post(old_link).status_code == 400
     subscriber.refresh_from_db()
     assert subscriber.confirmed_at is None
-    assert client.get(_link(mail.outbox[-1], "confirm")).status_code == 200
+    assert client.post(_link(mail.outbox[-1], "confirm")).status_code == 200
     subscriber.refresh_from_db()
     assert subscriber.confirmed_at is not None
 

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from wellbeing.accounts import actions
+from wellbeing.accounts.forms import AdminEmailAuthenticationForm
 from wellbeing.accounts.models import Membership, Organization, Unit, User
+
+# The admin's own sign-in page reaches the same accounts and the same lockout counts.
+admin.site.login_form = AdminEmailAuthenticationForm
 
 
 @admin.register(User)

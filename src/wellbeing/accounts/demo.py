@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from wellbeing.accounts import actions
-from wellbeing.accounts.models import Membership, Organization, Unit, User
+from wellbeing.accounts.models import Membership, Organization, Unit, User, normalize_email
 
 DEMO_PASSWORD = "demo-wellbeing-2026"  # noqa: S105 -- published in the README for the synthetic demo
 
@@ -42,7 +42,7 @@ class DemoWorld:
 
 
 def _user(email: str, name: str, *, staff: bool = False) -> User:
-    user = User.objects.filter(email=email).first()
+    user = User.objects.filter(email=normalize_email(email)).first()
     if user is None:
         user = User.objects.create_user(email, DEMO_PASSWORD, display_name=name, is_staff=staff)
     return user

@@ -4,22 +4,46 @@ Survey responses never point at anything in this module: anonymity is a
 property of the schema, not of good intentions.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from wellbeing.accounts.states import US_STATES
 
 
+def normalize_email(address: str) -> str:
+    """The one spelling of an address: no surrounding spaces, all lower case.
+
+    Mail systems treat addresses case-insensitively in practice, and people type
+    ``Admin@Example.org`` as often as ``admin@example.org``; one spelling keeps
+    one account per person and one sign-in lockout count per person.
+    """
+    return address.strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Django's version lower-cases the domain only; addresses here are one spelling.
+        return normalize_email(email or "")
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Sign-in, ``createsuperuser`` and fixtures find the account however the address is typed."""
+        key = self.normalize_email(username) if isinstance(username, str) else username
+        return self.get(**{self.model.USERNAME_FIELD: key})
+
     def _create(self, email: str, password: str | None, **extra: object) -> "User":
+        email = self.normalize_email(email)
         if not email:
             raise ValueError("email: expected an address, got an empty value")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email, **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -35,7 +59,12 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person who signs in with an e-mail address. ``is_staff`` marks campaign staff."""
+    """A person who signs in with an e-mail address. ``is_staff`` marks campaign staff.
+
+    The address is stored in its one spelling (``normalize_email``) and is unique
+    ignoring case in the database too, so ``Admin@x`` and ``admin@x`` can never
+    be two accounts, whatever path (admin, shell, a future form) creates them.
+    """
 
     username = None  # type: ignore[assignment,misc]  # sign-in is by email; the column is dropped
     email = models.EmailField("email address", unique=True)
@@ -48,9 +77,20 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message="An account with this email address already exists.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = normalize_email(self.email or "")
+        super().save(*args, **kwargs)
 
 
 class Organization(models.Model):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from wellbeing.accounts import actions as accounts_actions
 from wellbeing.accounts.demo import DEMO_PASSWORD, DemoWorld
-from wellbeing.accounts.models import Membership, Organization, User
+from wellbeing.accounts.models import Membership, Organization, User, normalize_email
 from wellbeing.accounts.states import US_STATES
 from wellbeing.campaign import actions
 from wellbeing.campaign.commitment_templates import TEMPLATES, CommitmentTemplate
@@ -157,7 +157,7 @@ def _participant(
 
 
 def _user(email: str, name: str) -> User:
-    user = User.objects.filter(email=email).first()
+    user = User.objects.filter(email=normalize_email(email)).first()
     return user or User.objects.create_user(email, DEMO_PASSWORD, display_name=name)
 
 

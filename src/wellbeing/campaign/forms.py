@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
 
-from wellbeing.accounts.models import Organization, User
+from wellbeing.accounts.models import Organization, User, normalize_email
 from wellbeing.accounts.permissions import organizations_administered_by
 from wellbeing.accounts.states import US_STATES
 from wellbeing.campaign.commitment_templates import BY_SLUG
@@ -166,12 +166,9 @@ class SignOnForm(forms.Form):
         return organizations_administered_by(user).order_by("name")
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(
-                "An account with this email address exists: sign in first, then sign on."
-            )
-        return email
+        # No "this address has an account" error here: the form would tell anyone who has
+        # one. ``actions.sign_on_visitor`` answers both alike and mails the owner instead.
+        return normalize_email(self.cleaned_data["email"])
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("join/", own.join, name="join"),
     path("join/institution/", own.sign_on, {"kind": "institution"}, name="sign_on_institution"),
     path("join/individual/", own.sign_on, {"kind": "individual"}, name="sign_on_individual"),
+    path("join/sent/", own.sign_on_sent, name="sign_on_sent"),
     path("join/thanks/<int:pk>/", own.thanks, name="thanks"),
     path("confirm/<str:token>/", own.confirm, name="confirm"),
     path("mine/", own.mine, name="mine"),

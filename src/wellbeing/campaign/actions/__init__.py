@@ -26,7 +26,9 @@ from wellbeing.campaign.actions.signon import (
     confirm_email,
     confirmation_token,
     decline,
+    participant_to_confirm,
     sign_on,
+    sign_on_visitor,
     update_listing,
 )
 from wellbeing.campaign.actions.support import (
@@ -54,11 +56,13 @@ __all__ = [
     "decline",
     "fill_metrics_from_wave",
     "link_metric_to_survey",
+    "participant_to_confirm",
     "record_progress",
     "reply_support",
     "request_support",
     "send_due_reminders",
     "set_commitment_status",
     "sign_on",
+    "sign_on_visitor",
     "update_listing",
 ]

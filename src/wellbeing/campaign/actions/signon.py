@@ -1,16 +1,27 @@
-"""Signing on: the sign-on itself, email confirmation, staff review and role changes."""
+"""Signing on: the sign-on itself, email confirmation, staff review and role changes.
+
+A visitor's sign-on (``sign_on_visitor``) is answered alike whether or not the
+address already has an account, so the form cannot tell anyone who has one;
+what differs is the mail, which only the address's owner reads. The
+confirmation link names the sign-on and its user, never the address, and
+confirms only when its page's button is pressed (``participant_to_confirm``
+is what the page reads).
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from wellbeing.accounts import actions as accounts_actions
-from wellbeing.accounts.models import Membership, Organization, User
-from wellbeing.campaign.actions._common import TransitionError, notify_on_commit
+from wellbeing.accounts.models import Membership, Organization, User, normalize_email
+from wellbeing.campaign.actions._common import TransitionError, mail_on_commit, notify_on_commit
 from wellbeing.campaign.models import (
     ROLE_RANK,
     Participant,
@@ -105,7 +116,53 @@ def sign_on(
     return participant
 
 
+@transaction.atomic
+def sign_on_visitor(
+    *, email: str, password: str, confirm_url_base: str = "", **details: Any
+) -> Participant | None:
+    """A sign-on from someone not signed in; the caller shows the same page whatever happens.
+
+    A new address gets its account, the pending sign-on and the confirmation
+    mail (``sign_on``). An address that already has an account gets a mail
+    asking its owner to sign in and sign on from there, and nothing is
+    recorded: returns None. The password is hashed either way, so the time
+    taken does not tell the two apart either.
+    """
+    email = normalize_email(email)
+    existing = User.objects.filter(email=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return sign_on(
+                    user=None,
+                    email=email,
+                    password=password,
+                    confirm_url_base=confirm_url_base,
+                    **details,
+                )
+        except IntegrityError:
+            existing = User.objects.filter(email=email).first()  # created meanwhile
+            if existing is None:
+                raise
+    make_password(password)
+    mail_on_commit(*_sign_in_first_email(confirm_url_base), existing.email)
+    return None
+
+
+def _sign_in_first_email(url_base: str) -> tuple[str, str]:
+    sign_in = f"{url_base}{reverse('accounts:login')}?next={reverse('campaign:join')}"
+    body = (
+        "Someone, probably you, tried to sign on to the Change Maker campaign with this email "
+        "address. It already has an account, so nothing was recorded.\n\n"
+        f"Sign in with your account, then sign on from there:\n{sign_in}\n\n"
+        f"Forgotten your password? Write to {settings.CONTACT_EMAIL}.\n"
+        "If this was not you, ignore this message: your account is unchanged.\n"
+    )
+    return "You already have an account: sign in, then sign on", body
+
+
 def confirmation_token(participant: Participant) -> str:
+    # Names the sign-on and its user, never the address: URLs end up in logs and histories.
     return signing.dumps({"p": participant.pk, "u": participant.user_id}, salt=CONFIRM_SALT)
 
 
@@ -116,18 +173,40 @@ def _send_confirmation(participant: Participant, url_base: str) -> None:
         body=(
             f"Thank you for signing on {participant.display_name} as a Change Maker "
             f"{participant.get_role_display()}.\n\n"
-            f"Confirm your email address by opening this link:\n{url_base}{path}\n\n"
+            "Confirm your email address: open this link, then select the button on the page:\n"
+            f"{url_base}{path}\n\n"
             "Campaign staff review every sign-on; we will write again once it is reviewed.\n"
+            "Sign in with this address and your password to follow your sign-on:\n"
+            f"{url_base}{reverse('campaign:mine')}\n"
         ),
         to=[participant.user.email],
     )
 
 
+def _confirmation(token: str) -> tuple[int, int]:
+    """The (participant, user) ids a link names; raises ``signing.BadSignature``."""
+    data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    pk, user_id = (data.get("p"), data.get("u")) if isinstance(data, dict) else (None, None)
+    if not isinstance(pk, int) or not isinstance(user_id, int):
+        raise signing.BadSignature("the link names no sign-on")
+    return pk, user_id
+
+
+def participant_to_confirm(token: str) -> Participant:
+    """The sign-on a link would confirm, changing nothing (the page's GET).
+
+    Raises ``signing.BadSignature`` for a bad or expired link and
+    ``Participant.DoesNotExist`` for one naming no sign-on.
+    """
+    pk, user_id = _confirmation(token)
+    return Participant.objects.select_related("organization").get(pk=pk, user_id=user_id)
+
+
 @transaction.atomic
 def confirm_email(token: str) -> Participant:
     """Mark the sign-on's email as confirmed; raises ``signing.BadSignature`` for a bad link."""
-    data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    participant = Participant.objects.select_for_update().get(pk=data["p"], user_id=data["u"])
+    pk, user_id = _confirmation(token)
+    participant = Participant.objects.select_for_update().get(pk=pk, user_id=user_id)
     if participant.email_confirmed_at is None:
         participant.email_confirmed_at = timezone.now()
         participant.save(update_fields=["email_confirmed_at"])

@@ -4,13 +4,12 @@ import datetime as dt
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wellbeing.accounts.models import Membership, User
 from wellbeing.accounts.permissions import get_org_for_user
@@ -51,9 +50,12 @@ def sign_on(request: HttpRequest, kind: str) -> HttpResponse:
         request.POST if request.method == "POST" else None, user=user, institution=institution
     )
     if request.method == "POST" and form.is_valid():
-        participant = actions.sign_on(user=user, **_sign_on_arguments(form, request))
+        arguments = _sign_on_arguments(form, request)
         if user is None:
-            login(request, participant.user, backend="django.contrib.auth.backends.ModelBackend")
+            # The same answer whether or not the address has an account: the mail differs.
+            actions.sign_on_visitor(**arguments)
+            return redirect("campaign:sign_on_sent")
+        participant = actions.sign_on(user=user, **arguments)
         return redirect("campaign:thanks", pk=participant.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -93,17 +95,33 @@ def _sign_on_arguments(form: SignOnForm, request: HttpRequest) -> dict[str, Any]
     return arguments
 
 
+def sign_on_sent(request: HttpRequest) -> HttpResponse:
+    """What a visitor sees after signing on: the same page for a new and a known address."""
+    return render(request, "campaign/sign_on_sent.html")
+
+
 @login_required
 def thanks(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_participant_to_manage(request.user, pk)
     return render(request, "campaign/thanks.html", {"participant": obj})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The mailed link: a page with the button (GET), the confirmation itself (POST).
+
+    Mail scanners open the links in a message; only the button, with its CSRF
+    token, confirms.
+    """
     try:
-        obj = actions.confirm_email(token)
+        if request.method == "POST":
+            obj = actions.confirm_email(token)
+        else:
+            obj = actions.participant_to_confirm(token)
     except (signing.BadSignature, Participant.DoesNotExist):
         return render(request, "campaign/confirm_failed.html", status=400)
+    if obj.email_confirmed_at is None:
+        return render(request, "campaign/confirm.html", {"participant": obj, "token": token})
     return render(request, "campaign/confirmed.html", {"participant": obj})
 
 

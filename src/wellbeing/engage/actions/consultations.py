@@ -5,7 +5,9 @@ before ``opens_at`` or from ``closes_at`` on raises ``ConsultationClosed``.
 Verification is deliberately not re-checked against the period: a comment
 submitted while the period was open and verified after it closed is kept,
 because its author did everything in time and the link is valid for
-``VERIFY_MAX_AGE``.
+``VERIFY_MAX_AGE``. The verification link names the comment without its
+author's address (``engage.links``), and opening it changes nothing: the page
+it shows has the button that verifies.
 """
 
 import re
@@ -18,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wellbeing.core.models import audit
+from wellbeing.engage import links
 from wellbeing.engage.models import (
     CommentTheme,
     Consultation,
@@ -141,7 +144,7 @@ def create_consultation(
 
 
 def verify_token(comment: ConsultationComment) -> str:
-    return signing.dumps({"c": comment.pk, "e": comment.email}, salt=VERIFY_SALT)
+    return links.make_token(salt=VERIFY_SALT, key="c", pk=comment.pk, email=comment.email)
 
 
 class BadLink(Exception):
@@ -189,7 +192,7 @@ def _verification_email(comment: ConsultationComment, site: str) -> tuple[str, s
     lines = [
         f"Thank you for commenting on “{comment.consultation.title}”.",
         "",
-        "To confirm that this address is yours, open this link:",
+        "To confirm that this address is yours, open this link, then select the button on the page:",
         link,
         "",
         f"The link works for {days} days. Until you open it your comment is not reviewed.",
@@ -199,13 +202,10 @@ def _verification_email(comment: ConsultationComment, site: str) -> tuple[str, s
     return f"Confirm your comment on {comment.consultation.title}", "\n".join(lines) + "\n"
 
 
-def verify_comment(token: str) -> ConsultationComment:
-    """Move the comment a link names from unverified to pending; a second click changes nothing.
-
-    Raises ``BadLink`` with the message to show for a tampered, expired or stale link.
-    """
+def _verify_link(token: str) -> links.Link:
+    """The link a verification token names; raises ``BadLink`` with the message to show."""
     try:
-        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+        link = links.read_token(token, salt=VERIFY_SALT, key="c", max_age=VERIFY_MAX_AGE)
     except signing.SignatureExpired as error:
         raise BadLink(
             "This confirmation link has expired. Links work for "
@@ -215,15 +215,40 @@ def verify_comment(token: str) -> ConsultationComment:
         raise BadLink(
             "This confirmation link is not valid. Check that you copied the whole link."
         ) from error
-    pk, email = (data.get("c"), data.get("e")) if isinstance(data, dict) else (None, None)
-    with transaction.atomic():
-        comment = (
-            ConsultationComment.objects.select_for_update().filter(pk=pk, email=email).first()
-            if isinstance(pk, int) and isinstance(email, str)
-            else None
+    if link.legacy:
+        # Mailed when links carried the address; it would have expired within days anyway.
+        raise BadLink(
+            "This confirmation link has expired. Please comment again while the period is "
+            "open; we will email you a new link."
         )
-        if comment is None:
-            raise BadLink("This confirmation link does not match any comment.")
+    return link
+
+
+def _named_comment(link: links.Link, *, lock: bool) -> ConsultationComment:
+    rows = (
+        ConsultationComment.objects.select_for_update()
+        if lock
+        else ConsultationComment.objects.select_related("consultation")
+    )
+    comment = rows.filter(pk=link.pk).first()
+    if comment is None or not link.matches(comment.email):
+        raise BadLink("This confirmation link does not match any comment.")
+    return comment
+
+
+def comment_to_verify(token: str) -> ConsultationComment:
+    """The comment a link would verify, changing nothing (the page's GET); raises ``BadLink``."""
+    return _named_comment(_verify_link(token), lock=False)
+
+
+def verify_comment(token: str) -> ConsultationComment:
+    """Move the comment a link names from unverified to pending; a second click changes nothing.
+
+    Raises ``BadLink`` with the message to show for a tampered, expired or stale link.
+    """
+    link = _verify_link(token)
+    with transaction.atomic():
+        comment = _named_comment(link, lock=True)
         if comment.state == ConsultationComment.State.UNVERIFIED:
             comment.state = ConsultationComment.State.PENDING
             comment.verified_at = timezone.now()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wellbeing.core.models import audit
+from wellbeing.engage import links
 from wellbeing.engage.models import Event, Registration
 from wellbeing.engage.tasks import send_engage_email
 
@@ -21,19 +22,24 @@ class RegistrationClosed(Exception):
 
 
 def cancel_token(registration: Registration) -> str:
-    return signing.dumps({"r": registration.pk, "e": registration.email}, salt=CANCEL_SALT)
+    # Names the registration without its address: URLs end up in logs and histories.
+    return links.make_token(salt=CANCEL_SALT, key="r", pk=registration.pk, email=registration.email)
 
 
 def registration_for_token(token: str) -> Registration | None:
-    """The registration a cancel link names, or None for a forged or mangled link."""
+    """The registration a cancel link names, or None for a forged, mangled or expired link.
+
+    Links mailed when they still carried the address are refused: the page
+    offers another way to cancel rather than act on such a URL.
+    """
     try:
-        data = signing.loads(token, salt=CANCEL_SALT)
+        link = links.read_token(token, salt=CANCEL_SALT, key="r")
     except signing.BadSignature:
         return None
-    pk, email = (data.get("r"), data.get("e")) if isinstance(data, dict) else (None, None)
-    if not isinstance(pk, int) or not isinstance(email, str):
+    if link.legacy:
         return None
-    return Registration.objects.select_related("event").filter(pk=pk, email=email).first()
+    registration = Registration.objects.select_related("event").filter(pk=link.pk).first()
+    return registration if registration and link.matches(registration.email) else None
 
 
 def register(*, event: Event, name: str, email: str, site: str) -> tuple[Registration, bool]:

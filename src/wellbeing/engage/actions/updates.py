@@ -1,13 +1,16 @@
 """Email updates: double opt-in, topics, one-click unsubscribe, newsletters and bounces.
 
 Every link in the mail is signed (``django.core.signing``), so no token is
-stored. The confirmation link names the consent it confirms (``consented_at``):
-after an unsubscribe, subscribing again needs a new confirmation and the old
-link no longer works. Unsubscribe and preference links never expire, because
-they sit in every newsletter ever sent.
+stored, and no link carries the address (``engage.links``). The confirmation
+link names the consent it confirms (``consented_at``): after an unsubscribe,
+subscribing again needs a new confirmation and the old link no longer works.
+Unsubscribe and preference links never expire, because they sit in every
+newsletter ever sent. Opening a link changes nothing: the page it shows has the
+button that acts (mail scanners open links; they do not press buttons).
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wellbeing.core.models import audit
+from wellbeing.engage import links
 from wellbeing.engage.forms import CONSENT_TEXT
 from wellbeing.engage.models import Delivery, Newsletter, Subscriber, SubscriberTopic, Topic
 from wellbeing.engage.tasks import deliver_newsletter, send_engage_email
@@ -33,12 +37,13 @@ def _site() -> str:
 
 
 def confirm_token(subscriber: Subscriber) -> str:
+    # Names the subscriber and the consent it confirms, never the address.
     consent = subscriber.consented_at.isoformat() if subscriber.consented_at else ""
     return signing.dumps({"s": subscriber.pk, "c": consent}, salt=CONFIRM_SALT)
 
 
 def _signed_path(view: str, salt: str, subscriber: Subscriber) -> str:
-    token = signing.dumps({"s": subscriber.pk, "e": subscriber.email}, salt=salt)
+    token = links.make_token(salt=salt, key="s", pk=subscriber.pk, email=subscriber.email)
     return reverse(view, args=[token])
 
 
@@ -58,23 +63,31 @@ def preferences_url(subscriber: Subscriber, site: str = "") -> str:
     return (site or _site()) + preferences_path(subscriber)
 
 
-def _subscriber_for(token: str, salt: str) -> Subscriber | None:
+@dataclass(frozen=True)
+class SubscriberLink:
+    """The subscriber a link names; ``legacy`` for a link mailed when links carried the address."""
+
+    subscriber: Subscriber
+    legacy: bool
+
+
+def _subscriber_for(token: str, salt: str) -> SubscriberLink | None:
     try:
-        data = signing.loads(token, salt=salt)
+        link = links.read_token(token, salt=salt, key="s")
     except signing.BadSignature:
         return None
-    pk, email = (data.get("s"), data.get("e")) if isinstance(data, dict) else (None, None)
-    if not isinstance(pk, int) or not isinstance(email, str):
+    subscriber = Subscriber.objects.filter(pk=link.pk).first()
+    if subscriber is None or not link.matches(subscriber.email):
         return None
-    return Subscriber.objects.filter(pk=pk, email=email).first()
+    return SubscriberLink(subscriber, link.legacy)
 
 
-def subscriber_for_unsubscribe(token: str) -> Subscriber | None:
+def subscriber_for_unsubscribe(token: str) -> SubscriberLink | None:
     """The subscriber an unsubscribe link names, or None for a forged or mangled link."""
     return _subscriber_for(token, UNSUBSCRIBE_SALT)
 
 
-def subscriber_for_preferences(token: str) -> Subscriber | None:
+def subscriber_for_preferences(token: str) -> SubscriberLink | None:
     return _subscriber_for(token, PREFERENCES_SALT)
 
 
@@ -128,7 +141,7 @@ def _confirm_email(subscriber: Subscriber, site: str) -> tuple[str, str]:
     lines = [
         "Please confirm that you want email updates from us.",
         "",
-        "Open this link to confirm:",
+        "Open this link, then select the button on the page to confirm:",
         link,
         "",
         f"The link works for {CONFIRM_MAX_AGE.days} days. If you did not sign up, ignore this "
@@ -148,11 +161,8 @@ def _already_email(subscriber: Subscriber, site: str) -> tuple[str, str]:
     return "You already receive our email updates", "\n".join(lines) + "\n"
 
 
-def confirm(token: str) -> Subscriber | None:
-    """Confirm the subscription a link names; None for a forged, expired or superseded link.
-
-    Confirming clears a bounce mark: following the link proves the address receives mail.
-    """
+def _confirm_link(token: str) -> tuple[int, str] | None:
+    """The subscriber id and consent a confirmation link names, or None if it is not valid."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.BadSignature:  # includes SignatureExpired
@@ -160,12 +170,37 @@ def confirm(token: str) -> Subscriber | None:
     pk, consent = (data.get("s"), data.get("c")) if isinstance(data, dict) else (None, None)
     if not isinstance(pk, int) or not isinstance(consent, str):
         return None
+    return pk, consent
+
+
+def _consent_matches(subscriber: Subscriber | None, consent: str) -> bool:
+    """A link confirms only the latest consent of a subscriber who has not unsubscribed."""
+    if subscriber is None or subscriber.unsubscribed_at is not None:
+        return False
+    current = subscriber.consented_at.isoformat() if subscriber.consented_at else ""
+    return consent == current
+
+
+def subscriber_to_confirm(token: str) -> Subscriber | None:
+    """The subscriber a confirmation link would confirm, changing nothing (the page's GET)."""
+    named = _confirm_link(token)
+    if named is None:
+        return None
+    subscriber = Subscriber.objects.filter(pk=named[0]).first()
+    return subscriber if _consent_matches(subscriber, named[1]) else None
+
+
+def confirm(token: str) -> Subscriber | None:
+    """Confirm the subscription a link names; None for a forged, expired or superseded link.
+
+    Confirming clears a bounce mark: following the link proves the address receives mail.
+    """
+    named = _confirm_link(token)
+    if named is None:
+        return None
     with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().filter(pk=pk).first()
-        if subscriber is None or subscriber.unsubscribed_at is not None:
-            return None
-        current = subscriber.consented_at.isoformat() if subscriber.consented_at else ""
-        if consent != current:
+        subscriber = Subscriber.objects.select_for_update().filter(pk=named[0]).first()
+        if subscriber is None or not _consent_matches(subscriber, named[1]):
             return None
         if subscriber.confirmed_at is None:
             subscriber.confirmed_at, subscriber.bounced_at = timezone.now(), None

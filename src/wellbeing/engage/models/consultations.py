@@ -6,7 +6,8 @@ Times are stored in UTC; ``Consultation.timezone`` is the IANA zone the
 period is announced in and shown in.
 
 A comment starts ``unverified`` and becomes ``pending`` only when its author
-follows the signed link mailed to them; staff then publish or reject it.
+opens the signed link mailed to them and presses the button on its page (opening
+the link alone changes nothing); staff then publish or reject it.
 """
 
 import zoneinfo

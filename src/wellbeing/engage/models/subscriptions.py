@@ -1,7 +1,8 @@
 """Email updates: subscribers with topics and double opt-in, newsletters and their deliveries.
 
-Nothing is sent to an address until its owner followed the signed confirmation
-link (``confirmed_at``); unsubscribed and bounced addresses are never sent to.
+Nothing is sent to an address until its owner opened the signed confirmation
+link and pressed its button (``confirmed_at``); unsubscribed and bounced
+addresses are never sent to.
 """
 
 from django.conf import settings

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from wellbeing.core.spam import over_limit
 from wellbeing.engage.actions import consultations as actions
@@ -127,11 +128,23 @@ def consultation_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "engage/consultations/thanks.html", {"consultation": consultation})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def consultation_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The verification link: a page with the button (GET), the verification itself (POST).
+
+    Mail scanners open the links in a message; only the button, with its CSRF
+    token, verifies.
+    """
     try:
-        comment = actions.verify_comment(token)
+        if request.method == "POST":
+            comment = actions.verify_comment(token)
+        else:
+            comment = actions.comment_to_verify(token)
     except actions.BadLink as error:
         return render(
             request, "engage/consultations/verify_failed.html", {"message": str(error)}, status=400
         )
+    if comment.state == ConsultationComment.State.UNVERIFIED:
+        context = {"comment": comment, "token": token}
+        return render(request, "engage/consultations/verify.html", context)
     return render(request, "engage/consultations/verified.html", {"comment": comment})

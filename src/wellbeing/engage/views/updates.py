@@ -1,21 +1,28 @@
 """Email updates: sign-up with double opt-in, confirmation, preferences and unsubscribe.
 
 The confirmation, preference and unsubscribe links are signed and work
-without signing in. The unsubscribe URL also takes the RFC 8058 one-click POST
-that mail providers send (``List-Unsubscribe-Post``), which carries no CSRF
-token, hence ``csrf_exempt`` there and only there.
+without signing in. Opening one (GET) changes nothing: mail scanners follow
+every link in a message, so the page only shows the button that acts (a POST
+with the CSRF token). The unsubscribe URL also takes the RFC 8058 one-click
+POST that mail providers send (``List-Unsubscribe-Post``), which carries no
+CSRF token and no cookie, hence ``csrf_exempt`` there and only there: that
+view acts on the exact one-click body, and checks the CSRF token of any other
+POST itself.
 """
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
 
 from wellbeing.core.spam import over_limit
 from wellbeing.engage.actions import updates as actions
 from wellbeing.engage.forms import PreferencesForm, SubscribeForm
 
 SIGN_UPS_PER_HOUR = 10
+# RFC 8058 section 3.1: the one-click POST's whole content, form-encoded or multipart.
+ONE_CLICK = [("List-Unsubscribe", ["One-Click"])]
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -50,34 +57,69 @@ def updates_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "engage/updates_thanks.html")
 
 
+def _link_failed(request: HttpRequest, what: str) -> HttpResponse:
+    return render(request, "engage/updates/link_failed.html", {"what": what}, status=400)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def updates_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    subscriber = actions.confirm(token)
+    """The confirmation link: a page with the button (GET), the confirmation itself (POST)."""
+    if request.method == "POST":
+        subscriber = actions.confirm(token)
+    else:
+        subscriber = actions.subscriber_to_confirm(token)
     if subscriber is None:
-        return render(request, "engage/updates/link_failed.html", {"what": "confirm"}, status=400)
+        return _link_failed(request, "confirm")
+    if subscriber.confirmed_at is None:
+        return render(request, "engage/updates/confirm.html", {"token": token})
     context = {"subscriber": subscriber, "preferences": actions.preferences_path(subscriber)}
     return render(request, "engage/updates/confirmed.html", context)
 
 
+def _is_one_click(request: HttpRequest) -> bool:
+    """Whether the POST is exactly RFC 8058's ``List-Unsubscribe=One-Click``, nothing else."""
+    return not request.FILES and list(request.POST.lists()) == ONE_CLICK
+
+
+def _unsubscribe(request: HttpRequest, link: actions.SubscriberLink) -> HttpResponse:
+    actions.unsubscribe(link.subscriber)
+    return render(request, "engage/updates/unsubscribed.html", {"subscriber": link.subscriber})
+
+
 @csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def updates_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Unsubscribe on the click (GET) or the mail client's one-click POST; the same page twice."""
-    if request.method not in ("GET", "POST", "HEAD"):
-        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
-    subscriber = actions.subscriber_for_unsubscribe(token)
-    if subscriber is None:
-        return render(
-            request, "engage/updates/link_failed.html", {"what": "unsubscribe"}, status=400
-        )
-    if request.method != "HEAD":
-        actions.unsubscribe(subscriber)
-    return render(request, "engage/updates/unsubscribed.html", {"subscriber": subscriber})
+    """The unsubscribe link: a page with the button (GET); the button or the one-click POST acts.
+
+    A link mailed when links still carried the address keeps working for the
+    mail provider's one-click POST, so nobody who asked to leave keeps getting
+    mail; opened in a browser it only says the link has expired and how to get
+    a new one.
+    """
+    link = actions.subscriber_for_unsubscribe(token)
+    if link is None:
+        return _link_failed(request, "unsubscribe")
+    if request.method == "POST" and _is_one_click(request):
+        return _unsubscribe(request, link)
+    if link.legacy:
+        return _link_failed(request, "expired")
+    if request.method == "POST":
+        # Exempt above only for the one-click body: any other POST needs its CSRF token.
+        return csrf_protect(_unsubscribe)(request, link)
+    if link.subscriber.unsubscribed_at is not None:
+        return render(request, "engage/updates/unsubscribed.html", {"subscriber": link.subscriber})
+    return render(request, "engage/updates/unsubscribe.html", {"token": token})
 
 
 def updates_preferences(request: HttpRequest, token: str) -> HttpResponse:
-    subscriber = actions.subscriber_for_preferences(token)
-    if subscriber is None or subscriber.unsubscribed_at is not None:
-        what = "preferences" if subscriber is None else "preferences_unsubscribed"
-        return render(request, "engage/updates/link_failed.html", {"what": what}, status=400)
+    link = actions.subscriber_for_preferences(token)
+    if link is None:
+        return _link_failed(request, "preferences")
+    if link.legacy:
+        return _link_failed(request, "expired")
+    subscriber = link.subscriber
+    if subscriber.unsubscribed_at is not None:
+        return _link_failed(request, "preferences_unsubscribed")
     initial = {"topics": subscriber.topics}
     form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
     saved = False
