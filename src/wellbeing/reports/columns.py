@@ -4,15 +4,15 @@ Decoding 50,000 JSON rows costs most of a release's time, yet a response never
 changes once stored. So the decoded columns (unit, demographic answers, each
 instrument's item codes) are packed into one ``WaveColumns`` row after a load
 that decoded many rows, and the next load reads that row and decodes only the
-responses stored since. Scores are not packed: they are recomputed from the
+responses it does not hold. Scores are not packed: they are recomputed from the
 item codes on every load, so a report always follows the instrument definitions.
 
-The snapshot is used only while it still describes the database:
+Rows are kept in the order of their (random) primary keys, never in the order they
+arrived. The snapshot is used only while it still describes the database:
 
 - ``layout`` names the wave's instruments and their item counts;
-- exactly ``rows`` responses of the wave must have ``pk <= through_id``: this
-  catches a deleted response, and a response whose transaction committed after
-  the snapshot was taken with a lower primary key than one already in it;
+- every response it holds must still be a response of the wave: this catches a
+  deleted response (responses are never edited);
 - deleting a response or a unit (which empties ``unit`` on responses in place)
   deletes the snapshots it touches (``forget_*`` receivers below).
 
@@ -37,9 +37,9 @@ REPACK_AFTER = 1_000
 
 @dataclass(frozen=True)
 class Packed:
-    """Decoded responses of a wave, in primary-key order."""
+    """Decoded responses of a wave, in primary-key order (keys are random)."""
 
-    through_id: int  # the largest primary key included; 0 when empty
+    ids: NDArray[np.int64]  # the responses' primary keys (empty in a release: not stored)
     unit_ids: NDArray[np.int64]
     # key -> (sorted distinct answers, each response's index into them; "" = not answered)
     demographics: dict[str, tuple[NDArray[np.str_], NDArray[np.int32]]]
@@ -57,7 +57,8 @@ class Packed:
         """These rows only, in this order (a release's rows are shuffled with this)."""
         demographics = {key: encode(self.demographic(key)[rows]) for key in self.demographics}
         items = {name: matrix[rows] for name, matrix in self.items.items()}
-        return Packed(self.through_id, self.unit_ids[rows], demographics, items)
+        ids = self.ids[rows] if len(self.ids) == self.n else self.ids[:0]
+        return Packed(ids, self.unit_ids[rows], demographics, items)
 
     def __add__(self, newer: "Packed") -> "Packed":
         if newer.n == 0:
@@ -68,12 +69,13 @@ class Packed:
             values = np.concatenate([_answers(self, key), _answers(newer, key)])
             demographics[key] = encode(values)
         items = {name: np.concatenate([self.items[name], newer.items[name]]) for name in self.items}
-        return Packed(
-            newer.through_id,
+        both = Packed(
+            np.concatenate([self.ids, newer.ids]),
             np.concatenate([self.unit_ids, newer.unit_ids]),
             demographics,
             items,
         )
+        return both.take(np.argsort(both.ids, kind="stable"))
 
 
 def _answers(packed: Packed, key: str) -> NDArray[np.str_]:
@@ -91,21 +93,30 @@ def layout_of(instruments: list[tuple[str, int]]) -> str:
     return ";".join(f"{name}:{width}" for name, width in instruments)
 
 
-def read(wave: Wave, layout: str) -> Packed | None:
-    """The wave's snapshot if it still describes its responses, else None."""
-    row = WaveColumns.objects.filter(wave=wave).values_list("through_id", "rows", "layout").first()
+def wave_ids(wave: Wave) -> NDArray[np.int64]:
+    """The primary keys of the wave's stored responses, sorted."""
+    ids = Response.objects.filter(wave=wave).values_list("pk", flat=True)
+    return np.sort(np.fromiter(ids, dtype=np.int64))
+
+
+def read(wave: Wave, layout: str, current: NDArray[np.int64]) -> Packed | None:
+    """The wave's snapshot if it still describes its responses (``current``: their sorted
+    keys), else None."""
+    row = WaveColumns.objects.filter(wave=wave).values_list("rows", "layout").first()
     if row is None:
         return None
-    through_id, rows, stored_layout = row
+    rows, stored_layout = row
     if stored_layout != layout:
-        return None
-    if Response.objects.filter(wave=wave, pk__lte=through_id).count() != rows:
         return None
     data = WaveColumns.objects.filter(wave=wave).values_list("data", flat=True).first()
     if data is None:
         return None
-    packed = unpack(bytes(data), through_id)
-    return packed if packed.n == rows else None
+    packed = unpack(bytes(data))
+    if packed.n != rows or len(packed.ids) != rows:
+        return None
+    if not np.isin(packed.ids, current, assume_unique=True).all():
+        return None  # a response it holds is gone
+    return packed
 
 
 def write(wave: Wave, layout: str, packed: Packed) -> None:
@@ -114,12 +125,7 @@ def write(wave: Wave, layout: str, packed: Packed) -> None:
         with transaction.atomic():
             WaveColumns.objects.update_or_create(
                 wave=wave,
-                defaults={
-                    "through_id": packed.through_id,
-                    "rows": packed.n,
-                    "layout": layout,
-                    "data": pack(packed),
-                },
+                defaults={"rows": packed.n, "layout": layout, "data": pack(packed)},
             )
     except (IntegrityError, DatabaseError):
         # Another report packed the same wave at the same moment, or the database is read-only:
@@ -138,8 +144,9 @@ def arrays_of(packed: Packed) -> dict[str, np.ndarray]:
     return arrays
 
 
-def from_arrays(arrays: dict[str, np.ndarray], through_id: int) -> Packed:
+def from_arrays(arrays: dict[str, np.ndarray]) -> Packed:
     unit_ids = arrays["unit_ids"].astype(np.int64)
+    ids = arrays["ids"].astype(np.int64) if "ids" in arrays else np.zeros(0, dtype=np.int64)
     demographics: dict[str, tuple[NDArray[np.str_], NDArray[np.int32]]] = {}
     items = {}
     for name in arrays:
@@ -148,7 +155,7 @@ def from_arrays(arrays: dict[str, np.ndarray], through_id: int) -> Packed:
             demographics[key] = (arrays[name], arrays[f"demographic.codes.{key}"])
         elif name.startswith("items."):
             items[name.removeprefix("items.")] = arrays[name]
-    return Packed(through_id, unit_ids, demographics, items)
+    return Packed(ids, unit_ids, demographics, items)
 
 
 def save(arrays: dict[str, np.ndarray]) -> bytes:
@@ -163,11 +170,12 @@ def load(data: bytes) -> dict[str, np.ndarray]:
 
 
 def pack(packed: Packed) -> bytes:
-    return save(arrays_of(packed))
+    """The snapshot's bytes: the columns and the responses' keys (a release stores no keys)."""
+    return save({**arrays_of(packed), "ids": packed.ids})
 
 
-def unpack(data: bytes, through_id: int) -> Packed:
-    return from_arrays(load(data), through_id)
+def unpack(data: bytes) -> Packed:
+    return from_arrays(load(data))
 
 
 def forget_wave(sender: type, instance: Response, **kwargs: object) -> None:

@@ -65,11 +65,15 @@ def _decoded(texts: list[str]) -> list[dict]:
 
 
 def stored_rows(wave: Wave) -> columns.Packed:
-    """The wave's stored responses: its packed snapshot plus the responses stored since."""
+    """The wave's stored responses: its packed snapshot plus the responses it does not hold."""
     widths = widths_of(list(wave.version.instruments))
     layout = columns.layout_of(widths)
-    packed = columns.read(wave, layout)
-    newer = _decode(wave, packed.through_id if packed else 0, widths)
+    current = columns.wave_ids(wave)
+    packed = columns.read(wave, layout, current)
+    if packed is None:
+        newer = _decode(wave, None, widths)
+    else:
+        newer = _decode(wave, np.setdiff1d(current, packed.ids, assume_unique=True), widths)
     packed = newer if packed is None else packed + newer
     if newer.n >= columns.REPACK_AFTER:
         columns.write(wave, layout, packed)
@@ -87,16 +91,28 @@ def scored(packed: columns.Packed, instrument_ids: list[str]) -> WaveData:
     return WaveData(packed.unit_ids, demographics, scales, coded, dict(packed.items))
 
 
-def _decode(wave: Wave, after: int, widths: list[tuple[str, int]]) -> columns.Packed:
-    """The wave's responses with ``pk > after``, decoded from their JSON rows."""
-    raw = list(
-        Response.objects.filter(wave=wave, pk__gt=after)
-        .order_by("pk")
-        .annotate(
-            demo_text=Cast("demographics", TextField()), answers_text=Cast("answers", TextField())
-        )
-        .values_list("pk", "unit_id", "demo_text", "answers_text")
+DECODE_CHUNK = 2_000  # keys per query when only some responses are decoded
+
+
+def _decode(
+    wave: Wave, ids: NDArray[np.int64] | None, widths: list[tuple[str, int]]
+) -> columns.Packed:
+    """The wave's responses (those with keys ``ids``; all for None), decoded from their JSON
+    rows, in key order."""
+    rows = Response.objects.filter(wave=wave).annotate(
+        demo_text=Cast("demographics", TextField()), answers_text=Cast("answers", TextField())
     )
+    fields = ("pk", "unit_id", "demo_text", "answers_text")
+    if ids is None:
+        raw = list(rows.order_by("pk").values_list(*fields))
+    else:
+        keys = ids.tolist()
+        raw = [
+            row
+            for start in range(0, len(keys), DECODE_CHUNK)
+            for row in rows.filter(pk__in=keys[start : start + DECODE_CHUNK]).values_list(*fields)
+        ]
+        raw.sort(key=lambda row: row[0])
     pks, units, demo_texts, answer_texts = zip(*raw, strict=True) if raw else ((), (), (), ())
     demos = [d or {} for d in _decoded([d or "{}" for d in demo_texts])]
     answer_sets = _decoded([a or "{}" for a in answer_texts])
@@ -109,7 +125,7 @@ def _decode(wave: Wave, after: int, widths: list[tuple[str, int]]) -> columns.Pa
         name: _item_matrix([answers.get(name) for answers in answer_sets], width)
         for name, width in widths
     }
-    return columns.Packed(max(pks, default=after), unit_ids, demographics, items)
+    return columns.Packed(np.asarray(pks, dtype=np.int64), unit_ids, demographics, items)
 
 
 def _item_matrix(answer_lists: list[list[int | None] | None], width: int) -> NDArray[np.int16]:

@@ -9,16 +9,20 @@
 - ``WaveColumns``: a wave's decoded responses, packed, so that publishing a release decodes
   only the responses stored since the last time (derived data).
 - ``PrivateRelease``: one differentially private release of campaign-wide counts.
+- ``SupportAccess``: an organization admin's time-limited grant to a named campaign staff
+  member to read its reports (``reports.access`` reads it, ``reports.actions`` writes it).
 
 Nothing here holds an identity: no user, link or token of a respondent, no response id and
 no time of day (a release records the day it was published).
 """
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 
+from wellbeing.accounts.models import Organization
 from wellbeing.surveys.models import Wave
 
 
@@ -67,21 +71,20 @@ class Release(models.Model):
 class WaveColumns(models.Model):
     """A wave's responses as packed columns, so publishing need not decode every JSON row again.
 
-    Derived data, never edited by hand (``reports.columns`` writes and reads it): unit ids,
-    demographic answers and each instrument's item codes of the responses with
-    ``pk <= through_id``, ``rows`` of them. A read checks that exactly ``rows`` responses
-    still have ``pk <= through_id`` (a late commit or a deletion shows up there) and decodes
-    only newer responses. It holds what ``Response`` holds: no identities.
+    Derived data, never edited by hand (``reports.columns`` writes and reads it): the keys,
+    unit ids, demographic answers and each instrument's item codes of ``rows`` responses,
+    in the order of their random keys. A read checks that each of them is still a response
+    of the wave and decodes only the others. It holds what ``Response`` holds: no
+    identities, and no order of arrival.
     """
 
     wave = models.OneToOneField(Wave, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    through_id = models.BigIntegerField()
     rows = models.PositiveIntegerField()
     layout = models.CharField(max_length=400)  # instruments and widths; a mismatch discards it
     data = models.BinaryField()
 
     def __str__(self) -> str:
-        return f"columns of {self.wave} through response #{self.through_id}"
+        return f"columns of {self.wave} ({self.rows} responses)"
 
 
 class PrivateRelease(models.Model):
@@ -109,3 +112,43 @@ class PrivateRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} (epsilon {self.epsilon:g})"
+
+
+class SupportAccess(models.Model):
+    """An organization admin lets one named campaign staff member read its reports for a while.
+
+    Staff see no organization's data by being staff (``accounts.permissions``); a grant is
+    the one way in, and only to read: the report and unit pages and the report's files,
+    never the record export, imports, surveys or administration. It ends at ``expires_at``
+    or when an admin revokes it, whichever comes first, and rows are kept afterwards so the
+    organization sees every past grant. Writes go through ``reports.actions`` (audited).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="support_grants"
+    )
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["staff_user", "organization", "expires_at"], name="support_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return f"support access of {self.staff_user} to {self.organization}"
+
+    def is_active(self, now: datetime) -> bool:
+        """Neither revoked nor expired at ``now``."""
+        return self.revoked_at is None and now < self.expires_at

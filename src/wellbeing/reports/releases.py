@@ -50,7 +50,9 @@ from wellbeing.reports import cells, columns, tree
 from wellbeing.reports.data import ScaleColumn, WaveData, scored, stored_rows
 from wellbeing.reports.kept import Kept
 from wellbeing.reports.models import Release
+from wellbeing.surveys.actions import settle_responses
 from wellbeing.surveys.models import Comment, Wave
+from wellbeing.surveys.queries import collected
 from wellbeing.surveys.questions import DEMOGRAPHICS
 from wellbeing.surveys.scoring import get_instrument
 
@@ -176,7 +178,7 @@ def forget_opened() -> None:
 def _unpack(release: Release) -> Frozen:
     arrays = columns.load(bytes(release.data))
     rows = {k.removeprefix("rows."): v for k, v in arrays.items() if k.startswith("rows.")}
-    packed = columns.from_arrays(rows, 0)
+    packed = columns.from_arrays(rows)
     keys = sorted(packed.demographics)
     data = WaveData(
         packed.unit_ids,
@@ -229,7 +231,7 @@ def publish_final(wave: Wave) -> Release | None:
     """Publish the wave's results if anything is unpublished; None when there is nothing."""
     kind = Release.Kind.IMPORT if wave.imported else Release.Kind.CLOSE
     last = latest(wave)
-    count = wave.responses.count()
+    count = collected(wave)
     if count == 0 or (last is not None and last.final and last.responses == count):
         return None
     try:
@@ -258,7 +260,7 @@ def needs_final(wave: Wave) -> bool:
         checked = _SETTLED.get((wave.pk, last.key))
         if checked is not None and now - checked < SETTLED_SECONDS:
             return False
-    count = wave.responses.count()
+    count = collected(wave)
     due = count > 0 and (last is None or not last.final or last.responses != count)
     if not due and last is not None:
         if len(_SETTLED) > 1024:
@@ -290,6 +292,7 @@ def _publish(wave: Wave, kind: str, actor: User | None, again: bool = False) -> 
     org = wave.survey.organization
     k = org.effective_min_group_size
     earlier = list(Release.objects.filter(wave=wave).defer("data").order_by("number"))
+    settle_responses(wave)  # submissions waiting sealed become rows, in random order
     packed = stored_rows(wave)
     if kind == Release.Kind.INTERIM and not again:
         arrived = packed.n - (earlier[-1].responses if earlier else 0)
@@ -339,7 +342,15 @@ def _publish(wave: Wave, kind: str, actor: User | None, again: bool = False) -> 
         min_size=k,
         data=columns.save(arrays),
     )
-    audit(f"report.release_{kind}", actor=actor, target=wave, organization=org)
+    # While the wave collects, the moment of a release (which counts its responses so far)
+    # would bracket when respondents answered: the row keeps the day only.
+    audit(
+        f"report.release_{kind}",
+        actor=actor,
+        target=wave,
+        organization=org,
+        day_only=kind == Release.Kind.INTERIM,
+    )
     return release
 
 

@@ -5,23 +5,26 @@ a timestamp and would let anyone with database access line a response up with
 a token's use or a person's visit. Everything else is audited.
 """
 
+import json
+import random
 import secrets
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wellbeing.accounts.models import Organization, Unit, User
+from wellbeing.core import sealing
 from wellbeing.core.models import audit
-from wellbeing.surveys import scoring, signals
-from wellbeing.surveys.inserts import insert_row, insert_rows, store_response_in_one_statement
+from wellbeing.surveys import inserts, scoring, signals
+from wellbeing.surveys.inserts import insert_pending
 from wellbeing.surveys.models import (
     Comment,
     InvitationToken,
     OpenLink,
+    Pending,
     Response,
     Score,
     Survey,
@@ -243,59 +246,89 @@ class Submission:
     token: str | None = None
 
 
-def submit_response(sub: Submission) -> tuple[Response, bool]:
-    """Store one response exactly once. Returns (response, created).
+BODY_PURPOSE = "surveys.submission-body"
+SEAL_PURPOSE = "surveys.pending-submission"
 
-    A repeated idempotency key returns the stored response (created=False),
-    whether the first request finished long ago or is committing right now.
+
+def _body(sub: Submission) -> bytes:
+    """What ``sub`` submits, as canonical bytes (the unit, every answer, every open answer)."""
+    return _canonical(
+        {
+            "unit": sub.unit.pk if sub.unit is not None else None,
+            "answers": sub.answers,
+            "demographics": sub.demographics,
+            "comments": {str(q): t for q, t in sorted(sub.comments.items()) if t},
+        }
+    )
+
+
+def body_digest(sub: Submission) -> str:
+    """The keyed digest of what ``sub`` submits: the same key must always carry the same body.
+
+    Keyed with the server's secret: an unkeyed hash over answers and open answers would let
+    anyone holding the database try each comment against each response and join them."""
+    return sealing.keyed_digest(_body(sub), BODY_PURPOSE)
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def submit_response(sub: Submission) -> tuple[Response, bool]:
+    """Store one submission exactly once. Returns (response, created).
+
+    The submission is written as one sealed ``Pending`` row (see its docstring), with the
+    token marked used in the same transaction. A repeated idempotency key with the same
+    body returns the stored answers (created=False), whether the first request finished
+    long ago or is committing right now; the same key with another body is refused
+    (``SubmissionRefused("key_reused")``) and reveals nothing of the stored one.
     """
     if not sub.wave.accepting_responses():
         # A retry of a response stored before the wave closed still gets its answer.
-        twin = Response.objects.filter(wave=sub.wave, idempotency_key=sub.idempotency_key).first()
-        if twin is not None:
-            return twin, False
-        raise SubmissionRefused("closed")
-    scored = scoring.score_answers(sub.answers)  # validates; raises ValueError before any write
-    submitted_on = timezone.localdate()
+        return _twin(sub, refused="closed"), False
+    scoring.score_answers(sub.answers)  # validates; raises ValueError before any write
     unit_id = sub.unit.pk if sub.unit is not None else None
+    payload = {
+        "answers": sub.answers,
+        "demographics": sub.demographics,
+        "comments": {str(q): t for q, t in sub.comments.items() if t},
+        "on": timezone.localdate().isoformat(),
+    }
+    sealed = sealing.seal(_canonical(payload), SEAL_PURPOSE)
     # No look-up before the insert: the unique key is the guard, and a duplicate (a retry,
     # a double click) lands in the IntegrityError branch below, which returns the stored twin.
-    # The rows are written with cached INSERT statements (``inserts``): the ORM's per-call
-    # SQL building cost more CPU than the database's work on this, the busiest write path.
     try:
-        if sub.token is None and connection.vendor == "postgresql":
-            # Inside an outer transaction (tests, a caller's atomic block) a savepoint keeps
-            # a duplicate key's error from spoiling it; on its own the statement is atomic.
-            with transaction.atomic() if connection.in_atomic_block else nullcontext():
-                response_id = store_response_in_one_statement(
-                    wave_id=sub.wave.pk,
-                    unit_id=unit_id,
-                    submitted_on=submitted_on,
-                    key=sub.idempotency_key,
-                    answers=sub.answers,
-                    demographics=sub.demographics,
-                    scores=[(s.instrument, s.scale, s.value, s.category) for s in scored.rows],
-                    comments=[(q, t) for q, t in sub.comments.items() if t],
-                    now=timezone.now(),
-                )
-            if response_id is None:
+        with transaction.atomic():
+            if sub.token is not None:
+                used = InvitationToken.objects.filter(
+                    wave=sub.wave, token_hash=hash_token(sub.token), used=False
+                ).update(used=True)
+                if used != 1:
+                    raise SubmissionRefused("token_used")
+            stored = insert_pending(
+                wave_id=sub.wave.pk,
+                unit_id=unit_id,
+                key=sub.idempotency_key,
+                digest=body_digest(sub),
+                sealed=sealed,
+                now=timezone.now(),
+            )
+            if not stored:
                 raise SubmissionRefused("closed")
-        else:
-            response_id = _store_in_a_transaction(sub, scored, submitted_on, unit_id)
+            # Settled already? Asked after the insert, which waits for a settling transaction
+            # holding the same key to commit, so a retry never becomes a second response.
+            if Response.objects.filter(idempotency_key=sub.idempotency_key).exists():
+                raise IntegrityError("idempotency key of a stored response")
     except (IntegrityError, SubmissionRefused) as error:
         # A twin request with the same key committed first: its response is ours.
-        twin = Response.objects.filter(wave=sub.wave, idempotency_key=sub.idempotency_key).first()
-        if twin is not None:
-            return twin, False
-        if isinstance(error, SubmissionRefused):
-            raise
-        # The key belongs to another wave's response: refuse rather than reveal or overwrite it.
-        raise SubmissionRefused("conflict") from error
+        refused = error.reason if isinstance(error, SubmissionRefused) else "conflict"
+        return _twin(sub, refused=refused), False
+    # Not a stored row yet (no key): the submission waits sealed until it is settled.
     response = Response(
-        pk=response_id,
+        id=None,
         wave=sub.wave,
         unit=sub.unit,
-        submitted_on=submitted_on,
+        submitted_on=timezone.localdate(),
         idempotency_key=sub.idempotency_key,
         answers=sub.answers,
         demographics=sub.demographics,
@@ -303,47 +336,106 @@ def submit_response(sub: Submission) -> tuple[Response, bool]:
     return response, True
 
 
-def _store_in_a_transaction(
-    sub: Submission, scored: scoring.Scored, submitted_on: date, unit_id: int | None
-) -> int:
-    """Store a response, its scores and comments with separate statements in one transaction."""
-    with transaction.atomic():
-        # The wave object may come from the open-link cache: ask the database itself
-        # whether the wave still takes responses, inside the transaction that stores one.
-        if not Wave.objects.accepting(sub.wave.pk):
-            raise SubmissionRefused("closed")
-        if sub.token is not None:
-            used = InvitationToken.objects.filter(
-                wave=sub.wave, token_hash=hash_token(sub.token), used=False
-            ).update(used=True)
-            if used != 1:
-                raise SubmissionRefused("token_used")
-        response_id = insert_row(
-            Response,
-            ("wave", "unit", "submitted_on", "idempotency_key", "answers", "demographics"),
-            (
-                sub.wave.pk,
-                unit_id,
-                submitted_on,
-                sub.idempotency_key,
-                sub.answers,
-                sub.demographics,
-            ),
+def _twin(sub: Submission, *, refused: str) -> Response:
+    """The stored submission with ``sub``'s key, if ``sub`` is its retry; else refuse.
+
+    ``refused`` is the reason when no submission has the key. The same key with another
+    body is a different person's submission: ``key_reused``, and nothing of it is shown."""
+    key = sub.idempotency_key
+    pending = Pending.objects.filter(wave=sub.wave, idempotency_key=key).first()
+    if pending is not None:
+        if not _same_body(sub, pending.body_digest):
+            raise SubmissionRefused("key_reused")
+        payload = json.loads(sealing.unseal(bytes(pending.sealed), SEAL_PURPOSE))
+        return Response(
+            id=None,
+            wave=sub.wave,
+            unit_id=pending.unit_id,
+            idempotency_key=key,
+            answers=payload["answers"],
+            demographics=payload["demographics"],
         )
-        insert_rows(
-            Score,
-            ("response", "wave", "instrument", "scale", "value", "category"),
-            [
-                (response_id, sub.wave.pk, s.instrument, s.scale, s.value, s.category)
-                for s in scored.rows
-            ],
+    response = Response.objects.filter(wave=sub.wave, idempotency_key=key).first()
+    if response is not None:
+        if not _same_body(sub, response.body_digest):
+            raise SubmissionRefused("key_reused")
+        return response
+    if refused == "conflict" and Response.objects.filter(idempotency_key=key).exists():
+        # The key belongs to another wave's response: refuse rather than reveal or overwrite it.
+        raise SubmissionRefused("conflict")
+    raise SubmissionRefused(refused)
+
+
+def _same_body(sub: Submission, stored: str) -> bool:
+    # An imported row (no digest) is never the twin of a submission.
+    return bool(stored) and sealing.digest_matches(_body(sub), BODY_PURPOSE, stored)
+
+
+def pending_count(wave: Wave) -> int:
+    return Pending.objects.filter(wave=wave).count()
+
+
+@transaction.atomic
+def settle_responses(wave: Wave) -> int:
+    """Move the wave's pending submissions into ``Response``, ``Score`` and ``Comment`` rows.
+
+    Called by whoever publishes the wave's results, inside the transaction that reads them.
+    The rows get random primary keys, and the wave's earlier rows are written again with
+    them in one random order (``inserts.rewrite_in_random_order``), so that neither the
+    order of rows in a table nor the transaction that wrote them tells a batch of late
+    respondents from the rest. Returns how many submissions were settled."""
+    pending = list(Pending.objects.select_for_update().filter(wave=wave))
+    if not pending:
+        return 0
+    stored = set(
+        Response.objects.filter(
+            idempotency_key__in=[p.idempotency_key for p in pending]
+        ).values_list("idempotency_key", flat=True)
+    )
+    if stored:  # never expected (``submit_response`` checks): a response is stored once
+        Pending.objects.filter(idempotency_key__in=stored).delete()
+        pending = [p for p in pending if p.idempotency_key not in stored]
+    rng = random.SystemRandom()
+    rng.shuffle(pending)
+    payloads = [json.loads(sealing.unseal(bytes(p.sealed), SEAL_PURPOSE)) for p in pending]
+    scored = scoring.score_many([p["answers"] for p in payloads])
+    responses = [
+        Response(
+            wave_id=wave.pk,
+            unit_id=p.unit_id,
+            submitted_on=date.fromisoformat(payload["on"]),
+            idempotency_key=p.idempotency_key,
+            body_digest=p.body_digest,
+            answers=payload["answers"],
+            demographics=payload["demographics"],
         )
-        insert_rows(
-            Comment,
-            ("wave", "unit", "question", "text"),
-            [(sub.wave.pk, unit_id, q, t) for q, t in sub.comments.items() if t],
+        for p, payload in zip(pending, payloads, strict=True)
+    ]
+    scores = [
+        Score(
+            response_id=r.pk,
+            wave_id=wave.pk,
+            instrument=s.instrument,
+            scale=s.scale,
+            value=s.value,
+            category=s.category,
         )
-    return response_id
+        for r, rows in zip(responses, scored, strict=True)
+        for s in rows
+    ]
+    comments = [
+        Comment(wave_id=wave.pk, unit_id=p.unit_id, question=int(q), text=t)
+        for p, payload in zip(pending, payloads, strict=True)
+        for q, t in payload["comments"].items()
+    ]
+    rng.shuffle(scores)
+    rng.shuffle(comments)
+    Pending.objects.filter(pk__in=[p.pk for p in pending]).delete()
+    Response.objects.bulk_create(responses, batch_size=2000)
+    Score.objects.bulk_create(scores, batch_size=2000)
+    Comment.objects.bulk_create(comments, batch_size=2000)
+    inserts.rewrite_in_random_order(wave.pk)
+    return len(pending)
 
 
 @dataclass(frozen=True)
