@@ -163,8 +163,9 @@ def complete_answers(burnout=2, who5=(3, 3, 3, 3, 3), phq9=(0,) * 9):
 def post_all_pages(client, url, answers=None, demo=None, comment="", key=None):
     """Walk a respondent through every page like a browser without JavaScript; return the last response."""
     answers = answers or complete_answers()
-    first = client.get(url)
+    first = client.get(url, follow=True)  # the link redirects to the survey's token-free address
     assert first.status_code == 200
+    url = first.request["PATH_INFO"]
     key = key or first.context["idempotency_key"]
     steps = first.context["flow"].steps
     response = None
@@ -210,6 +211,15 @@ def store_synthetic(wave, unit, n, answers=None, *, role="nurse", start=0, demog
 @pytest.fixture
 def synthetic():
     return store_synthetic
+
+
+def settle_all():
+    """Settle every wave's pending submissions into rows, as publishing its results does."""
+    from wellbeing.surveys import actions
+    from wellbeing.surveys.models import Pending, Wave
+
+    waves = Wave.objects.filter(pk__in=Pending.objects.values("wave"))
+    return sum(actions.settle_responses(wave) for wave in waves)
 
 
 def close_wave(wave, actor=None):

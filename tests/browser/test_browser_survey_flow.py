@@ -1,6 +1,7 @@
 """A clinician on a phone: open the link, answer every page, reload mid-way, submit, see feedback."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -43,10 +44,15 @@ def _answer_page(page, choose_index):
 
 
 def test_a_clinician_completes_the_survey_on_a_phone(open_site, open_wave):
+    from tests.conftest import settle_all
+
     from wellbeing.surveys.models import Response
 
     site = open_site("phone")
     site.open(open_wave.get_absolute_url())
+    # The link only opens the survey: its pages live at an address without the link's key.
+    address = urlsplit(site.page.url).path
+    assert address.startswith("/r/") and open_wave.key not in site.page.url
     assert "Your answers are anonymous" in site.page.inner_text("main")
     site.assert_crisis_banner_visible()
     site.assert_accessible()
@@ -91,6 +97,9 @@ def test_a_clinician_completes_the_survey_on_a_phone(open_site, open_wave):
     site.page.get_by_role("button", name="Submit my answers").dblclick()
 
     site.page.wait_for_selector("text=Thank you: your answers are saved")
+    assert urlsplit(site.page.url).path == address
+    # The survey's state ends with the submission: neither the draft nor the way back is kept.
+    assert not {"wb_draft", "wb_resume"} & {c["name"] for c in site.page.context.cookies()}
     alert = site.page.locator(".wb-support-first")
     assert alert.is_visible()
     assert "988" in alert.inner_text()
@@ -101,6 +110,7 @@ def test_a_clinician_completes_the_survey_on_a_phone(open_site, open_wave):
     site.assert_no_horizontal_scroll()
     site.screenshot("survey-3-feedback-phone")
     assert site.console_errors == [], site.console_errors
+    settle_all()  # publishing results settles the sealed submissions
     assert Response.objects.count() == 1  # the double click stored one response
     assert Response.objects.get().answers["phq9"][8] == 1
 

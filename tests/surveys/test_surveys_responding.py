@@ -1,5 +1,6 @@
 """Responding: nothing lost, nothing doubled, bad input refused clearly, anonymity by construction."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -8,13 +9,42 @@ from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import complete_answers, settle_all
 
 from wellbeing.surveys import actions
 from wellbeing.surveys.models import Comment, InvitationToken, Response, Score, Wave
+from wellbeing.surveys.views import respond
 
 
 def _link(wave, unit=None):
     return wave.links.get(unit=unit).get_absolute_url()
+
+
+def _open(client, wave, unit=None):
+    """Open the wave's link like a browser; return the survey's own address and first page."""
+    page = client.get(_link(wave, unit), follow=True)
+    assert page.status_code == 200
+    return page.request["PATH_INFO"], page
+
+
+def _up_to_the_last_page(client, wave, answers=None, comment="More staff on nights."):
+    """Answer every page but the last; return the survey's address and the final POST's data."""
+    url, page = _open(client, wave)
+    flow, signed = page.context["flow"], page.context["idempotency_field"]
+    answers = answers or complete_answers()
+    pages = []
+    for index, step in enumerate(flow.steps):
+        data = {"idempotency_key": signed, "step": str(index), "go": "next"}
+        for instrument in flow.instruments:
+            if instrument.id == step:
+                codes = zip(instrument.items, answers[step], strict=True)
+                data.update({f"{step}__{item.id}": str(code) for item, code in codes})
+        if step == "comments":
+            data.update({"open__1": comment, "go": "submit"})
+        pages.append(data)
+    for data in pages[:-1]:
+        assert client.post(url, data).status_code == 303
+    return url, pages[-1]
 
 
 def test_a_respondent_completes_every_page_and_sees_feedback(client, wave, units, walk):
@@ -24,6 +54,7 @@ def test_a_respondent_completes_every_page_and_sees_feedback(client, wave, units
     assert final.status_code == 200
     html = final.content.decode()
     assert "Thank you: your answers are saved" in html
+    settle_all()  # publishing results settles the sealed submissions
     response = Response.objects.get()
     assert response.unit == units["icu"]
     assert response.demographics == {"role": "nurse"}
@@ -35,12 +66,17 @@ def test_a_respondent_completes_every_page_and_sees_feedback(client, wave, units
     assert Comment.objects.get().text == "More staff on nights."
 
 
-def test_the_same_idempotency_key_twice_stores_one_response(client, wave, walk):
-    signed = client.get(_link(wave)).context["idempotency_field"]
-    first = walk(client, _link(wave), key=signed)
-    # A retried final POST (double click, flaky network) carries the same signed key.
-    again = walk(client, _link(wave), key=signed)
+def test_the_same_idempotency_key_twice_stores_one_response(client, wave):
+    url, final = _up_to_the_last_page(client, wave)
+    draft = client.cookies["wb_draft"].value
+    first = client.post(url, final)
+    # A retried final POST (double click, a response lost on the way) carries the same
+    # draft cookie and the same signed key: the browser never saw the first answer.
+    client.cookies["wb_draft"] = draft
+    again = client.post(url, final)
     assert first.status_code == again.status_code == 200
+    assert b"Thank you: your answers are saved" in again.content
+    settle_all()  # publishing results settles the sealed submissions
     assert Response.objects.count() == 1
     assert Score.objects.count() == Score.objects.filter(response=Response.objects.get()).count()
 
@@ -56,6 +92,7 @@ def test_a_made_up_key_cannot_fetch_another_responses_feedback(client, wave, wal
     )
     final = walk(client, _link(wave), key="import-row-1", answers=answers(burnout=1))
     assert final.status_code == 200
+    settle_all()  # publishing results settles the sealed submissions
     assert Response.objects.count() == 2  # the forged key was ignored; a fresh one was used
     assert "Burnout rating (1-5): 1</strong>" in final.content.decode()
 
@@ -72,7 +109,8 @@ def test_submit_response_is_idempotent_when_called_directly(wave, answers):
     first, created = actions.submit_response(sub)
     second, created_again = actions.submit_response(sub)
     assert (created, created_again) == (True, False)
-    assert first.pk == second.pk
+    assert first.answers == second.answers
+    settle_all()  # publishing results settles the sealed submissions
     assert Response.objects.count() == 1
 
 
@@ -101,7 +139,7 @@ def test_a_wave_closed_by_another_process_refuses_the_final_submit(client, wave,
     # This process resolved the link (and keeps it for a few seconds); then another process
     # closes the wave. A queryset update sends no signal, so the cached wave still says open:
     # the submit must ask the database, refuse clearly, and store nothing.
-    first = client.get(_link(wave))
+    first = client.get(_link(wave), follow=True)
     assert first.status_code == 200
     Wave.objects.filter(pk=wave.pk).update(status="closed")
     final = walk(client, _link(wave))
@@ -111,7 +149,7 @@ def test_a_wave_closed_by_another_process_refuses_the_final_submit(client, wave,
 
 
 def test_a_wave_past_its_closing_time_refuses_the_final_submit(client, wave, walk):
-    client.get(_link(wave))
+    client.get(_link(wave), follow=True)
     Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
     final = walk(client, _link(wave))
     assert final.status_code == 410
@@ -119,7 +157,7 @@ def test_a_wave_past_its_closing_time_refuses_the_final_submit(client, wave, wal
 
 
 def test_closing_a_wave_takes_effect_at_once_in_this_process(client, wave, org_admin):
-    assert client.get(_link(wave)).status_code == 200
+    assert client.get(_link(wave), follow=True).status_code == 200
     actions.set_wave_status(wave=wave, status="closed", actor=org_admin)
     assert client.get(_link(wave)).status_code == 410
 
@@ -134,8 +172,9 @@ def test_a_stored_response_reads_back_exactly_as_submitted(wave, units, answers)
         comments={1: "Quiet rooms, please.", 2: ""},
     )
     returned, created = actions.submit_response(sub)
+    settle_all()  # publishing results settles the sealed submissions
     stored = Response.objects.get()
-    assert created and returned.pk == stored.pk
+    assert created and returned.answers == stored.answers
     assert stored.answers == sub.answers and stored.demographics == {"role": "nurse"}
     assert stored.unit == units["icu"] and stored.submitted_on == timezone.localdate()
     scores = {(s.instrument, s.scale): s.value for s in Score.objects.filter(response=stored)}
@@ -161,6 +200,7 @@ def test_a_single_use_token_works_once(client, wave, walk):
     refused = other.get(url)
     assert refused.status_code == 410
     assert "This link has been used" in refused.content.decode()
+    settle_all()  # publishing results settles the sealed submissions
     assert Response.objects.count() == 1
 
 
@@ -178,12 +218,12 @@ def test_a_used_token_cannot_be_replayed_with_a_fresh_key(client, wave, walk):
     )
     with pytest.raises(actions.SubmissionRefused, match="token_used"):
         actions.submit_response(sub)
+    settle_all()  # publishing results settles the sealed submissions
     assert Response.objects.count() == 1
 
 
 def test_skipping_a_question_gets_a_clear_message_and_stores_nothing(client, wave):
-    url = _link(wave)
-    page = client.get(url)
+    url, page = _open(client, wave)
     key = page.context["idempotency_key"]
     client.post(url, {"idempotency_key": key, "step": "0", "go": "next"})
     response = client.post(url, {"idempotency_key": key, "step": "1", "go": "next"})
@@ -194,8 +234,8 @@ def test_skipping_a_question_gets_a_clear_message_and_stores_nothing(client, wav
 
 
 def test_a_forged_final_post_that_skipped_pages_stores_nothing(client, wave):
-    url = _link(wave)
-    key = client.get(url).context["idempotency_key"]
+    url, page = _open(client, wave)
+    key = page.context["idempotency_key"]
     last = len(client.get(url).context["flow"].steps) - 1
     response = client.post(
         url, {"idempotency_key": key, "step": str(last), "go": "submit", "open__1": "hi"}
@@ -205,8 +245,8 @@ def test_a_forged_final_post_that_skipped_pages_stores_nothing(client, wave):
 
 
 def test_answers_survive_a_reload_between_pages(client, wave):
-    url = _link(wave)
-    key = client.get(url).context["idempotency_key"]
+    url, page = _open(client, wave)
+    key = page.context["idempotency_key"]
     client.post(url, {"idempotency_key": key, "step": "0", "go": "next"})
     client.post(
         url,
@@ -242,7 +282,8 @@ MALFORMED = st.dictionaries(
 )
 @given(payload=MALFORMED)
 def test_malformed_payloads_never_500_and_never_store_a_partial_response(client, wave, payload):
-    response = client.post(_link(wave), payload)
+    url, _page = _open(client, wave)
+    response = client.post(url, payload)
     assert response.status_code in (200, 303, 400)
     assert Response.objects.count() == 0
     assert Score.objects.count() == 0
@@ -278,6 +319,7 @@ def test_the_schema_cannot_join_a_response_to_a_token_or_a_person():
 def test_a_token_response_leaves_no_trace_of_the_token(client, wave, walk):
     (token,) = actions.issue_tokens(wave=wave, count=1)
     walk(client, f"/t/{token}/")
+    settle_all()  # publishing results settles the sealed submissions
     row = Response.objects.values().get()
     flat = " ".join(str(v) for v in row.values())
     token_row = InvitationToken.objects.values().get()
@@ -289,12 +331,12 @@ def test_the_survey_speaks_spanish_and_says_which_instruments_are_english_only(c
     from django.conf import settings as django_settings
 
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "es"
-    url = _link(wave)
-    intro = client.get(url).content.decode()
+    url, page = _open(client, wave)
+    intro = page.content.decode()
     assert "Sus respuestas son anónimas" in intro
     assert "Comenzar la encuesta" in intro
     assert "Llame o envíe un mensaje de texto al" in intro  # the crisis banner too
-    key = client.get(url).context["idempotency_key"]
+    key = page.context["idempotency_key"]
     page = client.post(
         url, {"idempotency_key": key, "step": "0", "go": "next"}, follow=True
     ).content.decode()
@@ -306,15 +348,10 @@ def test_the_survey_speaks_spanish_and_says_which_instruments_are_english_only(c
 
 
 def test_a_draft_the_instruments_no_longer_accept_is_asked_again(client, wave):
-    from django.core import signing
-
-    url = _link(wave)
-    page = client.get(url)
-    key = page.context["idempotency_key"]
+    url, page = _open(client, wave)
+    draft = respond.Draft.unsealed(client.cookies["wb_draft"].value, url)
     stale = {"single-item-burnout": [9], "who5": [3] * 5, "phq9": [0] * 9}  # 9 is not a code
-    client.cookies["wb_draft"] = signing.dumps(
-        {"k": key, "a": stale, "d": {}}, salt=url, compress=True
-    )
+    client.cookies["wb_draft"] = replace(draft, answers=stale).sealed(url)
     last = len(page.context["flow"].steps) - 1
     response = client.post(
         url,
@@ -340,12 +377,13 @@ def test_the_organization_wide_link_asks_for_the_unit_even_when_the_survey_does_
     )
     actions.open_links(wave=wave, units=[None, units["icu"]], actor=org_admin)
     actions.set_wave_status(wave=wave, status="open", actor=org_admin)
-    flow = client.get(_link(wave)).context["flow"]
+    flow = _open(client, wave)[1].context["flow"]
     assert flow.demographics == ["unit"] and "about" in flow.steps
     # A unit's own link knows its unit and does not ask.
-    assert "about" not in client.get(_link(wave, units["icu"])).context["flow"].steps
+    assert "about" not in _open(Client(), wave, units["icu"])[1].context["flow"].steps
     answers = {"single-item-burnout": [3]}
     walk(Client(), _link(wave), answers=answers, demo={"unit": str(units["night"].pk)})
     walk(Client(), _link(wave), answers=answers, demo={"unit": "prefer_not"})
+    settle_all()  # publishing results settles the sealed submissions
     stored = sorted((r.unit_id or 0 for r in Response.objects.filter(wave=wave)), key=lambda pk: pk)
     assert stored == sorted([units["night"].pk, 0])

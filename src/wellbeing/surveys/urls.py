@@ -7,6 +7,8 @@ app_name = "surveys"
 urlpatterns = [
     path("s/<str:key>/", respond.respond_link, name="respond_link"),
     path("t/<str:token>/", respond.respond_token, name="respond_token"),
+    # Where both entrances lead: a random id, the survey's state only in the sealed cookie.
+    path("r/<str:rid>/", respond.respond, name="respond"),
     path("measure/<slug:slug>/", manage.survey_list, name="survey_list"),
     path("measure/<slug:slug>/surveys/new/", manage.survey_new, name="survey_new"),
     path("measure/<slug:slug>/surveys/<int:pk>/", manage.survey_detail, name="survey"),
