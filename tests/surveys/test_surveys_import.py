@@ -1,6 +1,7 @@
 """Importing responses from files: readers, presets, row-level errors, all-or-nothing, idempotency."""
 
 import csv
+import hashlib
 import io
 from datetime import timedelta
 
@@ -406,3 +407,333 @@ def test_the_progress_is_counted_while_the_import_runs(past_wave, org_admin, uni
     assert job.stored == 35
     assert seen == [0, 10, 20, 30]
     assert np.all(np.diff(seen) > 0)
+
+
+# What an import keeps of a file: the uploaded bytes until the mapping, the mapped columns
+# until the import is done or failed, nothing after; abandoned uploads go after 24 hours.
+
+IDENTIFYING = [
+    "RecipientEmail",
+    "RecipientFirstName",
+    "RecipientLastName",
+    "IPAddress",
+    "StartDate",
+    "EndDate",
+    "RecordedDate",
+    "LocationLatitude",
+    "LocationLongitude",
+    "ExternalReference",
+]
+
+
+def identifying_values(i):
+    return [
+        f"jane.doe{i}@example.org",
+        f"Marguerite{i}",
+        f"Quennell{i}",
+        f"203.0.113.{100 + i}",
+        f"2019-03-07 08:15:{10 + i}",
+        f"2019-03-07 08:21:{10 + i}",
+        f"2019-03-07 08:22:{10 + i}",
+        f"44.97{700 + i}",
+        f"-93.26{500 + i}",
+        f"EXT-99{300 + i}",
+    ]
+
+
+def qualtrics_export(n, bad_rows=()):
+    """A Qualtrics CSV export: three header rows, the recipient's metadata, then the answers."""
+    header = [*IDENTIFYING, *HEADER]
+    rows = [
+        [c.replace("Recipient", "Recipient ") for c in IDENTIFYING] + list(HEADER),
+        [f'{{"ImportId":"{c}"}}' for c in header],
+    ]
+    for i in range(n):
+        row = good_row(i)
+        if i in bad_rows:
+            row[1] = "9"  # burnout: not a code
+        rows.append([*identifying_values(i), *row])
+    return csv_bytes(rows, header=header)
+
+
+def stored_import_text():
+    """Every column of every import job and audit row, as the database holds it."""
+    from django.db import connection
+
+    from wellbeing.core.models import AuditEvent
+
+    parts = []
+    with connection.cursor() as cursor:
+        for model in (ImportJob, AuditEvent):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        value = bytes(value).decode("utf-8", "replace")
+                    parts.append(str(value))
+    return "\n".join(parts)
+
+
+def leaked(n):
+    text = stored_import_text()
+    return [v for i in range(n) for v in identifying_values(i) if v in text]
+
+
+def test_mapping_drops_every_unmapped_column_of_a_qualtrics_export(past_wave, org_admin, units):
+    # The attack: an export's recipient e-mail, name, IP address and dates sit in the
+    # database for as long as the import job row lives.
+    content = qualtrics_export(12)
+    job = run.upload(
+        wave=past_wave, filename="export.csv", content=content, preset="auto", actor=org_admin
+    )
+    assert leaked(12)  # the raw upload is needed until the columns are mapped
+    checked = run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+    assert checked.ok
+    assert leaked(12) == []
+    assert job.format == "mapped" and job.content_sha256 == hashlib.sha256(content).hexdigest()
+    kept = run.table_of(job)
+    assert kept.columns == HEADER and kept.n_rows == 12 and kept.header_lines == 3
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run.start(job=job, actor=org_admin)
+    job.refresh_from_db()
+    assert job.status == "done" and job.stored == 12 and job.content is None
+    assert leaked(12) == []
+
+
+def test_checking_again_reads_the_kept_columns_with_the_same_rows_and_keys(
+    past_wave, org_admin, units
+):
+    job = run.upload(
+        wave=past_wave,
+        filename="export.csv",
+        content=qualtrics_export(10, bad_rows={4}),
+        preset="auto",
+        actor=org_admin,
+    )
+    first = run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+    fingerprint = job.fingerprint
+    again = run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+    assert [(e.row, e.column, e.value) for e in again.errors] == [(8, "burnout", "9")]
+    assert (again.errors, again.keys, job.fingerprint) == (first.errors, first.keys, fingerprint)
+    assert leaked(10) == []
+    with pytest.raises(ValueError, match="upload the file again to map “RecipientEmail”"):
+        run.dry_run(job=job, mapping=mapping(key_columns=["RecipientEmail"]), actor=org_admin)
+    with pytest.raises(ValueError, match="no column “RecipientEmail”"):
+        run.dry_run(job=job, mapping=mapping(recode="RecipientEmail: x = 1"), actor=org_admin)
+
+
+def test_a_recoding_rule_on_an_unmapped_column_is_refused_before_anything_is_dropped(
+    past_wave, org_admin, units
+):
+    job = run.upload(
+        wave=past_wave,
+        filename="export.csv",
+        content=qualtrics_export(3),
+        preset="auto",
+        actor=org_admin,
+    )
+    with pytest.raises(ValueError, match="not mapped"):
+        run.dry_run(job=job, mapping=mapping(recode="IPAddress: a = 1"), actor=org_admin)
+    job.refresh_from_db()
+    assert job.status == "uploaded" and job.format == "csv"  # still the upload, to map again
+
+
+def test_a_file_without_identifiers_is_still_recognised_after_its_columns_were_dropped(
+    past_wave, org_admin, units
+):
+    """Without a key column a row's key hashes the fingerprint: it must survive the drop."""
+    content = csv_bytes([good_row(i) for i in range(9)])
+    keyless = mapping(key_columns=[])
+    job = run.upload(
+        wave=past_wave, filename="r.csv", content=content, preset="plain", actor=org_admin
+    )
+    first = run.dry_run(job=job, mapping=keyless, actor=org_admin)
+    second = run.dry_run(job=job, mapping=keyless, actor=org_admin)  # on the kept columns
+    assert second.keys == first.keys
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run.start(job=job, actor=org_admin)
+    again, _ = import_file(past_wave, org_admin, content, preset="plain", mapped=keyless)
+    assert (again.stored, again.skipped) == (0, 9)
+    assert Response.objects.filter(wave=past_wave).count() == 9
+
+
+def test_spss_value_labels_are_kept_for_mapped_columns_only(past_wave, org_admin, units, tmp_path):
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame(
+        {
+            "ResponseId": [f"R_{i}" for i in range(4)],
+            "burnout": [2.0] * 4,
+            **{c: [3.0] * 4 for c in WHO5},
+            **{c: [1.0] * 4 for c in PHQ9},
+            "job": [1.0, 2.0, 1.0, 2.0],
+            "site": [7.0, 8.0, 7.0, 8.0],
+        }
+    )
+    path = tmp_path / "survey.sav"
+    labels = {"job": {1.0: "RN", 2.0: "MD"}, "site": {7.0: "Marguerite's clinic", 8.0: "x"}}
+    pyreadstat.write_sav(frame, str(path), variable_value_labels=labels)
+    job = run.upload(
+        wave=past_wave,
+        filename="survey.sav",
+        content=path.read_bytes(),
+        preset="auto",
+        actor=org_admin,
+    )
+    rules = "job: RN = nurse\njob: MD = physician"
+    spss = mapping(unit_column="", demographics={"role": "job"}, recode=rules)
+    assert run.dry_run(job=job, mapping=spss, actor=org_admin).ok
+    assert run.dry_run(job=job, mapping=spss, actor=org_admin).ok  # labels still recode
+    assert run.table_of(job).value_labels == {"job": {"1": "RN", "2": "MD"}}
+    assert "Marguerite" not in stored_import_text()
+
+
+def test_an_spss_file_is_read_without_a_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    import pandas as pd
+    import pyreadstat
+
+    path = tmp_path / "survey.sav"
+    pyreadstat.write_sav(pd.DataFrame({"who5_1": [3.0]}), str(path))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    seen = []
+    real = pyreadstat.read_sav
+
+    def spy(source, *args, **kwargs):
+        seen.append(sorted(p.name for p in scratch.iterdir()))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(pyreadstat, "read_sav", spy)
+    assert read_table(path.read_bytes(), "survey.sav").columns == ["who5_1"]
+    assert seen == [[]]
+
+
+def test_a_failed_import_keeps_nothing_of_the_file(past_wave, org_admin, units):
+    job = run.upload(
+        wave=past_wave,
+        filename="r.csv",
+        content=qualtrics_export(5),
+        preset="auto",
+        actor=org_admin,
+    )
+    assert run.dry_run(job=job, mapping=mapping(), actor=org_admin).ok
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run.start(job=job, actor=org_admin)
+        units["ed"].delete()  # the rows now name a unit that is gone: the run's check fails
+    job.refresh_from_db()
+    assert job.status == "failed" and "rows with errors" in job.message
+    assert job.content is None
+
+
+def test_an_unexpected_error_is_neither_stored_nor_logged_with_its_text(
+    past_wave, org_admin, units, monkeypatch, caplog
+):
+    """A database error quotes the row it refused: its text stays out of the job and the log."""
+    job = run.upload(
+        wave=past_wave,
+        filename="r.csv",
+        content=csv_bytes([good_row(i) for i in range(5)]),
+        preset="auto",
+        actor=org_admin,
+    )
+    assert run.dry_run(job=job, mapping=mapping(), actor=org_admin).ok
+
+    key = good_row(3)[0]  # R_00003, not spelled out: the log shows this function's source
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError(f'Failing row contains ({key}, "Emergency Department", nurse)')
+
+    monkeypatch.setattr(run, "_store", refuse)
+    with caplog.at_level("DEBUG"), TestCase.captureOnCommitCallbacks(execute=True):
+        run.start(job=job, actor=org_admin)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.content is None
+    assert "RuntimeError" in job.message and f"import {job.pk}" in job.message
+    assert "R_00003" not in job.message
+    assert "RuntimeError" in caplog.text and "R_00003" not in caplog.text
+
+
+def _age(job, hours):
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=hours))
+
+
+def test_housekeeping_deletes_abandoned_uploads_after_24_hours_and_finished_files(
+    past_wave, org_admin, units
+):
+    from django.core.management import call_command
+
+    from wellbeing.core.models import AuditEvent
+
+    def upload(n):
+        return run.upload(
+            wave=past_wave,
+            filename="export.csv",
+            content=qualtrics_export(n),
+            preset="auto",
+            actor=org_admin,
+        )
+
+    abandoned, checked, fresh, queued = upload(3), upload(4), upload(5), upload(6)
+    run.dry_run(job=checked, mapping=mapping(), actor=org_admin)
+    run.dry_run(job=queued, mapping=mapping(), actor=org_admin)
+    run.start(job=queued, actor=org_admin)  # its task never runs: no worker
+    for job in (abandoned, checked, queued):
+        _age(job, 25)
+    _age(fresh, 23)
+    # A job that finished long ago while keeping its file (before this sweep existed).
+    done = upload(7)
+    ImportJob.objects.filter(pk=done.pk).update(status=ImportJob.Status.DONE)
+    out = io.StringIO()
+    call_command("import_housekeeping", stdout=out)
+    assert "4 import files deleted" in out.getvalue()
+    for job in (abandoned, checked, queued):
+        job.refresh_from_db()
+        assert job.content is None and job.status == "failed" and job.finished_at
+        assert job.message == (
+            "This upload was removed after 24 hours without being imported; upload the file again."
+        )
+    done.refresh_from_db()
+    assert done.content is None and done.status == "done"
+    fresh.refresh_from_db()
+    assert fresh.content is not None and fresh.status == "uploaded"
+    rows = AuditEvent.objects.filter(verb="wave.import_file_deleted").order_by("pk")
+    assert [r.detail for r in rows] == [
+        {"job": done.pk, "count": 7, "reason": "finished"},
+        {"job": abandoned.pk, "count": 3, "reason": "abandoned"},
+        {"job": checked.pk, "count": 4, "reason": "abandoned"},
+        {"job": queued.pk, "count": 6, "reason": "abandoned"},
+    ]
+    assert {r.organization for r in rows} == {past_wave.survey.organization}
+    # The queued task, should a worker pick it up now, stores nothing.
+    assert run.import_file.call(queued.pk) == 0
+    assert not Response.objects.filter(wave=past_wave).exists()
+    # Nothing left to do: a second run deletes nothing and writes no audit row.
+    call_command("import_housekeeping", stdout=io.StringIO())
+    assert rows.count() == 4
+    text = stored_import_text()  # only the fresh upload (rows 0-4) still holds its columns
+    assert all(v in text for v in identifying_values(4))
+    assert not any(v in text for v in identifying_values(5))
+
+
+def test_housekeeping_takes_an_explicit_time(past_wave, org_admin, units):
+    from wellbeing.surveys.imports.housekeeping import clear_uploads
+
+    job = run.upload(
+        wave=past_wave,
+        filename="r.csv",
+        content=csv_bytes([good_row(1)]),
+        preset="auto",
+        actor=org_admin,
+    )
+    assert clear_uploads(now=timezone.now() + timedelta(hours=23))["abandoned"] == []
+    assert clear_uploads(now=timezone.now() + timedelta(hours=24, minutes=1))["abandoned"] == [
+        job.pk
+    ]
+    job.refresh_from_db()
+    assert job.status == "failed" and job.content is None
+    with pytest.raises(FileError, match="no longer kept"):
+        run.dry_run(job=job, mapping=mapping(), actor=org_admin)

@@ -210,3 +210,146 @@ def test_a_wave_that_collects_through_its_links_refuses_imports_with_a_clear_err
     assert client.post(base, {"file": upload("pulse.csv", rows(12))}).status_code == 409
     wave_page = client.get(f"/measure/{org.slug}/waves/{open_wave.pk}/").content.decode()
     assert "Import responses from a file" not in wave_page
+
+
+# What the pages keep of a file: in memory while uploading, the mapped columns after the
+# check, and a clear page once housekeeping removed an upload nobody imported.
+
+EXPORT_HEADER = ["RecipientEmail", "IPAddress", "StartDate", *HEADER]
+IDENTIFYING = ["jane.doe@example.org", "203.0.113.77", "2019-03-07 08:15:42"]
+
+
+def export(n):
+    return upload("export.csv", [[*IDENTIFYING, *r] for r in rows(n)], header=EXPORT_HEADER)
+
+
+def stored_job_text():
+    """Every column of every import job, as the database holds it."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(ImportJob._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table}")  # noqa: S608
+        values = [v for row in cursor.fetchall() for v in row]
+    return "\n".join(
+        bytes(v).decode("utf-8", "replace") if isinstance(v, bytes | memoryview) else str(v)
+        for v in values
+    )
+
+
+def test_the_upload_is_held_in_memory_never_in_a_temporary_file(
+    client, org, wave, org_admin, settings, tmp_path, monkeypatch
+):
+    import tempfile
+
+    from wellbeing.surveys.imports import run
+
+    # Django writes uploads above FILE_UPLOAD_MAX_MEMORY_SIZE to FILE_UPLOAD_TEMP_DIR.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 16
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = []
+    real = run.upload
+
+    def spy(**kwargs):
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        return real(**kwargs)
+
+    monkeypatch.setattr(run, "upload", spy)
+    client.force_login(org_admin)
+    response = client.post(
+        f"/measure/{org.slug}/waves/{wave.pk}/import/", {"file": export(40), "preset": "auto"}
+    )
+    assert response.status_code == 302
+    assert seen == [[]]
+
+
+def test_a_file_above_the_limit_is_refused_by_its_size(client, org, wave, org_admin, monkeypatch):
+    from wellbeing.surveys.views import imports
+
+    monkeypatch.setattr(imports, "MAX_BYTES", 200)
+    client.force_login(org_admin)
+    page = client.post(
+        f"/measure/{org.slug}/waves/{wave.pk}/import/", {"file": export(40), "preset": "auto"}
+    )
+    assert page.status_code == 400
+    assert "The file is larger than" in page.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_the_upload_still_checks_the_csrf_token(org, wave, org_admin):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org_admin)
+    base = f"/measure/{org.slug}/waves/{wave.pk}/import/"
+    assert client.post(base, {"file": export(3), "preset": "auto"}).status_code == 403
+    assert not ImportJob.objects.exists()
+    client.get(base)
+    token = client.cookies["csrftoken"].value
+    data = {"file": export(3), "preset": "auto", "csrfmiddlewaretoken": token}
+    assert client.post(base, data).status_code == 302
+
+
+def test_after_the_check_the_map_page_and_the_job_hold_only_the_mapped_columns(
+    client, org, wave, org_admin
+):
+    client.force_login(org_admin)
+    response = client.post(
+        f"/measure/{org.slug}/waves/{wave.pk}/import/", {"file": export(12), "preset": "auto"}
+    )
+    map_url = response["Location"]
+    assert "jane.doe@example.org" in client.get(map_url).content.decode()  # before the check
+    checked = client.post(map_url, mapping_post())
+    assert checked.status_code == 200
+    assert "All 12 rows are ready to import" in checked.content.decode()
+    for html in (checked.content.decode(), client.get(map_url).content.decode()):
+        assert not any(value in html for value in IDENTIFYING)
+        assert "RecipientEmail" not in html and 'id="kept-columns"' in html
+    stored = stored_job_text()
+    assert not any(value in stored for value in IDENTIFYING)
+    refused = client.post(map_url, mapping_post(unit_column="IPAddress"))
+    assert refused.status_code == 400
+    assert "upload the file again to map “IPAddress”" in refused.content.decode()
+
+
+def test_an_upload_removed_after_24_hours_is_shown_clearly_and_cannot_start(
+    client, org, wave, org_admin
+):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.force_login(org_admin)
+    base = f"/measure/{org.slug}/waves/{wave.pk}/import/"
+    client.post(base, {"file": export(12), "preset": "auto"})
+    job = ImportJob.objects.get()
+    map_url = f"{base}{job.pk}/map/"
+    assert client.post(map_url, mapping_post()).status_code == 200  # checked, never started
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    client.post(base, {"file": export(5), "preset": "auto"})  # a fresh upload stays
+    call_command("import_housekeeping", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == "failed" and job.content is None
+    message = (
+        "This upload was removed after 24 hours without being imported; upload the file again."
+    )
+    page = client.get(f"{base}{job.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Nothing was imported" in html and message in html
+    assert f"{base}{job.pk}/start/" not in html and "Upload the file again" in html
+    assert client.get(map_url).status_code == 302  # to the job page
+    assert client.get(map_url, follow=True).status_code == 200
+    assert client.post(map_url, mapping_post()).status_code == 302
+    assert client.post(f"{base}{job.pk}/start/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == "failed" and not Response.objects.exists()
+    listing = client.get(base)
+    assert listing.status_code == 200 and "Not imported" in listing.content.decode()
+    assert client.get(f"/measure/{org.slug}/waves/{wave.pk}/").status_code == 200
+    fresh = ImportJob.objects.exclude(pk=job.pk).get()
+    assert fresh.status == "uploaded" and fresh.content is not None
+    assert client.get(f"{base}{fresh.pk}/map/").status_code == 200

@@ -3,12 +3,20 @@
 Every cell comes back as a string ("" for empty), so validation treats all formats alike
 and reports the value exactly as the file holds it. SPSS value labels are kept beside the
 table, so recoding rules may name a label instead of a code.
+
+Every reader works on the bytes in memory: an upload may hold names, e-mail or IP
+addresses, and a temporary file would leave them on disk after a crash.
+
+Once the columns are mapped, an import keeps only the mapped columns of the table
+(``keep_columns``), stored as ``KEPT`` (``dump_kept``/``load_kept``): the uploaded bytes
+are dropped then, so unmapped columns are never stored past the mapping.
 """
 
 import csv
 import io
+import json
 import os
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +24,9 @@ import pandas as pd
 
 MAX_BYTES = 50 * 1024 * 1024
 FORMATS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "sav": "SPSS (.sav)"}
+# An import's ``format`` once its content is the kept table, no longer the uploaded file.
+KEPT = "mapped"
+KEPT_VERSION = 1
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 
@@ -153,16 +164,11 @@ def _read_xlsx(content: bytes) -> Table:
 def _read_sav(content: bytes) -> Table:
     import pyreadstat
 
-    handle, path = tempfile.mkstemp(suffix=".sav")
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        try:
-            frame, meta = pyreadstat.read_sav(path, apply_value_formats=False)
-        except Exception as error:  # pyreadstat.ReadstatError and friends
-            raise FileError("The file cannot be read as an SPSS data file (.sav).") from error
-    finally:
-        os.unlink(path)
+        # From memory: pyreadstat reads file-like objects, so the upload never touches disk.
+        frame, meta = pyreadstat.read_sav(io.BytesIO(content), apply_value_formats=False)
+    except Exception as error:  # pyreadstat.ReadstatError and friends
+        raise FileError("The file cannot be read as an SPSS data file (.sav).") from error
     columns = [str(c) for c in frame.columns]
     text = pd.DataFrame({c: [_cell(v) for v in frame[c].tolist()] for c in columns}, dtype=str)
     labels = {
@@ -170,3 +176,47 @@ def _read_sav(content: bytes) -> Table:
         for column, pairs in (meta.variable_value_labels or {}).items()
     }
     return Table(columns, text, value_labels=labels)
+
+
+def keep_columns(table: Table, columns: Iterable[str]) -> Table:
+    """The table with only ``columns`` (in the file's order), their value labels and every row.
+
+    Rows are kept even when all their kept cells are empty, so row numbers in errors and
+    the row positions that identify a response without an identifier column do not move.
+    """
+    wanted = set(columns)
+    kept = [c for c in table.columns if c in wanted]
+    labels = {c: dict(table.value_labels[c]) for c in kept if c in table.value_labels}
+    data = table.data[kept].reset_index(drop=True)
+    return Table(kept, data, labels, header_lines=table.header_lines)
+
+
+def dump_kept(table: Table) -> bytes:
+    """The kept table as UTF-8 JSON: every cell exactly as read, no parsing left to redo.
+
+    Not compressed, so what an import keeps can be checked by reading the stored bytes.
+    """
+    document = {
+        "version": KEPT_VERSION,
+        "columns": table.columns,
+        "header_lines": table.header_lines,
+        "rows": table.n_rows,
+        "value_labels": table.value_labels,
+        "data": {c: table.data[c].tolist() for c in table.columns},
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def load_kept(content: bytes) -> Table:
+    """A table stored by ``dump_kept`` (only this module writes them)."""
+    document = json.loads(content)
+    if document.get("version") != KEPT_VERSION:
+        raise FileError("The mapped columns of this import cannot be read; upload the file again.")
+    columns = document["columns"]
+    frame = pd.DataFrame(
+        {c: document["data"][c] for c in columns},
+        columns=columns,
+        index=pd.RangeIndex(document["rows"]),
+        dtype=str,
+    )
+    return Table(columns, frame, document["value_labels"], header_lines=document["header_lines"])

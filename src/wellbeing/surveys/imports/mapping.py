@@ -49,9 +49,19 @@ class Mapping:
             recode=data.get("recode") or "",
         )
 
-    def fingerprint(self, content: bytes) -> str:
-        """The same file with the same mapping: the same import."""
-        digest = hashlib.sha256(content)
+    def columns(self) -> list[str]:
+        """Every column the mapping reads: the only columns an import keeps of a file."""
+        used = [c for cols in self.items.values() for c in cols]
+        used += [self.unit_column, *self.demographics.values(), *self.key_columns]
+        return list(dict.fromkeys(c for c in used if c))
+
+    def fingerprint(self, content_sha256: str) -> str:
+        """The same file with the same mapping: the same import.
+
+        Built on the file's SHA-256 rather than its bytes, so it can be computed again
+        (a changed mapping, the import itself) after the uploaded bytes were dropped.
+        """
+        digest = hashlib.sha256(content_sha256.encode())
         digest.update(json.dumps(self.to_json(), sort_keys=True).encode())
         return digest.hexdigest()
 
@@ -160,6 +170,7 @@ def check(
     errors = _Errors(table.header_lines)
     columns = set(table.columns)
     rules, problems = parse_rules(mapping.recode, table.columns)
+    problems += _rules_on_unmapped_columns(rules, mapping)
     if problems:
         raise ValueError(" ".join(problems))
     _check_mapping(mapping, columns, wave_instruments, wave_demographics)
@@ -210,6 +221,16 @@ def check(
     return Checked(n, shown, total, bad_rows, keys, unit_ids, answers, demographics)
 
 
+def _rules_on_unmapped_columns(rules: dict[str, dict[str, str]], mapping: Mapping) -> list[str]:
+    """A rule may name only a mapped column: the others are not kept for the import."""
+    mapped = set(mapping.columns())
+    return [
+        f"Recoding rules name the column “{column}”, which is not mapped; map it or remove them."
+        for column in rules
+        if column != "*" and column not in mapped
+    ]
+
+
 def _check_mapping(
     mapping: Mapping, columns: set[str], instruments: list[str], fields: list[str]
 ) -> None:
@@ -220,11 +241,7 @@ def _check_mapping(
             raise ValueError(f"The wave does not ask {instrument_id}.")
         if len(cols) != get_instrument(instrument_id).n_items:
             raise ValueError(f"{instrument_id}: expected a column (or none) for each item.")
-    used = [c for cols in mapping.items.values() for c in cols if c]
-    used += [
-        c for c in (mapping.unit_column, *mapping.demographics.values(), *mapping.key_columns) if c
-    ]
-    missing = sorted({c for c in used if c not in columns})
+    missing = sorted({c for c in mapping.columns() if c not in columns})
     if missing:
         raise ValueError(f"The file has no column “{missing[0]}”.")
     for name in mapping.demographics:

@@ -9,11 +9,19 @@ stored like any response, so reports and wave-over-wave change include them.
 Progress: rows stored so far are counted in the cache while the transaction runs (rows
 written inside it are invisible to the page until it commits); the job row records each
 phase and the outcome.
+
+What is kept of a file: the uploaded bytes only until the columns are mapped (the dry
+run), then only the mapped columns (``formats.KEPT``), and nothing once the import is
+done or failed. ``housekeeping`` deletes what an abandoned upload left after 24 hours.
+Row contents are never logged: an exception's text may quote a cell, so only its type
+and frames are.
 """
 
 import hashlib
 import json
 import logging
+import secrets
+import traceback
 from dataclasses import asdict
 from typing import Any
 
@@ -27,19 +35,36 @@ from django_tasks import task
 from wellbeing.accounts.models import Unit, User
 from wellbeing.core.models import audit
 from wellbeing.surveys import scoring, signals
-from wellbeing.surveys.actions import check_importable
+from wellbeing.surveys.actions import OriginRefused, check_importable
 from wellbeing.surveys.imports import presets
-from wellbeing.surveys.imports.formats import FileError, Table, detect_format, read_table
+from wellbeing.surveys.imports.formats import (
+    KEPT,
+    FileError,
+    Table,
+    detect_format,
+    dump_kept,
+    keep_columns,
+    load_kept,
+    read_table,
+)
 from wellbeing.surveys.imports.mapping import Checked, Mapping, check
 from wellbeing.surveys.imports.models import ImportJob
-from wellbeing.surveys.models import Response, Score, Wave
+from wellbeing.surveys.models import Response, Score, Wave, random_id
 from wellbeing.surveys.scoring import MISSING
 
 log = logging.getLogger(__name__)
 CHUNK = 5000
-SCORE_FIELDS = ("response", "wave", "instrument", "scale", "value", "category")
+SCORE_FIELDS = ("id", "response", "wave", "instrument", "scale", "value", "category")
 dumps = json.JSONEncoder().encode
-RESPONSE_FIELDS = ("wave", "unit", "submitted_on", "idempotency_key", "answers", "demographics")
+RESPONSE_FIELDS = (
+    "id",
+    "wave",
+    "unit",
+    "submitted_on",
+    "idempotency_key",
+    "answers",
+    "demographics",
+)
 
 
 def progress_key(job_id: int) -> str:
@@ -86,8 +111,11 @@ def upload(*, wave: Wave, filename: str, content: bytes, preset: str, actor: Use
 
 
 def table_of(job: ImportJob) -> Table:
+    """The job's table: the uploaded file before the mapping, its mapped columns after."""
     if job.content is None:
         raise FileError("The file of this import is no longer kept; upload it again.")
+    if job.format == KEPT:
+        return load_kept(bytes(job.content))
     return presets.prepare(read_table(bytes(job.content), job.filename), job.preset)
 
 
@@ -121,9 +149,21 @@ def _check(job: ImportJob, table: Table, mapping: Mapping) -> Checked:
         wave_instruments=list(wave.version.instruments),
         wave_demographics=[d for d in wave.version.demographics if d != "unit"],
         units=units,
-        fingerprint=mapping.fingerprint(bytes(job.content or b"")),
+        fingerprint=mapping.fingerprint(job.content_sha256),
         wave_id=wave.pk,
     )
+
+
+def _check_kept_columns(job: ImportJob, table: Table, mapping: Mapping) -> None:
+    """Once mapped, the job holds only the mapped columns: say so for any other column."""
+    if job.format != KEPT:
+        return
+    gone = [c for c in mapping.columns() if c not in table.columns]
+    if gone:
+        raise ValueError(
+            f"Only the columns mapped at the first check are kept; upload the file again "
+            f"to map “{gone[0]}”."
+        )
 
 
 @transaction.atomic
@@ -132,23 +172,25 @@ def dry_run(*, job: ImportJob, mapping: Mapping, actor: User) -> Checked:
 
     Raises ValueError for a mapping that cannot be applied (a column not in the file,
     a recoding line not understood) and FileError for a file that cannot be read.
+
+    A mapping that applies replaces the uploaded bytes with the mapped columns: columns
+    not mapped (names, e-mail and IP addresses, dates) are not stored from then on. The
+    fingerprint rests on ``content_sha256``, taken at upload, so it survives the drop.
+    ``job`` is refreshed from the database afterwards.
     """
-    if job.status not in (
+    # Locked: housekeeping may have cleared an abandoned upload since the page was read.
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status not in (
         ImportJob.Status.UPLOADED,
         ImportJob.Status.CHECKED,
         ImportJob.Status.FAILED,
     ):
         raise ValueError("This import has already run.")
-    table = table_of(job)
-    checked = _check(job, table, mapping)
-    job.mapping = mapping.to_json()
-    job.fingerprint = mapping.fingerprint(bytes(job.content or b""))
-    job.status = ImportJob.Status.CHECKED
-    job.total_rows = checked.n_rows
-    job.error_count, job.error_rows = checked.error_count, checked.error_rows
-    job.errors = [asdict(e) for e in checked.errors]
-    job.message = ""
-    job.save()
+    table = table_of(locked)
+    _check_kept_columns(locked, table, mapping)
+    checked = _check(locked, table, mapping)
+    _save_checked(locked, table, mapping, checked)
+    job.refresh_from_db()
     audit(
         "wave.import_check",
         actor=actor,
@@ -159,6 +201,20 @@ def dry_run(*, job: ImportJob, mapping: Mapping, actor: User) -> Checked:
         errors=checked.error_count,
     )
     return checked
+
+
+def _save_checked(job: ImportJob, table: Table, mapping: Mapping, checked: Checked) -> None:
+    """Record the dry run's outcome and keep only the mapped columns of the file."""
+    job.content = dump_kept(keep_columns(table, mapping.columns()))
+    job.format = KEPT
+    job.mapping = mapping.to_json()
+    job.fingerprint = mapping.fingerprint(job.content_sha256)
+    job.status = ImportJob.Status.CHECKED
+    job.total_rows = checked.n_rows
+    job.error_count, job.error_rows = checked.error_count, checked.error_rows
+    job.errors = [asdict(e) for e in checked.errors]
+    job.message = ""
+    job.save()
 
 
 @transaction.atomic
@@ -188,23 +244,48 @@ def import_file(job_id: int) -> int:
     job = ImportJob.objects.select_related("wave__survey__organization", "wave__version").get(
         pk=job_id
     )
-    if job.status != ImportJob.Status.QUEUED:
+    # Claimed in one UPDATE: housekeeping may have failed an abandoned job meanwhile.
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    )
+    if not claimed:
         return 0
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     job.status = ImportJob.Status.RUNNING
     cache.set(progress_key(job.pk), 0, timeout=3600)
     try:
         return run_import(job)
     except Exception as error:
-        log.exception("import %s failed", job.pk)
+        _log_failure(job, error)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
-            message=f"Nothing was imported: {error}",
+            message=failure_message(job, error),
+            content=None,
             finished_at=timezone.now(),
         )
         return 0
     finally:
         cache.delete(progress_key(job.pk))
+
+
+def failure_message(job: ImportJob, error: Exception) -> str:
+    """What the job page says: our own refusals as they are, anything else without its text.
+
+    Another exception's text may quote a cell of the file (a database error quotes the
+    row it refused), and the job row must hold no value of the file beyond the mapped
+    columns' row errors.
+    """
+    if isinstance(error, OriginRefused | FileError):
+        return f"Nothing was imported: {error}"
+    return (
+        f"Nothing was imported: the import stopped on an unexpected error "
+        f"({type(error).__name__}; import {job.pk} in the server's log)."
+    )
+
+
+def _log_failure(job: ImportJob, error: Exception) -> None:
+    """Log the exception's type and frames, never its text, which may quote a cell."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("import %s failed: %s\n%s", job.pk, type(error).__name__, frames)
 
 
 def run_import(job: ImportJob) -> int:
@@ -218,6 +299,7 @@ def run_import(job: ImportJob) -> int:
             error_rows=checked.error_rows,
             errors=[asdict(e) for e in checked.errors],
             message="Nothing was imported: the file has rows with errors.",
+            content=None,  # failed is finished: the file is not kept
             finished_at=timezone.now(),
         )
         return 0
@@ -280,6 +362,8 @@ def _store(job: ImportJob, checked: Checked) -> tuple[int, int]:
     fresh = np.asarray(
         [i for i, key in enumerate(checked.keys) if key not in known], dtype=np.int64
     )
+    # Stored in random order: the rows' places in the tables do not repeat the file's order.
+    fresh = fresh[np.argsort([secrets.randbits(64) for _ in range(len(fresh))], kind="stable")]
     submitted_on = timezone.localtime(wave.opens_at).date()
     day = Response._meta.get_field("submitted_on")
     date_value = day.get_db_prep_save(submitted_on, connection)  # type: ignore[union-attr]
@@ -294,17 +378,15 @@ def _store(job: ImportJob, checked: Checked) -> tuple[int, int]:
             for r in rows.tolist()
         ]
         # JSON text as JSONField stores it (json.dumps); PostgreSQL casts the text to jsonb.
+        # Random keys, as every response has (surveys.models.random_id).
+        response_ids = np.asarray([random_id() for _ in keys], dtype=np.int64)
         params = [
-            (wave.pk, checked.unit_ids[r], date_value, key, dumps(a), dumps(d))
-            for r, key, a, d in zip(rows.tolist(), keys, answers, demographics, strict=True)
+            (pk, wave.pk, checked.unit_ids[r], date_value, key, dumps(a), dumps(d))
+            for pk, r, key, a, d in zip(
+                response_ids.tolist(), rows.tolist(), keys, answers, demographics, strict=True
+            )
         ]
-        before = Response.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         _insert(Response, RESPONSE_FIELDS, params)
-        # Rows inserted now have ids above every id visible before (ids only grow).
-        ids = dict(
-            Response.objects.filter(wave=wave, pk__gt=before).values_list("idempotency_key", "pk")
-        )
-        response_ids = np.asarray([ids[k] for k in keys], dtype=np.int64)
         score_params: list[tuple[Any, ...]] = []
         for instrument_id, mask in answered.items():
             instrument = scoring.get_instrument(instrument_id)
@@ -312,6 +394,7 @@ def _store(job: ImportJob, checked: Checked) -> tuple[int, int]:
             owners = response_ids[mask].tolist()
             for scale_id, values, categories in scoring.score_columns(instrument, codes):
                 score_params += zip(
+                    [random_id() for _ in owners],
                     owners,
                     [wave.pk] * len(owners),
                     [instrument_id] * len(owners),

@@ -1,7 +1,8 @@
 """Importing a file of responses into a wave (org admins): upload, map, check, import.
 
 Every step is a page that works without JavaScript; the import's progress bar updates
-with htmx while the background task runs.
+with htmx while the background task runs. The upload is received in memory only
+(``imports.uploads``), never in a temporary file.
 """
 
 from typing import cast
@@ -11,15 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from wellbeing.accounts.models import Membership, Organization, User
 from wellbeing.accounts.permissions import get_org_for_user
 from wellbeing.surveys import actions, scoring
 from wellbeing.surveys.imports import presets, run
-from wellbeing.surveys.imports.formats import MAX_BYTES, FileError, Table
+from wellbeing.surveys.imports.formats import KEPT, MAX_BYTES, FileError, Table
 from wellbeing.surveys.imports.mapping import Mapping
 from wellbeing.surveys.imports.models import ImportJob
+from wellbeing.surveys.imports.uploads import MemoryOnlyUploadHandler
 from wellbeing.surveys.models import Wave
 from wellbeing.surveys.queries import wave_for_org
 from wellbeing.surveys.questions import DEMOGRAPHICS
@@ -56,12 +59,24 @@ def _job(wave: Wave, job_pk: int) -> ImportJob:
     return job
 
 
+@csrf_exempt  # checked by csrf_protect below, once the upload handlers are set
 @login_required
 def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The upload step. The file is received in memory only: Django's default handlers
+    write a large upload to a temporary file, which a crash would leave on disk. The
+    handlers must be set before the body is read, and the CSRF check reads it, hence
+    the check after this point rather than in the middleware. Only an admin's request
+    gets as far as reading the body."""
     org, wave = _admin_wave(request, slug, pk)
+    request.upload_handlers = [MemoryOnlyUploadHandler(request, limit=MAX_BYTES)]
+    return _upload(request, org, wave)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, org: Organization, wave: Wave) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"org": org, "wave": wave, "survey": wave.survey, "form": form}
-    context["jobs"] = ImportJob.objects.filter(wave=wave)[:20]
+    context["jobs"] = ImportJob.objects.filter(wave=wave).defer("content")[:20]
     try:
         actions.check_importable(wave)
     except actions.OriginRefused as refused:
@@ -174,12 +189,16 @@ def import_map(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpRes
         mapping = _mapping_from_post(request, wave)
         try:
             checked = run.dry_run(job=job, mapping=mapping, actor=cast(User, request.user))
+        except FileError as error:  # cleared by housekeeping since the page was read
+            context["file_error"] = str(error)
+            return render(request, "surveys/imports/map.html", context, status=400)
         except ValueError as error:
             context["mapping_error"] = str(error)
             status = 400
         else:
             context["checked"] = checked
             status = 200 if checked.ok else 400
+            table = run.table_of(job)  # only the mapped columns are kept from now on
     elif job.mapping:
         mapping = Mapping.from_json(job.mapping)
     else:
@@ -192,6 +211,7 @@ def import_map(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpRes
             "metadata": [c for c in table.columns if presets.is_metadata(job.preset, c)],
             "preset_name": presets.PRESETS[job.preset].name,
             "rows": table.n_rows,
+            "kept": job.format == KEPT,
         }
     )
     return render(request, "surveys/imports/map.html", context, status=status)
