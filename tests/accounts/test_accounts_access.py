@@ -50,10 +50,42 @@ def test_a_member_sees_the_organization_but_no_unit_reports(client, org, units, 
     assert "Intensive Care Unit" not in html
 
 
-def test_staff_see_every_organization(client, org, other_org, staff_curator):
+def test_staff_without_a_role_cannot_tell_an_organization_exists(
+    client, org, other_org, org_admin, staff_curator
+):
     client.force_login(staff_curator)
-    assert client.get(_org_url(org)).status_code == 200
-    assert client.get(_org_url(other_org)).status_code == 200
+    for target in (org, other_org):
+        existing = client.get(_org_url(target))
+        assert existing.status_code == 404
+        assert target.name not in existing.content.decode()
+        assert client.get(f"{_org_url(target)}audit/").status_code == 404
+    assert org_admin.email not in client.get(_org_url(org)).content.decode()
+
+
+def test_being_staff_opens_no_door_of_the_permission_helpers(org, units, staff_curator):
+    for role in ("member", "unit_lead", "org_admin"):
+        with pytest.raises(Http404):
+            permissions.get_org_for_user(staff_curator, org.slug, min_role=role)
+    assert not permissions.units_visible_to(staff_curator, org).exists()
+    assert not permissions.can_administer(staff_curator, org)
+    with pytest.raises(Http404):
+        permissions.get_unit_for_user(staff_curator, org, units["icu"].pk)
+    with pytest.raises(Http404):
+        permissions.get_org_for_admin(staff_curator, org.slug)
+
+
+def test_staff_with_a_role_read_by_that_role_only(client, org, units, staff_curator):
+    actions.add_member(
+        organization=org, user=staff_curator, role="unit_lead", unit=units["nursing"]
+    )
+    assert permissions.get_org_for_user(staff_curator, org.slug, min_role="unit_lead") == org
+    with pytest.raises(Http404):
+        permissions.get_org_for_user(staff_curator, org.slug, min_role="org_admin")
+    assert set(permissions.units_visible_to(staff_curator, org)) == set(units["nursing"].subtree())
+    assert not permissions.can_administer(staff_curator, org)
+    client.force_login(staff_curator)
+    html = client.get(_org_url(org)).content.decode()
+    assert "ICU Night Team" in html and "Emergency Department" not in html
 
 
 def test_get_org_for_user_enforces_the_minimum_role(org, clinician, org_admin):
@@ -153,3 +185,13 @@ def test_unit_leads_and_members_cannot_read_the_audit_log(client, org, unit_lead
     for user in (unit_lead, clinician):
         client.force_login(user)
         assert client.get(f"/accounts/organizations/{org.slug}/audit/").status_code == 404
+
+
+def test_an_org_admin_finds_support_access_on_the_organization_page(
+    client, org, org_admin, unit_lead
+):
+    link = f"/measure/{org.slug}/support-access/"
+    client.force_login(org_admin)
+    assert link in client.get(_org_url(org)).content.decode()
+    client.force_login(unit_lead)
+    assert link not in client.get(_org_url(org)).content.decode()

@@ -61,7 +61,7 @@ def test_a_questionnaire_runs_on_an_open_wave_of_the_network_organization(questi
 
 def test_its_open_link_takes_anonymous_answers_through_the_survey_engine(client, questionnaire):
     link = questionnaire.wave.links.get()
-    assert client.get(link.get_absolute_url()).status_code == 200
+    assert client.get(link.get_absolute_url(), follow=True).status_code == 200
 
 
 def test_staff_field_a_questionnaire_through_the_form(client, staff_curator):

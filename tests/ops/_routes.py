@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ACTORS = ("anonymous", "respondent", "member", "lead", "admin_a", "admin_b", "staff")
+ACTORS = ("anonymous", "respondent", "member", "lead", "admin_a", "admin_b", "staff", "support")
 
 # Arguments of the Django admin's own patterns (their models are covered by the admin's
 # permission checks, not by a row each).

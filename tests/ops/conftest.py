@@ -3,7 +3,9 @@
 ``world`` builds on the shared actors of ``tests/conftest.py`` (org A = ``org``,
 org B = ``other_org`` whose admin is ``outsider``) and returns the values that
 fill every URL pattern's arguments, plus the secrets the actors need (a survey
-link, API tokens of both organizations).
+link, API tokens of both organizations). Support grants: ``support_staff`` may
+read org A's reports; ``staff_curator`` may read org B's, which must open nothing
+of org A.
 """
 
 import datetime as dt
@@ -299,6 +301,24 @@ def _consultation_objects(staff_curator, world: World) -> None:
 
 
 @pytest.fixture
+def support_staff(db):
+    """Campaign staff whom org A's admin lets read its reports (``world`` grants it)."""
+    from wellbeing.accounts.models import User
+
+    return User.objects.create_user("sue@campaign.test", "a-long-test-password", is_staff=True)
+
+
+def _support_grants(world: World, org, other_org, org_admin, outsider, support, staff) -> None:
+    from wellbeing.reports import actions
+
+    grant = actions.grant_support_access(
+        organization=org, staff_user=support, days=7, actor=org_admin
+    ).grant
+    actions.grant_support_access(organization=other_org, staff_user=staff, days=7, actor=outsider)
+    world.kwargs.update(grant_pk=grant.pk)
+
+
+@pytest.fixture
 def world(
     settings,
     tmp_path,
@@ -310,6 +330,7 @@ def world(
     clinician,
     staff_curator,
     outsider,
+    support_staff,
 ):
     """Org A owns one of everything; org B (the outsider's) has an API token of its own."""
     from wellbeing.api import actions as api_actions
@@ -320,6 +341,7 @@ def world(
     _campaign_objects(org, org_admin, staff_curator, built)
     _hub_objects(org_admin, built)
     _engage_objects(staff_curator, built)
+    _support_grants(built, org, other_org, org_admin, outsider, support_staff, staff_curator)
     built.token_b = api_actions.create_token(
         organization=other_org,
         name="Lakeside dashboard",

@@ -7,10 +7,13 @@ answer fails the actor's test with the route named.
 
 Actors: ``anonymous``; ``respondent`` (anonymous, holding org A's survey link,
 which they opened); ``member``, ``lead`` and ``admin_a`` of org A; ``admin_b``
-(the outsider: admin of org B, nothing in org A); ``staff``. On ``/api/v1/``
-an organization's admin carries their organization's bearer token, as a
-dashboard would; the others have none. Every object named in a URL belongs to
-org A, so org B's admin must meet 404 wherever org A's admin meets 200.
+(the outsider: admin of org B, nothing in org A); ``staff`` (campaign staff with
+no role in org A, holding org B's support grant); ``support`` (campaign staff
+holding org A's support grant). On ``/api/v1/`` an organization's admin carries
+their organization's bearer token, as a dashboard would; the others have none.
+Every object named in a URL belongs to org A, so org B's admin must meet 404
+wherever org A's admin meets 200, and so must staff: being staff opens no
+organization's pages, and a support grant opens its report pages and files only.
 """
 
 from dataclasses import dataclass
@@ -32,23 +35,27 @@ def everyone(status: Status) -> dict[str, Status]:
     return row(*[status] * len(ACTORS))
 
 
-#                   anonymous respondent member lead  admin_a admin_b staff
+#                   anonymous respondent member lead  admin_a admin_b staff support
 PUBLIC = everyone(200)
-SIGNED_IN = row(LOGIN, LOGIN, 200, 200, 200, 200, 200)
-ORG_MEMBER = row(LOGIN, LOGIN, 200, 200, 200, 404, 200)
-ORG_LEAD = row(LOGIN, LOGIN, 404, 200, 200, 404, 200)
-ORG_ADMIN_A = row(LOGIN, LOGIN, 404, 404, 200, 404, 200)
-ORG_ADMIN_ONLY = row(LOGIN, LOGIN, 404, 404, 200, 404, 404)  # staff hold no role in org A
-STAFF = row(404, 404, 404, 404, 404, 404, 200)
-STAFF_SIGNED_IN = row(LOGIN, LOGIN, 404, 404, 404, 404, 200)
-API_TOKEN = row(401, 401, 401, 401, 200, 404, 401)
-ADMIN_SITE = row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200)
+SIGNED_IN = row(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200)
+# Organization pages: a role in org A and nothing else (staff hold none; a grant is no role).
+ORG_MEMBER = row(LOGIN, LOGIN, 200, 200, 200, 404, 404, 404)
+ORG_LEAD = row(LOGIN, LOGIN, 404, 200, 200, 404, 404, 404)
+ORG_ADMIN_ONLY = row(LOGIN, LOGIN, 404, 404, 200, 404, 404, 404)
+# The report pages and files: a lead or admin of org A, or staff under org A's support grant.
+REPORT_READER = row(LOGIN, LOGIN, 404, 200, 200, 404, 404, 200)
+# A campaign participant's own pages: its organization's admin, or staff (campaign.access).
+CAMPAIGN_MANAGER = row(LOGIN, LOGIN, 404, 404, 200, 404, 200, 200)
+STAFF = row(404, 404, 404, 404, 404, 404, 200, 200)
+STAFF_SIGNED_IN = row(LOGIN, LOGIN, 404, 404, 404, 404, 200, 200)
+API_TOKEN = row(401, 401, 401, 401, 200, 404, 401, 401)
+ADMIN_SITE = row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200)
 # Staff without a model's permissions are refused its admin pages.
-ADMIN_MODEL = row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403)
+ADMIN_MODEL = row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403, 403)
 # Staff reaching a model page of an object that does not exist are sent to the index.
-ADMIN_MODEL_REDIRECT = row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 302)
+ADMIN_MODEL_REDIRECT = row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 302, 302)
 POST_ONLY = everyone(405)
-POST_ONLY_SIGNED_IN = row(LOGIN, LOGIN, 405, 405, 405, 405, 405)  # sign-in is asked first
+POST_ONLY_SIGNED_IN = row(LOGIN, LOGIN, 405, 405, 405, 405, 405, 405)  # sign-in is asked first
 
 
 @dataclass(frozen=True)
@@ -71,13 +78,14 @@ EXPECTED: dict[str, Route] = {
     "core:measure": Route(PUBLIC),
     "core:staff_audit": Route(STAFF),
     "core:healthz": Route(PUBLIC),
-    "accounts:login": Route(row(200, 200, 302, 302, 302, 302, 302)),
+    "accounts:login": Route(row(200, 200, 302, 302, 302, 302, 302, 302)),
     "accounts:logout": post_only(everyone(302)),
     "accounts:home": Route(SIGNED_IN),
     "accounts:two_factor_setup": Route(SIGNED_IN),  # anyone may add a second factor
-    "accounts:two_factor_verify": Route(row(LOGIN, LOGIN, 302, 302, 302, 302, 302)),  # to setup
+    # Without an enrolled device, verification sends everyone to setup.
+    "accounts:two_factor_verify": Route(row(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302)),
     "accounts:organization": Route(ORG_MEMBER),
-    "accounts:organization_audit": Route(ORG_ADMIN_A),
+    "accounts:organization_audit": Route(ORG_ADMIN_ONLY),
     "plan:index": Route(PUBLIC),
     "plan:conceptual_model": Route(PUBLIC),
     "plan:priority_area": Route(PUBLIC),
@@ -89,29 +97,33 @@ EXPECTED: dict[str, Route] = {
     "campaign:join": Route(PUBLIC),
     "campaign:sign_on_institution": Route(PUBLIC),
     "campaign:sign_on_individual": Route(PUBLIC),
-    "campaign:thanks": Route(ORG_ADMIN_A),
+    "campaign:sign_on_sent": Route(PUBLIC),  # the same page for a new and a known address
+    "campaign:thanks": Route(CAMPAIGN_MANAGER),
     "campaign:confirm": Route(PUBLIC),  # the token in the URL is the capability
     "campaign:mine": Route(SIGNED_IN),
-    "campaign:manage": Route(ORG_ADMIN_A),
-    "campaign:listing": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 400, 404, 400)),
-    "campaign:commitment_new": Route(ORG_ADMIN_A),
-    "campaign:commitment": Route(ORG_ADMIN_A),
-    "campaign:commitment_status": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 400, 404, 400)),
-    "campaign:metric_new": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 400, 404, 400)),
-    "campaign:progress_new": Route(ORG_ADMIN_A),
-    "campaign:metric_link": Route(ORG_ADMIN_A),
-    "campaign:support": Route(ORG_ADMIN_A),
-    "campaign:support_thread": Route(ORG_ADMIN_A),
+    "campaign:manage": Route(CAMPAIGN_MANAGER),
+    "campaign:listing": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 400, 404, 400, 400)),
+    "campaign:commitment_new": Route(CAMPAIGN_MANAGER),
+    "campaign:commitment": Route(CAMPAIGN_MANAGER),
+    "campaign:commitment_status": signed_in_post_only(
+        row(LOGIN, LOGIN, 404, 404, 400, 404, 400, 400)
+    ),
+    "campaign:metric_new": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 400, 404, 400, 400)),
+    "campaign:progress_new": Route(CAMPAIGN_MANAGER),
+    # Lists org A's surveys: through accounts.permissions, so staff meet 404 here.
+    "campaign:metric_link": Route(ORG_ADMIN_ONLY),
+    "campaign:support": Route(CAMPAIGN_MANAGER),
+    "campaign:support_thread": Route(CAMPAIGN_MANAGER),
     "campaign:dashboard": Route(STAFF),
     "campaign:review_queue": Route(STAFF),
     "campaign:staff_support": Route(STAFF),
     "campaign:staff_support_thread": Route(STAFF),
     "campaign:export_participants": Route(STAFF),
     "campaign:export_commitments": Route(STAFF),
-    "campaign:review": post_only(row(404, 404, 404, 404, 404, 404, 400)),
+    "campaign:review": post_only(row(404, 404, 404, 404, 404, 404, 400, 400)),
     "hub:index": Route(PUBLIC),
     "hub:resource": Route(everyone(301)),  # a case study lives at its own address
-    "hub:save": post_only(row(LOGIN, LOGIN, 302, 302, 302, 302, 302)),
+    "hub:save": post_only(row(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302)),
     "hub:case_studies": Route(everyone(302)),  # the hub's list, filtered
     "hub:case_study": Route(PUBLIC),
     "hub:compendium": Route(PUBLIC),
@@ -122,7 +134,7 @@ EXPECTED: dict[str, Route] = {
     "hub:suggest_thanks": Route(PUBLIC),
     "hub:lists": Route(SIGNED_IN),
     "hub:list": Route(ORG_ADMIN_ONLY),  # a saved list is its owner's (admin_a) alone
-    "hub:list_remove": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404)),
+    "hub:list_remove": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
     "engage:index": Route(PUBLIC),
     "engage:updates": Route(PUBLIC),
     "engage:updates_thanks": Route(PUBLIC),
@@ -141,26 +153,26 @@ EXPECTED: dict[str, Route] = {
     "engage:gallery_work": Route(PUBLIC),
     "engage:gallery_image": Route(everyone(404)),  # the world's work is writing, no image
     "engage:gallery_staff": Route(STAFF),
-    "engage:gallery_staff_decide": post_only(row(404, 404, 404, 404, 404, 404, 302)),
+    "engage:gallery_staff_decide": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
     "engage:gallery_staff_hosting": Route(STAFF),
-    "engage:gallery_staff_hosting_move": post_only(row(404, 404, 404, 404, 404, 404, 302)),
+    "engage:gallery_staff_hosting_move": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
     "engage:questionnaire_list": Route(PUBLIC),
     "engage:questionnaire_staff_list": Route(STAFF),
     "engage:questionnaire_results": Route(STAFF),  # results not yet published
     "engage:questionnaire_staff": Route(STAFF),
-    "engage:questionnaire_theme_rename": post_only(row(404, 404, 404, 404, 404, 404, 302)),
-    "engage:questionnaire_staff_action": post_only(row(404, 404, 404, 404, 404, 404, 302)),
+    "engage:questionnaire_theme_rename": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
+    "engage:questionnaire_staff_action": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
     # Signed links: the token in the URL is the capability, no sign-in.
     "engage:updates_confirm": Route(PUBLIC),
     "engage:updates_unsubscribe": Route(PUBLIC),
     "engage:updates_preferences": Route(PUBLIC),
     "engage:newsletter_staff_list": Route(STAFF),
     "engage:newsletter_staff": Route(STAFF),
-    "engage:newsletter_staff_send": post_only(row(404, 404, 404, 404, 404, 404, 302)),
+    "engage:newsletter_staff_send": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
     "engage:contact": Route(PUBLIC),
     "engage:contact_thanks": Route(PUBLIC),
     "engage:contact_staff": Route(STAFF),
-    "engage:contact_staff_handled": post_only(row(404, 404, 404, 404, 404, 404, 302)),
+    "engage:contact_staff_handled": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
     "engage:consultation_list": Route(PUBLIC),
     "engage:consultation_staff_list": Route(STAFF),
     "engage:consultation_verify": Route(PUBLIC),
@@ -170,33 +182,41 @@ EXPECTED: dict[str, Route] = {
     "engage:consultation_thanks": Route(PUBLIC),
     "engage:consultation_staff": Route(STAFF),
     "engage:consultation_queue": Route(STAFF),
-    "engage:consultation_comment_tag": post_only(row(404, 404, 404, 404, 404, 404, 302)),
-    "engage:consultation_comment_decide": post_only(row(404, 404, 404, 404, 404, 404, 302)),
+    "engage:consultation_comment_tag": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
+    "engage:consultation_comment_decide": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
     "engage:consultation_export": Route(STAFF),
-    "surveys:respond_link": Route(PUBLIC),
-    "surveys:respond_token": Route(PUBLIC),
-    "reports:campaign_private": Route(STAFF_SIGNED_IN),
+    # Both entrances send the respondent on to the survey's random address (/r/<rid>/).
+    "surveys:respond_link": Route(everyone(303)),
+    "surveys:respond_token": Route(everyone(303)),
+    # A survey in progress lives at a random id whose draft cookie only its browser holds.
+    "surveys:respond": Route(everyone(410)),
+    "reports:campaign_private": Route(STAFF_SIGNED_IN),  # a bodiless POST releases nothing
+    "reports:support_mine": Route(STAFF_SIGNED_IN),
+    "reports:support_access": Route(ORG_ADMIN_ONLY),
+    "reports:support_access_revoke": signed_in_post_only(
+        row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)
+    ),
     "surveys:survey_list": Route(ORG_LEAD),
-    "surveys:survey_new": Route(ORG_ADMIN_A),
+    "surveys:survey_new": Route(ORG_ADMIN_ONLY),
     "surveys:survey": Route(ORG_LEAD),
-    "surveys:wave_new": Route(ORG_ADMIN_A),
+    "surveys:wave_new": Route(ORG_ADMIN_ONLY),
     "surveys:wave": Route(ORG_LEAD),
     "surveys:wave_counts": Route(ORG_LEAD),
-    "surveys:wave_status": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 302)),
-    "surveys:wave_tokens": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 302)),
-    "reports:wave_report": Route(ORG_LEAD),
-    "reports:publish_interim": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 302)),
+    "surveys:wave_status": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    "surveys:wave_tokens": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    "reports:wave_report": Route(REPORT_READER),
+    "reports:publish_interim": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
     # The world's unit is the Emergency Department: outside the lead's Nursing subtree.
-    "reports:wave_report_unit": Route(ORG_ADMIN_A),
-    "reports:wave_report_xlsx": Route(ORG_LEAD),
-    "reports:wave_report_pdf": Route(ORG_LEAD),
-    "reports:wave_raw_export": Route(ORG_ADMIN_ONLY),
-    "reports:wave_report_csv": Route(ORG_LEAD),
-    "reports:wave_report_long": Route(ORG_LEAD),
-    "surveys:import_upload": Route(ORG_ADMIN_A),
-    "surveys:import_map": Route(ORG_ADMIN_A),
-    "surveys:import_start": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 302)),
-    "surveys:import_job": Route(ORG_ADMIN_A),
+    "reports:wave_report_unit": Route(row(LOGIN, LOGIN, 404, 404, 200, 404, 404, 200)),
+    "reports:wave_report_xlsx": Route(REPORT_READER),
+    "reports:wave_report_pdf": Route(REPORT_READER),
+    "reports:wave_raw_export": Route(ORG_ADMIN_ONLY),  # never under a support grant
+    "reports:wave_report_csv": Route(REPORT_READER),
+    "reports:wave_report_long": Route(REPORT_READER),
+    "surveys:import_upload": Route(ORG_ADMIN_ONLY),
+    "surveys:import_map": Route(ORG_ADMIN_ONLY),
+    "surveys:import_start": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    "surveys:import_job": Route(ORG_ADMIN_ONLY),
     "api:openapi-json": Route(PUBLIC),
     "api:openapi-view": Route(PUBLIC),
     "api:api-root": Route(everyone(404)),
@@ -218,24 +238,24 @@ EXPECTED: dict[str, Route] = {
     "api:commitments": Route(API_TOKEN),
     # A bodiless POST fails validation before the handler; with a body, org B's token
     # meets 404 (test_an_outsider_s_token_cannot_file_progress_for_org_a).
-    "api:file_progress": post_only(row(401, 401, 401, 401, 400, 400, 401)),
+    "api:file_progress": post_only(row(401, 401, 401, 401, 400, 400, 401, 401)),
     "api_pages:tokens": Route(ORG_ADMIN_ONLY),
-    "api_pages:token_revoke": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404)),
+    "api_pages:token_revoke": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
     "set_language": Route(everyone(302)),
     "admin:index": Route(ADMIN_SITE),
-    "admin:login": Route(row(200, 200, 200, 200, 200, 200, 302)),
-    "admin:logout": post_only(everyone(302), get=row(302, 302, 302, 302, 302, 302, 405)),
+    "admin:login": Route(row(200, 200, 200, 200, 200, 200, 302, 302)),
+    "admin:logout": post_only(everyone(302), get=row(302, 302, 302, 302, 302, 302, 405, 405)),
     "admin:password_change": Route(ADMIN_SITE),
     "admin:password_change_done": Route(ADMIN_SITE),
     "admin:jsi18n": Route(ADMIN_SITE),
-    "admin:autocomplete": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403)),
-    "admin:app_list": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404)),
-    "admin:view_on_site": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404)),
+    "admin:autocomplete": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403, 403)),
+    "admin:app_list": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404, 404)),
+    "admin:view_on_site": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404, 404)),
     # django-otp's admin pages of a TOTP device (its secret and QR code): refused to
     # everyone by OTP_ADMIN_HIDE_SENSITIVE_DATA (without it, a missing device was a 500).
     "admin:otp_totp_totpdevice_config": Route(ADMIN_MODEL),
     "admin:otp_totp_totpdevice_qrcode": Route(ADMIN_MODEL),
-    "admin/(?P<url>.*)$": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404)),
+    "admin/(?P<url>.*)$": Route(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 404, 404)),
     # Every model page of the admin (changelist, add, change, delete) answers alike;
     # its history and object redirect of a missing object (the world asks for id 0) too.
     "admin:<model pages>": Route(ADMIN_MODEL),
@@ -249,6 +269,7 @@ ARGS: dict[str, dict[str, str]] = {
     "surveys:import_start": {"pk": "import_wave_pk"},
     "surveys:import_job": {"pk": "import_wave_pk"},
     "plan:priority_area": {"slug": "area_slug"},
+    "surveys:respond": {"rid": "=" + "A" * 22},
     "campaign:participant": {"pk": "participant_pk"},
     "campaign:badge": {"pk": "participant_pk"},
     "campaign:thanks": {"pk": "participant_pk"},
@@ -304,6 +325,7 @@ ARGS: dict[str, dict[str, str]] = {
     "api:waves": {"survey_id": "survey_pk"},
     "api:survey_export": {"survey_id": "survey_pk"},
     "api_pages:token_revoke": {"pk": "token_pk"},
+    "reports:support_access_revoke": {"pk": "grant_pk"},
 }
 # Defaults by parameter name: org A's slug, its wave, its campaign participant.
 DEFAULTS = {
@@ -363,7 +385,9 @@ def check(response, expected: Status, actor: str) -> bool:
 
 
 @pytest.fixture
-def as_actor(client, world, clinician, unit_lead, org_admin, outsider, staff_curator):
+def as_actor(
+    client, world, clinician, unit_lead, org_admin, outsider, staff_curator, support_staff
+):
     """Return a function that (re)signs the client in as an actor and gives its headers."""
     from django.core.cache import cache
 
@@ -373,6 +397,7 @@ def as_actor(client, world, clinician, unit_lead, org_admin, outsider, staff_cur
         "admin_a": org_admin,
         "admin_b": outsider,
         "staff": staff_curator,
+        "support": support_staff,
     }
     tokens = {"admin_a": world.token_a, "admin_b": world.token_b}
 

@@ -3,6 +3,12 @@
 An object the user may not see is reported as *not found* (404), never as
 *forbidden*: a 403 would confirm to an outsider that the organization or unit
 exists.
+
+Campaign staff (``is_staff``) run the movement, not the organizations: being staff opens
+no organization's pages, reports, files, imports, members or audit log. Staff reach an
+organization's data only through a role in it (a membership, like anyone else) or, for its
+reports alone, through a time-limited support grant its admin gives them
+(``wellbeing.reports.access``, which builds on these helpers).
 """
 
 from django.contrib.auth.models import AnonymousUser
@@ -17,6 +23,7 @@ _RANK = {Role.MEMBER: 0, Role.UNIT_LEAD: 1, Role.ORG_ADMIN: 2}
 
 
 def is_staff(user: AnyUser) -> bool:
+    """Campaign staff: the movement's own pages. Never a key to an organization's data."""
     return isinstance(user, User) and user.is_active and user.is_staff
 
 
@@ -70,7 +77,10 @@ def membership_for(user: AnyUser, organization: Organization) -> Membership | No
 
 
 def get_org_for_user(user: AnyUser, slug: str, *, min_role: str = Role.MEMBER) -> Organization:
-    """The organization ``slug`` if ``user`` holds at least ``min_role`` in it (or is staff)."""
+    """The organization ``slug`` if ``user`` holds at least ``min_role`` in it by membership.
+
+    Staff without a role meet 404 like any outsider: confidential reports are promised to
+    the organization, not to the campaign."""
     if min_role not in _RANK:
         raise ValueError(f"min_role: expected one of {sorted(_RANK)}, got {min_role!r}")
     if not isinstance(user, User):
@@ -78,8 +88,6 @@ def get_org_for_user(user: AnyUser, slug: str, *, min_role: str = Role.MEMBER) -
     org = Organization.objects.filter(slug=slug).first()
     if org is None:
         raise Http404("No such organization.")
-    if is_staff(user):
-        return org
     membership = membership_for(user, org)
     if membership is None or _RANK[Role(membership.role)] < _RANK[Role(min_role)]:
         raise Http404("No such organization.")
@@ -87,10 +95,9 @@ def get_org_for_user(user: AnyUser, slug: str, *, min_role: str = Role.MEMBER) -
 
 
 def units_visible_to(user: AnyUser, organization: Organization) -> QuerySet[Unit]:
-    """Units whose reports ``user`` may read: all for admins and staff, the led subtree for leads."""
+    """Units whose reports ``user`` may read by role: all for admins, the led subtree for leads
+    (staff without a role: none)."""
     units = Unit.objects.filter(organization=organization)
-    if is_staff(user):
-        return units
     membership = membership_for(user, organization)
     if membership is None:
         return units.none()
@@ -109,7 +116,5 @@ def get_unit_for_user(user: AnyUser, organization: Organization, unit_id: int) -
 
 
 def can_administer(user: AnyUser, organization: Organization) -> bool:
-    if is_staff(user):
-        return True
-    membership = membership_for(user, organization)
-    return membership is not None and membership.role == Role.ORG_ADMIN
+    """Whether ``user`` runs ``organization`` (its admin by membership; staff are not)."""
+    return is_org_admin(user, organization)

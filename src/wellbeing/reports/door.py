@@ -6,8 +6,9 @@ results all call these functions; none computes or suppresses a figure itself.
 Reading:
 
 - ``reading(user, organization, wave)``: the wave's latest release as ``user`` may read it
-  (admins and staff: the organization's figures, groups and comments; a unit lead: the
-  subtree they lead). Never live data: a release is published when the wave closes, after
+  (admins, and campaign staff under the organization's support grant: the organization's
+  figures, groups and comments; a unit lead: the subtree they lead; staff without a
+  grant: nothing). Never live data: a release is published when the wave closes, after
   an import, or on an admin's request while it is open (``releases``).
 - ``counts(user, organization, wave)``: responses and response rates per unit. From the
   latest release once the wave no longer collects; while it is open, live counts rounded
@@ -18,28 +19,37 @@ Reading:
 - ``overall_figures(wave)``: the organization-wide figure of each scale in the wave's
   final release (campaign metrics).
 - ``questionnaire_results(questionnaire)``: a network questionnaire's topline results.
-- ``campaign_aggregates(actor)``: campaign-wide counts with differential privacy (staff).
+- ``campaign_aggregates()``: the campaign-wide releases with differential privacy made so
+  far and the privacy budget left (staff); reading spends nothing.
 
-Writing: ``publish_interim(user, organization, wave)`` (an admin's request) and
-``publish_final(wave)`` (at close and after imports, through ``tasks``).
+Writing: ``publish_interim(user, organization, wave)`` (an admin's request),
+``publish_final(wave)`` (at close and after imports, through ``tasks``) and
+``release_campaign_aggregates(actor)`` (a staff member's confirmed request; spends budget).
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count
 
 from wellbeing.accounts.models import Organization, Unit, User
-from wellbeing.accounts.permissions import AnyUser, can_administer, membership_for
+from wellbeing.accounts.permissions import (
+    AnyUser,
+    can_administer,
+    is_org_admin,
+    is_staff,
+    membership_for,
+)
 from wellbeing.reports import releases
+from wellbeing.reports.access import may_publish, reads_whole_organization
 from wellbeing.reports.build import Figure, Report, UnitRow, report_of
 from wellbeing.reports.drivers import DriversSection, drivers_section
 from wellbeing.reports.models import Release
 from wellbeing.reports.records import ExportRefused, RecordExport
 from wellbeing.reports.releases import PLAN_RESPONSES, ReleaseRefused
 from wellbeing.reports.tree import Tree, current
-from wellbeing.surveys.models import Response, Wave, WaveTarget
+from wellbeing.surveys.models import Wave, WaveTarget
+from wellbeing.surveys.queries import collected_by_unit
 
 __all__ = [
     "CountRow",
@@ -55,6 +65,7 @@ __all__ = [
     "questionnaire_results",
     "reading",
     "records",
+    "release_campaign_aggregates",
 ]
 
 
@@ -116,9 +127,10 @@ class Reading:
 
 def reading(user: AnyUser, organization: Organization, wave: Wave) -> Reading:
     """The wave's latest release as ``user`` may read it. The caller has checked that the
-    user holds at least the unit-lead role in ``organization`` (``accounts.permissions``)."""
+    user holds at least the unit-lead role in ``organization`` (``accounts.permissions``)
+    or an active support grant (``reports.access``); anyone else reads nothing."""
     report = _report(wave)
-    admin = can_administer(user, organization)
+    admin = reads_whole_organization(user, organization)
     if report is None:
         return Reading(organization, wave, None, admin)
     if admin:
@@ -176,8 +188,19 @@ def _current(wave: Wave) -> Release | None:
 
 def publish_interim(user: User, organization: Organization, wave: Wave) -> Release:
     """An admin publishes the results so far of an open wave; ``ReleaseRefused`` says why not."""
-    if not can_administer(user, organization) or wave.survey.organization_id != organization.pk:
+    if not may_publish(user, organization) or wave.survey.organization_id != organization.pk:
         raise ReleaseRefused("Only the organization's admins publish results.")
+    return releases.publish_interim(wave, actor=user)
+
+
+def publish_campaign_interim(user: User, wave: Wave) -> Release:
+    """Campaign staff publish the results so far of a wave the campaign fields itself (a
+    network questionnaire: the engage app checks the wave is one). Staff publish no
+    organization's results; publishing shows nothing, a release is read through the pages."""
+    if not is_staff(user):
+        raise ReleaseRefused(
+            "Only campaign staff publish the results of the campaign's questionnaires."
+        )
     return releases.publish_interim(wave, actor=user)
 
 
@@ -258,12 +281,7 @@ def _headcounts(wave: Wave, t: Tree) -> list[int | None]:
 def _live(user: AnyUser, organization: Organization, wave: Wave, k: int) -> Counts:
     t = current(organization)
     admin = can_administer(user, organization)
-    own = dict(
-        Response.objects.filter(wave=wave)
-        .values_list("unit")
-        .annotate(n=Count("id"))
-        .values_list("unit", "n")
-    )
+    own = collected_by_unit(wave)
     direct = np.zeros(t.size, dtype=np.int64)
     for unit_id, n in own.items():
         direct[t.codes(np.asarray([-1 if unit_id is None else unit_id]))[0]] += n
@@ -320,11 +338,19 @@ def questionnaire_results(questionnaire: Any) -> Any:
     return build_results(questionnaire, _current(questionnaire.wave))
 
 
-def campaign_aggregates(actor: User | None) -> Any:
-    """The campaign-wide counts with differential privacy (``BudgetSpent`` past the budget)."""
-    from wellbeing.reports.campaign import release_campaign_aggregates
+def campaign_aggregates() -> Any:
+    """The campaign-wide releases made so far and the budget left; spends nothing."""
+    from wellbeing.reports.campaign import ledger
 
-    return release_campaign_aggregates(actor=actor)
+    return ledger()
+
+
+def release_campaign_aggregates(actor: User) -> Any:
+    """A new release of the campaign-wide counts with differential privacy, on a staff
+    member's confirmed request (``BudgetSpent`` past the budget)."""
+    from wellbeing.reports import campaign
+
+    return campaign.release_campaign_aggregates(actor=actor)
 
 
 # -- the record export -----------------------------------------------------------------------
@@ -334,8 +360,12 @@ def records(
     user: AnyUser, organization: Organization, wave: Wave, *, include_comments: bool = False
 ) -> RecordExport:
     """The k-anonymous rows of a closed wave's final release, for its admins
-    (``ExportRefused`` says why there is no file). The caller checked the admin role."""
+    (``ExportRefused`` says why there is no file). The caller checked the admin role; a
+    support grant, which opens the report pages, never opens this file."""
     from wellbeing.reports.records import build_records
+
+    if not is_org_admin(user, organization):
+        raise ExportRefused("Only the organization's admins export its responses.")
 
     if wave.status == Wave.Status.OPEN and wave.collects:
         raise ExportRefused(

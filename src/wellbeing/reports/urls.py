@@ -1,13 +1,19 @@
 from django.urls import path
 
-from wellbeing.reports.views import exports, pages, records, staff
+from wellbeing.reports.views import exports, pages, records, staff, support
 
 app_name = "reports"
 
 WAVE = "measure/<slug:slug>/waves/<int:pk>"
+SUPPORT = "measure/<slug:slug>/support-access"
 
 urlpatterns = [
     path("staff/campaign-aggregates/", staff.campaign_private, name="campaign_private"),
+    path("staff/support-access/", support.my_support_access, name="support_mine"),
+    path(f"{SUPPORT}/", support.support_access, name="support_access"),
+    path(
+        f"{SUPPORT}/<int:pk>/revoke/", support.support_access_revoke, name="support_access_revoke"
+    ),
     path(f"{WAVE}/report/", pages.wave_report, name="wave_report"),
     path(f"{WAVE}/report/units/<int:unit_pk>/", pages.wave_report_unit, name="wave_report_unit"),
     path(f"{WAVE}/report/publish/", pages.publish_interim, name="publish_interim"),

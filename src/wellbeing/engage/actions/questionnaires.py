@@ -138,7 +138,7 @@ def publish_results(*, questionnaire: Questionnaire, public: bool, actor: User) 
     wave = questionnaire.wave
     if public and wave.collects and wave.accepting_responses():
         with contextlib.suppress(door.ReleaseRefused):
-            door.publish_interim(actor, wave.survey.organization, wave)
+            door.publish_campaign_interim(actor, wave)
     questionnaire.results_public = public
     questionnaire.save(update_fields=["results_public"])
     audit(

@@ -11,31 +11,41 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from wellbeing.accounts.models import Membership, Organization, User
-from wellbeing.accounts.permissions import get_org_for_user, get_unit_for_user, is_org_admin
+from wellbeing.accounts.permissions import get_org_for_user, is_org_admin
 from wellbeing.core.models import audit
 from wellbeing.reports import charts, door
+from wellbeing.reports.access import get_org_for_report_reader, get_unit_for_report_reader
 from wellbeing.reports.build import Figure, Report, UnitRow
 from wellbeing.reports.kept import Kept
 from wellbeing.surveys.models import Wave
 from wellbeing.surveys.queries import wave_for_org
 
-LEAD = Membership.Role.UNIT_LEAD
-
 
 def reader(request: HttpRequest, slug: str, pk: int, verb: str, **detail: object) -> door.Reading:
-    """The wave's latest release as the signed-in user may read it (404 to anyone else)."""
+    """The wave's latest release as the signed-in user may read it (404 to anyone else).
+
+    Every read is audited; a read under a support grant names the grant, so the
+    organization's admins see what their support contact opened."""
     user = cast(User, request.user)
-    org = get_org_for_user(user, slug, min_role=LEAD)
+    access = get_org_for_report_reader(user, slug)
+    org = access.organization
     wave = wave_for_org(org, pk)
     read = door.reading(user, org, wave)
     release = read.release
     detail["release"] = release.number if release else 0
-    audit(verb, actor=user, target=wave, organization=org, **detail)
+    if access.grant is not None:
+        detail["support_access"] = access.grant.pk
+    # A read of an interim release at a moment would date that release (and the count of
+    # responses it holds) to the minute: those reads keep the day only.
+    interim = release is not None and not release.final
+    audit(verb, actor=user, target=wave, organization=org, day_only=interim, **detail)
     return read
 
 
 def base_context(request: HttpRequest, read: door.Reading) -> dict:
     wave = read.wave
+    # Staff under a support grant read what the admins read, but act on nothing.
+    admin = is_org_admin(request.user, read.organization)
     return {
         "org": read.organization,
         "wave": wave,
@@ -49,7 +59,8 @@ def base_context(request: HttpRequest, read: door.Reading) -> dict:
         "headline_name": read.headline_name,
         "drivers": read.drivers(),
         "top": read.top,
-        "can_publish": read.admin and wave.collects and wave.accepting_responses(),
+        "can_publish": admin and wave.collects and wave.accepting_responses(),
+        "support": read.admin and not admin,
     }
 
 
@@ -92,7 +103,7 @@ def _filters(request: HttpRequest, read: door.Reading) -> dict:
     if raw_unit:
         if not raw_unit.isdigit():
             raise FilterError("Unit: expected a unit of this organization.")
-        unit = get_unit_for_user(user, read.organization, int(raw_unit))  # 404 outside
+        unit = get_unit_for_report_reader(user, read.organization, int(raw_unit))  # 404 outside
         under = read.rows_under(unit.pk)
         if not under:
             raise FilterError("Unit: this unit has no figures in this release.")
@@ -179,8 +190,8 @@ def chart_context(read: door.Reading, context: dict) -> dict:
 def wave_report_unit(request: HttpRequest, slug: str, pk: int, unit_pk: int) -> HttpResponse:
     """One unit of the report: its figures, its child units and its respondent groups."""
     user = cast(User, request.user)
-    org = get_org_for_user(user, slug, min_role=LEAD)
-    unit = get_unit_for_user(user, org, unit_pk)
+    access = get_org_for_report_reader(user, slug)
+    unit = get_unit_for_report_reader(user, access.organization, unit_pk)
     read = reader(request, slug, pk, "report.view_unit", unit=unit.pk)
     under = read.rows_under(unit.pk)
     if read.report is None or not under:
@@ -189,7 +200,9 @@ def wave_report_unit(request: HttpRequest, slug: str, pk: int, unit_pk: int) -> 
         return render(
             request, "reports/report_pending.html", context, status=404 if read.report else 200
         )
-    return render(request, "reports/report_unit.html", _unit_context(read, unit, under))
+    context = _unit_context(read, unit, under)
+    context["support"] = access.support
+    return render(request, "reports/report_unit.html", context)
 
 
 def _unit_context(read: door.Reading, unit, under: list[UnitRow]) -> dict:

@@ -1,42 +1,80 @@
-"""The campaign's staff page of campaign-wide aggregates in differential-privacy mode."""
+"""The campaign's staff page of campaign-wide aggregates in differential-privacy mode.
+
+Opening the page spends no privacy budget: it shows the latest release, the releases made
+so far and the budget left. A new release is made only by a POST whose confirmation box
+says what it spends; it is recorded (a ``PrivateRelease`` row and an audit row) and shown
+from then on.
+"""
 
 from typing import cast
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from analysis.private import noisy_share
 from wellbeing.accounts.models import User
 from wellbeing.accounts.permissions import is_staff
 from wellbeing.reports import door
-from wellbeing.reports.campaign import CAMPAIGN_BUDGET, BudgetSpent, privacy_spent
-from wellbeing.reports.models import PrivateRelease
+from wellbeing.reports.campaign import BudgetSpent, Ledger
+
+
+class ReleaseForm(forms.Form):
+    """The confirmation a release needs: the box names what it spends of what is left."""
+
+    confirm = forms.BooleanField(
+        error_messages={
+            "required": "Tick the box to confirm: a release spends privacy budget for good."
+        }
+    )
+
+    def __init__(self, *args: object, ledger: Ledger, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["confirm"].label = (
+            f"I understand this spends ε = {ledger.epsilon:g} of the remaining budget of"
+            f" {ledger.remaining:g} (of {ledger.budget:g} in all), and cannot be undone."
+        )
 
 
 @login_required
 def campaign_private(request: HttpRequest) -> HttpResponse:
-    """The campaign's burnout counts as released with epsilon-DP; a release is reused while
-    the data stay the same, so viewing again spends nothing."""
+    """GET shows what was released and spends nothing; a confirmed POST makes a release."""
     if not is_staff(request.user):
         raise Http404("No such page.")
-    refused = ""
-    current: PrivateRelease | None
+    ledger = door.campaign_aggregates()
+    form = ReleaseForm(request.POST if request.method == "POST" else None, ledger=ledger)
+    if request.method != "POST":
+        return _page(request, ledger, form)
+    if not form.is_valid():
+        return _page(request, ledger, form, status=400)
     try:
-        current = door.campaign_aggregates(cast(User, request.user))
+        release = door.release_campaign_aggregates(cast(User, request.user))
     except BudgetSpent as error:
-        current, refused = PrivateRelease.objects.first(), str(error)
-    figures = []
-    if current is not None:
-        figures = list(zip(current.values["labels"], current.values["values"], strict=True))
+        return _page(request, ledger, form, refused=str(error), status=409)
+    if ledger.latest is not None and release.pk == ledger.latest.pk:
+        messages.info(request, "No data arrived since the latest release: nothing was spent.")
+    else:
+        messages.success(request, f"Released, spending ε = {release.epsilon:g}.")
+    return redirect("reports:campaign_private")
+
+
+def _page(
+    request: HttpRequest, ledger: Ledger, form: ReleaseForm, *, refused: str = "", status: int = 200
+) -> HttpResponse:
+    current = ledger.latest
     values = current.values["values"] if current is not None else []
+    labels = current.values["labels"] if current is not None else []
     context = {
+        "ledger": ledger,
         "current": current,
-        "figures": figures,
+        "figures": list(zip(labels, values, strict=True)),
         "share": noisy_share(values[2], values[1]) if values else None,
+        "form": form,
         "refused": refused,
-        "spent": privacy_spent(),
-        "budget": CAMPAIGN_BUDGET,
-        "releases": PrivateRelease.objects.select_related("created_by")[:50],
+        "spent": ledger.spent,
+        "budget": ledger.budget,
+        "releases": ledger.history,
     }
-    return render(request, "reports/campaign_private.html", context)
+    return render(request, "reports/campaign_private.html", context, status=status)
