@@ -191,6 +191,30 @@ def post_all_pages(client, url, answers=None, demo=None, comment="", key=None):
     return response
 
 
+def enter(client, entrance: str, **extra):
+    """Open a survey link like a browser; return the survey's own address and its first page."""
+    page = client.get(entrance, follow=True, **extra)
+    assert page.status_code == 200
+    return page.request["PATH_INFO"], page
+
+
+def survey_pages(flow, signed: str, answers: dict, comment: str = "", demo: dict | None = None):
+    """The form data of every page of ``flow``, the last one the final submit."""
+    pages = []
+    for index, step in enumerate(flow.steps):
+        data = {"idempotency_key": signed, "step": str(index), "go": "next"}
+        for instrument in flow.instruments:
+            if instrument.id == step:
+                codes = zip(instrument.items, answers[step], strict=True)
+                data.update({f"{step}__{item.id}": str(code) for item, code in codes})
+        if step == "about":
+            data.update({f"demo__{k}": v for k, v in (demo or {}).items()})
+        if step == "comments":
+            data.update({"open__1": comment, "go": "submit"})
+        pages.append(data)
+    return pages
+
+
 def store_synthetic(wave, unit, n, answers=None, *, role="nurse", start=0, demographics=None):
     """``n`` synthetic responses in ``unit`` of a collecting wave (burnout cycling 1..5)."""
     from wellbeing.surveys import actions

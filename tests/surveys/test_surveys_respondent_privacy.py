@@ -24,7 +24,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 from gunicorn.config import Config
-from tests.conftest import complete_answers
+from tests.conftest import complete_answers, enter, survey_pages
 
 from wellbeing import gunicorn_conf
 from wellbeing.core import sealing
@@ -46,32 +46,13 @@ def _enter(client, entrance: str, **extra):
 
     Written to follow whatever the entrance does, so that each attack below runs on the old
     flow (pages at the entrance itself) as well and fails there for its own reason."""
-    page = client.get(entrance, follow=True, **extra)
-    assert page.status_code == 200
-    return page.request["PATH_INFO"], page
-
-
-def _pages(flow, signed: str, answers: dict, comment: str = "", demo: dict | None = None):
-    """The form data of every page of ``flow``, the last one the final submit."""
-    pages = []
-    for index, step in enumerate(flow.steps):
-        data = {"idempotency_key": signed, "step": str(index), "go": "next"}
-        for instrument in flow.instruments:
-            if instrument.id == step:
-                codes = zip(instrument.items, answers[step], strict=True)
-                data.update({f"{step}__{item.id}": str(code) for item, code in codes})
-        if step == "about":
-            data.update({f"demo__{k}": v for k, v in (demo or {}).items()})
-        if step == "comments":
-            data.update({"open__1": comment, "go": "submit"})
-        pages.append(data)
-    return pages
+    return enter(client, entrance, **extra)
 
 
 def _answer(client, entrance: str, answers: dict | None = None, **kwargs):
     """Answer every page but the last; return the address, the final POST data and all paths."""
     address, page = _enter(client, entrance)
-    pages = _pages(
+    pages = survey_pages(
         page.context["flow"],
         page.context["idempotency_field"],
         answers or complete_answers(),

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import complete_answers, settle_all
+from tests.conftest import complete_answers, enter, settle_all, survey_pages
 
 from wellbeing.surveys import actions
 from wellbeing.surveys.models import Comment, InvitationToken, Response, Score, Wave
@@ -22,26 +22,14 @@ def _link(wave, unit=None):
 
 def _open(client, wave, unit=None):
     """Open the wave's link like a browser; return the survey's own address and first page."""
-    page = client.get(_link(wave, unit), follow=True)
-    assert page.status_code == 200
-    return page.request["PATH_INFO"], page
+    return enter(client, _link(wave, unit))
 
 
 def _up_to_the_last_page(client, wave, answers=None, comment="More staff on nights."):
     """Answer every page but the last; return the survey's address and the final POST's data."""
     url, page = _open(client, wave)
     flow, signed = page.context["flow"], page.context["idempotency_field"]
-    answers = answers or complete_answers()
-    pages = []
-    for index, step in enumerate(flow.steps):
-        data = {"idempotency_key": signed, "step": str(index), "go": "next"}
-        for instrument in flow.instruments:
-            if instrument.id == step:
-                codes = zip(instrument.items, answers[step], strict=True)
-                data.update({f"{step}__{item.id}": str(code) for item, code in codes})
-        if step == "comments":
-            data.update({"open__1": comment, "go": "submit"})
-        pages.append(data)
+    pages = survey_pages(flow, signed, answers or complete_answers(), comment)
     for data in pages[:-1]:
         assert client.post(url, data).status_code == 303
     return url, pages[-1]
