@@ -92,7 +92,7 @@ def test_a_visitor_submits_artwork_and_staff_approve_it(open_site, engage_demo):
     staff.page.fill("#id_username", "sam@campaign.test")
     staff.page.fill("#id_password", "a-long-test-password")
     staff.page.click("main button[type=submit]")
-    staff.page.wait_for_url("**/accounts/")
+    staff.page.wait_for_url(lambda url: "/login/" not in url)
     staff.open("/engage/gallery/staff/")
     staff.assert_accessible()
     staff.page.get_by_role("button", name="Approve Blue hour").click()

@@ -300,6 +300,24 @@ def _consultation_objects(staff_curator, world: World) -> None:
     )
 
 
+def _accounts_objects(org, org_admin, world: World) -> None:
+    """A unit, a member and invitations of their own, for the set-up pages to act on."""
+    from wellbeing.accounts import actions
+    from wellbeing.accounts.models import User
+
+    spare = actions.add_unit(organization=org, name="Pharmacy", actor=org_admin)
+    pat = User.objects.create_user("pat@riverbend.test", "a-long-test-password")
+    membership = actions.add_member(organization=org, user=pat, actor=org_admin)
+    to_accept = actions.invite_member(organization=org, email="nia@riverbend.test", actor=org_admin)
+    to_cancel = actions.invite_member(organization=org, email="ned@riverbend.test", actor=org_admin)
+    world.kwargs.update(
+        spare_unit_pk=spare.pk,
+        spare_member_pk=membership.pk,
+        spare_invite_pk=to_cancel.invite.pk,
+        invite_token=to_accept.token,
+    )
+
+
 @pytest.fixture
 def support_staff(db):
     """Campaign staff whom org A's admin lets read its reports (``world`` grants it)."""
@@ -342,6 +360,7 @@ def world(
     _hub_objects(org_admin, built)
     _engage_objects(staff_curator, built)
     _support_grants(built, org, other_org, org_admin, outsider, support_staff, staff_curator)
+    _accounts_objects(org, org_admin, built)
     built.token_b = api_actions.create_token(
         organization=other_org,
         name="Lakeside dashboard",

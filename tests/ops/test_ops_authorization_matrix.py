@@ -86,6 +86,37 @@ EXPECTED: dict[str, Route] = {
     "accounts:two_factor_verify": Route(row(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302)),
     "accounts:organization": Route(ORG_MEMBER),
     "accounts:organization_audit": Route(ORG_ADMIN_ONLY),
+    # An organization's set-up (org_views): its admins only; a bodiless POST fails the form.
+    "accounts:units": Route(ORG_ADMIN_ONLY),
+    "accounts:units_import": Route(ORG_ADMIN_ONLY),
+    "accounts:units_import_confirm": signed_in_post_only(
+        row(LOGIN, LOGIN, 404, 404, 400, 404, 404, 404)
+    ),
+    "accounts:unit": Route(ORG_ADMIN_ONLY),
+    "accounts:unit_retire": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    "accounts:unit_restore": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    "accounts:members": Route(ORG_ADMIN_ONLY),
+    "accounts:member": Route(ORG_ADMIN_ONLY),
+    "accounts:member_remove": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    "accounts:invite_resend": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    "accounts:invite_cancel": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    # The token in the link is the capability: a form for a new account, or (signed in
+    # as another address) a page that says so; accepting takes a POST by the invited address.
+    "accounts:invite_accept": Route(PUBLIC),
+    # Password reset: the same pages for everyone; a bad link is a 400 page.
+    "accounts:password_reset": Route(PUBLIC),
+    "accounts:password_reset_done": Route(PUBLIC),
+    "accounts:password_reset_confirm": Route(everyone(400)),
+    "accounts:password_reset_complete": Route(PUBLIC),
+    # A person's own settings: a bodiless POST fails the form (400) or needs none (302).
+    "accounts:settings": Route(SIGNED_IN),
+    "accounts:settings_profile": signed_in_post_only(row(LOGIN, LOGIN, *[302] * 6)),
+    "accounts:settings_email": signed_in_post_only(row(LOGIN, LOGIN, *[400] * 6)),
+    "accounts:email_confirm": Route(row(LOGIN, LOGIN, *[400] * 6)),  # a bad link
+    "accounts:settings_password": signed_in_post_only(row(LOGIN, LOGIN, *[400] * 6)),
+    "accounts:settings_sessions": signed_in_post_only(row(LOGIN, LOGIN, *[400] * 6)),
+    "accounts:settings_backup_codes": signed_in_post_only(row(LOGIN, LOGIN, *[400] * 6)),
+    "accounts:settings_two_factor_remove": signed_in_post_only(row(LOGIN, LOGIN, *[400] * 6)),
     "plan:index": Route(PUBLIC),
     "plan:conceptual_model": Route(PUBLIC),
     "plan:priority_area": Route(PUBLIC),
@@ -264,6 +295,16 @@ EXPECTED: dict[str, Route] = {
 
 # How each URL's arguments are filled from the world (``=value`` is a literal).
 ARGS: dict[str, dict[str, str]] = {
+    "accounts:unit": {"pk": "spare_unit_pk"},
+    "accounts:unit_retire": {"pk": "spare_unit_pk"},
+    "accounts:unit_restore": {"pk": "spare_unit_pk"},
+    "accounts:member": {"pk": "spare_member_pk"},
+    "accounts:member_remove": {"pk": "spare_member_pk"},
+    "accounts:invite_resend": {"pk": "spare_invite_pk"},
+    "accounts:invite_cancel": {"pk": "spare_invite_pk"},
+    "accounts:invite_accept": {"token": "invite_token"},
+    "accounts:password_reset_confirm": {"uidb64": "=MQ", "token": "=not-a-reset-token"},
+    "accounts:email_confirm": {"token": "=not-a-signed-link"},
     "surveys:import_upload": {"pk": "import_wave_pk"},
     "surveys:import_map": {"pk": "import_wave_pk"},
     "surveys:import_start": {"pk": "import_wave_pk"},

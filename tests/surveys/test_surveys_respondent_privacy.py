@@ -480,6 +480,27 @@ def test_the_access_log_keeps_other_paths_without_their_query():
     assert "QUERYVALUE" not in line and "REFERER" not in line
 
 
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/accounts/invite/INVITETOKEN/", "/accounts/invite/-"),
+        ("/accounts/password-reset/UIDB64/RESETTOKEN/", "/accounts/password-reset/-"),
+        ("//accounts//password-reset/UIDB64/set-password/", "/accounts/password-reset/-"),
+        ("/accounts/settings/email/confirm/EMAILTOKEN/", "/accounts/settings/email/confirm/-"),
+    ],
+)
+def test_the_access_log_names_no_single_use_token_of_an_account_link(path, shown):
+    line = _access_line(path, path, "", gunicorn_conf.access_log_format)
+    assert shown in line
+    for secret in ("INVITETOKEN", "UIDB64", "RESETTOKEN", "EMAILTOKEN", "set-password"):
+        assert secret not in line, (secret, line)
+
+
+@pytest.mark.parametrize("path", ["/accounts/password-reset/", "/accounts/password-reset/sent/"])
+def test_the_access_log_keeps_the_reset_pages_that_carry_no_token(path):
+    assert f"GET {path} HTTP/1.1" in _access_line(path, path, "", gunicorn_conf.access_log_format)
+
+
 def test_the_gunicorn_config_names_the_redacting_logger():
     cfg = Config()
     cfg.set("logger_class", gunicorn_conf.logger_class)

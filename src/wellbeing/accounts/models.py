@@ -4,6 +4,9 @@ Survey responses never point at anything in this module: anonymity is a
 property of the schema, not of good intentions.
 """
 
+import hashlib
+import secrets
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +15,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from wellbeing.accounts.states import US_STATES
 
@@ -58,6 +63,11 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
 
+def new_session_salt() -> str:
+    """A fresh random value for ``User.session_salt``."""
+    return secrets.token_urlsafe(24)
+
+
 class User(AbstractUser):
     """A person who signs in with an e-mail address. ``is_staff`` marks campaign staff.
 
@@ -69,6 +79,9 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment,misc]  # sign-in is by email; the column is dropped
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=150, blank=True)
+    # Part of every session's auth hash: a new value ends every session of the user at
+    # their next request ("sign out everywhere"), without reading the session table.
+    session_salt = models.CharField(max_length=64, default=new_session_salt, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -91,6 +104,23 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalize_email(self.email or "")
         super().save(*args, **kwargs)
+
+    def get_session_auth_hash(self) -> str:
+        """Django's HMAC of the password hash, with ``session_salt`` in it too.
+
+        Django compares it with the one stored in the session on every request and ends
+        the session when they differ: changing the password or the salt ends every session.
+        """
+        return self._session_hash(None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
+    def _session_hash(self, secret: str | None) -> str:
+        key_salt = "wellbeing.accounts.User.get_session_auth_hash"
+        value = f"{self.password}\x00{self.session_salt}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Organization(models.Model):
@@ -148,6 +178,9 @@ class Unit(models.Model):
     name = models.CharField(max_length=200)
     path = models.CharField(max_length=700, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # A retired unit keeps its history (past waves, releases, reports) but is offered in
+    # no picker and asked in no survey; restoring it clears the date.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["path"]
@@ -162,6 +195,10 @@ class Unit(models.Model):
 
     def subtree(self) -> "models.QuerySet[Unit]":
         return Unit.objects.filter(organization_id=self.organization_id, path__startswith=self.path)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Membership(models.Model):
@@ -191,3 +228,60 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.organization}"
+
+
+class MembershipInvite(models.Model):
+    """An invitation by e-mail to join an organization with a role.
+
+    Only the SHA-256 of the token is stored: the token itself is in the mail alone, so a
+    copy of the database cannot be used to join. A new token on resend makes the old link
+    stop working."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = normalize_email(self.email or "")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @classmethod
+    def for_token(cls, token: str) -> "MembershipInvite | None":
+        """The invitation whose link holds ``token``, if any."""
+        return (
+            cls.objects.filter(token_hash=hash_token(token))
+            .select_related("organization", "unit", "invited_by")
+            .first()
+        )
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 of an invitation token: all the database keeps of it."""
+    return hashlib.sha256(token.encode()).hexdigest()

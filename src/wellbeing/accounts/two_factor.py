@@ -56,10 +56,7 @@ def confirm_device(request: HttpRequest, device: TOTPDevice, token: str) -> list
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    StaticDevice.objects.filter(user=device.user).delete()
-    backup = StaticDevice.objects.create(user=device.user, name="Backup codes")
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=backup, token=c) for c in codes)
+    codes = _new_backup_codes(device.user)
     otp_login(request, device)
     audit("account.2fa.enrol", actor=device.user, target=device.user.email)
     return codes
@@ -75,3 +72,34 @@ def verify(request: HttpRequest, user: User, token: str) -> bool:
     otp_login(request, device)
     audit("account.2fa.verify", actor=user, target=user.email, kind=type(device).__name__)
     return True
+
+
+def _new_backup_codes(user: User) -> list[str]:
+    """Replace the user's backup codes with ten new ones; the old ones stop working."""
+    StaticDevice.objects.filter(user=user).delete()
+    backup = StaticDevice.objects.create(user=user, name="Backup codes")
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=backup, token=c) for c in codes)
+    return codes
+
+
+@transaction.atomic
+def regenerate_backup_codes(user: User) -> list[str]:
+    """Ten new backup codes for a user with an authenticator (shown once); the old ones end."""
+    if not has_device(user):
+        raise ValueError(f"user: expected one with a confirmed authenticator, got {user.pk}")
+    codes = _new_backup_codes(user)
+    audit("account.backup_codes_regenerated", actor=user, target=user.email)
+    return codes
+
+
+@transaction.atomic
+def remove_devices(user: User) -> None:
+    """Remove the authenticator and the backup codes: sign-in asks for the password only.
+
+    A privileged user under ``WELLBEING_REQUIRE_2FA`` is sent to enrolment on their next
+    page (``accounts.middleware``): the session is no longer verified.
+    """
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit("account.two_factor_removed", actor=user, target=user.email)

@@ -4,13 +4,31 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from wellbeing.accounts import two_factor
 from wellbeing.accounts.forms import EmailAuthenticationForm, OneTimeCodeForm
 from wellbeing.accounts.models import Membership, User
-from wellbeing.accounts.permissions import can_administer, get_org_for_user, units_visible_to
+from wellbeing.accounts.permissions import (
+    can_administer,
+    get_org_for_user,
+    is_staff,
+    organizations_administered_by,
+    units_visible_to,
+)
 from wellbeing.core.models import AuditEvent
+
+
+def landing_url(user: User) -> str:
+    """Where sign-in leads without a ``next``: staff to their tools, the admin of exactly one
+    organization to its page, everyone else to the list of what they can do."""
+    if is_staff(user):
+        return reverse("campaign:dashboard")
+    administered = list(organizations_administered_by(user)[:2])
+    if len(administered) == 1:
+        return administered[0].get_absolute_url()
+    return reverse("accounts:home")
 
 
 class LoginView(auth_views.LoginView):
@@ -18,19 +36,25 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self) -> str:
+        """A safe ``next`` wins (``get_redirect_url``); without one, the role's landing page."""
+        return landing_url(cast(User, self.request.user))
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     memberships = Membership.objects.filter(user=user).select_related("organization", "unit")
-    return render(request, "accounts/home.html", {"memberships": memberships})
+    context = {"memberships": memberships, "is_staff": is_staff(user)}
+    return render(request, "accounts/home.html", context)
 
 
 @login_required
 def organization(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_org_for_user(request.user, slug)
     admin = can_administer(request.user, org)
-    units = units_visible_to(request.user, org)
+    visible = list(units_visible_to(request.user, org))
+    units = [u for u in visible if not u.is_retired]
     members = (
         org.memberships.select_related("user", "unit").order_by("role", "user__email")
         if admin
@@ -42,9 +66,10 @@ def organization(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "org": org,
             "units": units,
+            "retired": [u for u in visible if u.is_retired] if admin else [],
             "members": members,
             "is_admin": admin,
-            "can_lead": units.exists(),
+            "can_lead": bool(visible),
         },
     )
 

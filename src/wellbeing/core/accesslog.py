@@ -6,6 +6,8 @@ token (``/t/<token>/``) next to a time joins the token to the visit. ``Redacting
 therefore writes
 
 - respondent paths as ``/t/-``, ``/s/-`` and ``/r/-``, without the address or the browser;
+- the single-use links of accounts (an invitation, a password reset, an email change) as
+  ``/accounts/invite/-``, ``/accounts/password-reset/-`` and ``/accounts/settings/email/confirm/-``;
 - every path without its query string (search terms, ``?step=``, ``?next=``);
 - no referer, no cookie and no other request or response header or WSGI variable
   (``%({name}i)s``, ``%({name}o)s``, ``%({name}e)s`` are logged as ``-``).
@@ -25,6 +27,11 @@ from gunicorn.glogging import Logger
 # open link, and the token-free address of a survey in progress. Leading slashes repeat
 # in a hand-typed address; PATH_INFO is already percent-decoded (``/%74/`` is ``/t/``).
 _RESPONDENT = re.compile(r"^/+([tsr])(?:/|$)")
+# Account links whose last segments are a single-use token (accounts/urls.py); the page a
+# reset ends on ("sent", "done") carries none and is logged as it is.
+_ACCOUNT_TOKEN = re.compile(
+    r"^/+accounts/+(invite|password-reset|settings/+email/+confirm)/+(?!(?:sent|done)/*$)[^?]+"
+)
 # Atoms kept as gunicorn computes them: none of them holds a path, a query or a header.
 _KEPT = ("l", "t", "s", "m", "H", "b", "B", "T", "D", "M", "L", "p")
 
@@ -32,6 +39,9 @@ _KEPT = ("l", "t", "s", "m", "H", "b", "B", "T", "D", "M", "L", "p")
 def redacted_path(path: str) -> tuple[str, bool]:
     """The path to log for ``path`` (query string dropped), and whether it is a respondent's."""
     path = path.split("?", 1)[0]
+    token = _ACCOUNT_TOKEN.match(path)
+    if token is not None:
+        return f"/accounts/{re.sub('/+', '/', token.group(1))}/-", False
     match = _RESPONDENT.match(path)
     if match is None:
         return path or "-", False

@@ -1,8 +1,13 @@
+from typing import Any
+
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
+
+from wellbeing.accounts.middleware import PRIVILEGED
+from wellbeing.accounts.permissions import is_staff, organizations_administered_by
 
 register = template.Library()
 
@@ -34,8 +39,9 @@ def usa_widget(field: BoundField) -> SafeString:
 # The site chrome (crisis banner, header, footer) is on every page. For a visitor who is not
 # signed in it depends only on the language and the section of the site, so each variant is
 # rendered once per process and reused: on a respondent's final submit this saved about a
-# third of the page's rendering. Signed-in users get a fresh rendering (the header holds
-# their sign-out form and its CSRF token).
+# third of the page's rendering. Signed-in users get a fresh rendering every time, never
+# memoized: the header holds their sign-out form, its CSRF token and links that depend on
+# their roles (staff tools, API tokens), none of which may reach another user.
 SECTIONS = ("plan", "campaign", "measure", "hub", "engage", "about")
 _chrome: dict[tuple[str, str, str], SafeString] = {}
 
@@ -44,6 +50,25 @@ def nav_section(path: str) -> str:
     """The top-level section a path belongs to ("" for none), for the header's current item."""
     first = path.lstrip("/").split("/", 1)[0]
     return first if first in SECTIONS else ""
+
+
+HEADER = "core/_header.html"
+
+
+def signed_in_menu(request: Any, user: Any) -> dict[str, object]:
+    """What the header offers a signed-in user: staff tools, and their organizations' API tokens.
+
+    Never memoized across requests (it is this user's). A member's pages cost no query:
+    the organizations a user administers are looked up only for a privileged session
+    that is not staff (``accounts.middleware`` marks it at sign-in), and staff reach the
+    tokens of an organization they also run from "My organizations"."""
+    staff = is_staff(user)
+    session = getattr(request, "session", None)
+    privileged = bool(session.get(PRIVILEGED)) if session is not None else True
+    admin_of: list[Any] = []
+    if privileged and not staff:
+        admin_of = list(organizations_administered_by(user).only("slug")[:2])
+    return {"menu_staff": staff, "menu_admin_of": admin_of}
 
 
 @register.simple_tag(takes_context=True)
@@ -62,6 +87,8 @@ def chrome(context: template.Context, template_name: str) -> SafeString:
         "csrf_token": context.get("csrf_token"),
     }
     if signed_in or request is None:
+        if signed_in and template_name == HEADER:
+            values.update(signed_in_menu(request, user))
         return SafeString(render_to_string(template_name, values))
     key = (template_name, get_language() or "", section)
     html = _chrome.get(key)

@@ -130,7 +130,7 @@ def survey_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def wave_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=ADMIN)
     survey = survey_for_org(org, pk)
-    units = list(Unit.objects.filter(organization=org).order_by("path"))
+    units = list(Unit.objects.filter(organization=org, retired_at=None).order_by("path"))
     form = WaveForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
         wave = actions.create_wave(
@@ -159,7 +159,7 @@ def wave_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=LEAD)
     wave = wave_for_org(org, pk)
     is_admin = can_administer(_user(request), org)
-    units = list(Unit.objects.filter(organization=org).order_by("path"))
+    units = list(Unit.objects.filter(organization=org, retired_at=None).order_by("path"))
     context = {
         "org": org,
         "wave": wave,
@@ -216,7 +216,7 @@ def wave_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def wave_tokens(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org = get_org_for_user(_user(request), slug, min_role=ADMIN)
     wave = wave_for_org(org, pk)
-    units = list(Unit.objects.filter(organization=org).order_by("path"))
+    units = list(Unit.objects.filter(organization=org, retired_at=None).order_by("path"))
     form = TokenForm(request.POST, units=units)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -350,9 +350,9 @@ class Flow:
     def unit_choices(self) -> list[Unit]:
         if not hasattr(self, "_units"):
             self._units = list(
-                Unit.objects.filter(organization_id=self.wave.survey.organization_id).order_by(
-                    "path"
-                )
+                Unit.objects.filter(
+                    organization_id=self.wave.survey.organization_id, retired_at__isnull=True
+                ).order_by("path")
             )
         return self._units
 
