@@ -235,6 +235,15 @@ EXPECTED: dict[str, Route] = {
     "surveys:wave_counts": Route(ORG_LEAD),
     "surveys:wave_status": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
     "surveys:wave_tokens": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    # Invitations by email: the admin's own pages; a bodiless send has no confirmation (400).
+    "surveys:invitations": Route(ORG_ADMIN_ONLY),
+    "surveys:invitations_status": Route(ORG_ADMIN_ONLY),
+    "surveys:invitations_send": signed_in_post_only(
+        row(LOGIN, LOGIN, 404, 404, 400, 404, 404, 404)
+    ),
+    "surveys:invitations_remind": signed_in_post_only(
+        row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)
+    ),
     "reports:wave_report": Route(REPORT_READER),
     "reports:publish_interim": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
     # The world's unit is the Emergency Department: outside the lead's Nursing subtree.

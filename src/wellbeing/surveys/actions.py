@@ -18,7 +18,7 @@ from django.utils import timezone
 from wellbeing.accounts.models import Organization, Unit, User
 from wellbeing.core import sealing
 from wellbeing.core.models import audit
-from wellbeing.surveys import inserts, scoring, signals
+from wellbeing.surveys import inserts, invitations, scoring, signals
 from wellbeing.surveys.inserts import insert_pending
 from wellbeing.surveys.models import (
     Comment,
@@ -186,6 +186,8 @@ def set_wave_status(*, wave: Wave, status: str, actor: User | None = None) -> Wa
     wave.save(update_fields=fields)
     audit(f"wave.{status}", actor=actor, target=wave, organization=wave.survey.organization)
     if was_open and status != Wave.Status.OPEN:
+        # Nobody needs the invited addresses any more: delete them with the wave's change.
+        invitations.purge_invitations(wave)
         # Its readers come now: the reports app publishes its results.
         transaction.on_commit(lambda: signals.wave_closed.send(Wave, wave=wave))
     return wave

@@ -104,3 +104,47 @@ class TokenForm(forms.Form):
         self.fields["unit"].choices = [  # type: ignore[attr-defined]  # a TypedChoiceField
             ("", "Whole organization (respondents choose their unit)")
         ] + [(u.pk, u.name) for u in units]
+
+
+class InvitationForm(forms.Form):
+    """Addresses to invite by email: pasted, or a file (read in memory only)."""
+
+    addresses = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off", "spellcheck": "false"}),
+        required=False,
+        max_length=1_000_000,
+        label="Email addresses",
+        help_text="One a line; commas and semicolons also separate addresses.",
+    )
+    file = forms.FileField(
+        required=False,
+        label="Or a file of addresses",
+        error_messages={"empty": "The file is empty.", "invalid": "Choose a file to upload."},
+        help_text=(
+            "CSV, TXT or Excel (.xlsx), up to 5 MB: one address a line, or a column named"
+            " “email” and, if you like, a column “unit” naming each person's unit exactly."
+        ),
+    )
+    unit = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label="Unit",
+        help_text="The unit their answers count for, unless the file names one.",
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [  # type: ignore[attr-defined]  # a TypedChoiceField
+            ("", "Whole organization (respondents choose their unit)")
+        ] + [(u.pk, u.name) for u in units]
+
+    def clean(self):
+        data = super().clean() or {}
+        if not self.errors and not data.get("addresses", "").strip() and not data.get("file"):
+            self.add_error("addresses", "Paste email addresses or choose a file of them.")
+        return data
+
+
+class InvitationConfirmForm(forms.Form):
+    draft = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)

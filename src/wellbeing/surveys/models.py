@@ -237,6 +237,95 @@ class InvitationToken(models.Model):
         return f"token for {self.wave}"
 
 
+class InvitationBatch(models.Model):
+    """Invitations the platform mails for one wave at an admin's request: counts only.
+
+    The addresses are ``Invitation`` rows, sealed, deleted when the wave closes
+    (``surveys.invitations.purge_invitations``); the batch keeps its counts and times, which
+    say nothing about who answered.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        DONE = "done", "Done"
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitation_batches")
+    # The unit picked for the batch; None: the whole organization (or units named in the file).
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    bounced = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # When reminders last went out for this batch (batch-level times date nobody's answer).
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["wave", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"invitations to {self.wave} ({self.total})"
+
+    @property
+    def busy(self) -> bool:
+        return self.status != self.Status.DONE
+
+
+class Invitation(models.Model):
+    """One invited address of a batch: sealed, with its personal link sealed beside it.
+
+    No time of its own (a sending time could be lined up with a response's date). The
+    address is sealed under the server's secret (``core.sealing``); ``address_digest`` is a
+    keyed digest of the normalized address and the wave, for "invited once per wave" and
+    bounce matching without opening the seal. Once the link is used, the address and the
+    link are wiped and only the digest stays, so the address cannot be invited again; every
+    row of a wave is deleted when the wave stops collecting.
+    """
+
+    class Delivery(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        # Claimed by a sending run: a crash now loses this one mail rather than sending it twice.
+        CLAIMED = "claimed", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Refused by the mail server"
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    batch = models.ForeignKey(InvitationBatch, on_delete=models.CASCADE, related_name="invitations")
+    address_sealed = models.TextField(blank=True, default="")
+    address_digest = models.CharField(max_length=64)
+    token_sealed = models.TextField(blank=True, default="")
+    token = models.OneToOneField(
+        InvitationToken,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitation",
+    )
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.QUEUED)
+    bounced = models.BooleanField(default=False)
+    reminder_due = models.BooleanField(default=False)
+    reminded = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "address_digest"], name="invited_once_per_wave")
+        ]
+        indexes = [models.Index(fields=["address_digest"])]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.wave}"
+
+
 class Pending(models.Model):
     """A submission acknowledged while its wave collects, sealed until it is settled.
 

@@ -1,7 +1,10 @@
 """Background work of the surveys app, through Django's tasks API (settings ``TASKS``).
 
-``expire_free_text`` applies the retention setting to free-text answers. (Publishing a
-wave's results when it closes is the reports app's: ``reports.tasks``.)
+``expire_free_text`` applies the retention setting to free-text answers; ``send_invitations``
+and ``send_reminders`` mail a wave's invitations (enqueued after the transaction that
+stores them commits; safe to run again); ``purge_closed_wave_invitations`` deletes the
+addresses of every wave that no longer collects. (Publishing a wave's results when it
+closes is the reports app's: ``reports.tasks``.)
 """
 
 from django.conf import settings
@@ -17,3 +20,28 @@ def expire_free_text() -> int:
     if not months:
         return 0
     return sum(delete_expired_comments(months=months).values())
+
+
+@task()
+def send_invitations(batch_id: int) -> int:
+    """Mail a batch's invitations not sent yet; returns how many this run sent."""
+    from wellbeing.surveys.invitations import deliver_batch
+
+    return deliver_batch(batch_id)
+
+
+@task()
+def send_reminders(wave_id: int) -> int:
+    """Mail the reminders a wave's admin asked for; each at most once."""
+    from wellbeing.surveys.invitations import deliver_reminders
+
+    return deliver_reminders(wave_id)
+
+
+@task()
+def purge_closed_wave_invitations() -> int:
+    """Run daily or hourly: delete the invitations (addresses, links, digests) of every wave
+    that is closed or past its closing time. Returns how many were deleted."""
+    from wellbeing.surveys.invitations import purge_closed
+
+    return purge_closed()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wellbeing.surveys.views import imports, manage, respond
+from wellbeing.surveys.views import imports, invitations, manage, respond
 
 app_name = "surveys"
 
@@ -17,6 +17,26 @@ urlpatterns = [
     path("measure/<slug:slug>/waves/<int:pk>/counts/", manage.wave_counts, name="wave_counts"),
     path("measure/<slug:slug>/waves/<int:pk>/status/", manage.wave_status, name="wave_status"),
     path("measure/<slug:slug>/waves/<int:pk>/tokens/", manage.wave_tokens, name="wave_tokens"),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/invitations/",
+        invitations.invite,
+        name="invitations",
+    ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/invitations/send/",
+        invitations.send,
+        name="invitations_send",
+    ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/invitations/remind/",
+        invitations.remind,
+        name="invitations_remind",
+    ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/invitations/status/",
+        invitations.status,
+        name="invitations_status",
+    ),
     path("measure/<slug:slug>/waves/<int:pk>/import/", imports.import_upload, name="import_upload"),
     path(
         "measure/<slug:slug>/waves/<int:pk>/import/<int:job_pk>/map/",
