@@ -11,9 +11,10 @@ PORT ?= 8000
 
 .PHONY: run test setup migrate demo lint format typecheck lock bench screenshots messages clean chromium
 
+# The web server, the task worker and the scheduler (Procfile), under honcho: Ctrl-C stops all three.
 run: setup migrate demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo sign-ins: see README)"
-	$(PY) -m wellbeing runserver $(HOST):$(PORT)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 test: setup chromium
 	$(PY) -m pytest

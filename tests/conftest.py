@@ -10,9 +10,27 @@
   closes a wave (its results are published when it is next read).
 """
 
+import os
 from datetime import timedelta
 
 import pytest
+
+# Tasks run in-process during tests, whatever the environment says (settings default to the
+# database backend and its worker). The variable reaches the servers tests start; this
+# process read its settings before loading this file, so pytest_configure swaps the backend
+# and resets django_tasks' cached backends (its setting_changed receiver does).
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+os.environ["TASKS_BACKEND"] = IMMEDIATE_TASKS
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("django"):
+        from django.conf import settings
+        from django.test.signals import setting_changed
+
+        settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
+        setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
+
 
 # Django is imported inside the fixtures, so the pure-package tests
 # (tests/instruments, tests/analysis) also run with `-p no:django`.

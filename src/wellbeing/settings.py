@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",  # the database task backend: its queue table and `db_worker`
     "ninja",  # its static Swagger UI for /api/v1/docs (no CDN)
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -135,11 +136,41 @@ if env_str("REDIS_URL"):
 
 TASKS = {
     "default": {
-        # In-process by default so one command runs everything; production
-        # points this at the database backend with a worker (docs/operations.md).
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+        # Tasks are queued in the database and run by `python -m wellbeing db_worker`
+        # (`make run` starts one; docs/operations.md). The test suite sets TASKS_BACKEND
+        # to django_tasks.backends.immediate.ImmediateBackend, which runs them in-process.
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Periodic tasks, enqueued by `python -m wellbeing scheduler` (wellbeing/schedule.py): name ->
+# the dotted path of a task and when, either "every" so many seconds or "daily" at "HH:MM"
+# in TIME_ZONE. Each due time is enqueued once, whatever the number of schedulers.
+PERIODIC_TASKS = {
+    "close-due-waves": {"task": "wellbeing.surveys.tasks.close_due_waves", "every": 60},
+    "fill-survey-metrics": {
+        "task": "wellbeing.campaign.tasks.fill_metrics_from_closed_waves",
+        "every": 3600,
+    },
+    "campaign-reminders": {
+        "task": "wellbeing.campaign.tasks.send_progress_reminders",
+        "daily": "09:00",
+    },
+    "event-reminders": {"task": "wellbeing.engage.tasks.send_event_reminders", "every": 3600},
+    "resume-newsletters": {
+        "task": "wellbeing.engage.tasks.resume_stalled_newsletters",
+        "every": 3600,
+    },
+    "import-uploads": {"task": "wellbeing.surveys.tasks.clear_import_uploads", "every": 3600},
+    "free-text-retention": {"task": "wellbeing.surveys.tasks.expire_free_text", "daily": "03:30"},
+    "invitation-purge": {
+        "task": "wellbeing.surveys.tasks.purge_closed_wave_invitations",
+        "daily": "03:45",
+    },
+    "prune-task-results": {"task": "wellbeing.schedule.prune_task_results", "daily": "04:15"},
+}
+# Finished task results are kept this many days (the prune-task-results job).
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 7, minimum=1)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

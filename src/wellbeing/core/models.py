@@ -54,3 +54,16 @@ def audit(
         organization=organization,
         detail=detail,
     )
+
+
+class ScheduledRun(models.Model):
+    """The last due time of a periodic task that a scheduler enqueued (``wellbeing.schedule``).
+
+    A scheduler claims a due time with one conditional UPDATE from the value it read, so
+    two schedulers, or one restarted, never enqueue the same due time twice."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_due_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (last due {self.last_due_at or 'never'})"

@@ -28,3 +28,22 @@ def deliver_newsletter(newsletter_id: int) -> int:
     from wellbeing.engage.actions.updates import deliver
 
     return deliver(newsletter_id)
+
+
+@task()
+def resume_stalled_newsletters() -> int:
+    """Run hourly (the scheduler): enqueue again the delivery of every newsletter still
+    sending an hour after it started, as when a worker stopped mid-send. Sending twice at
+    once is safe: each recipient is claimed once (``deliver``). Returns how many it enqueued."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wellbeing.engage.models import Newsletter
+
+    stalled = Newsletter.objects.filter(
+        status=Newsletter.Status.SENDING, started_at__lte=timezone.now() - timedelta(hours=1)
+    ).values_list("pk", flat=True)
+    for pk in stalled:
+        deliver_newsletter.enqueue(pk)
+    return len(stalled)

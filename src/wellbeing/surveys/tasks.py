@@ -45,3 +45,41 @@ def purge_closed_wave_invitations() -> int:
     from wellbeing.surveys.invitations import purge_closed
 
     return purge_closed()
+
+
+@task()
+def close_due_waves() -> int:
+    """Run every minute (the scheduler): close the open waves whose ``closes_at`` has passed.
+
+    Closing announces ``wave_closed``, on which the reports app publishes the results and the
+    campaign fills the metrics linked to the survey. Returns how many waves this run closed."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from wellbeing.surveys.actions import set_wave_status
+    from wellbeing.surveys.models import Wave
+
+    due = Wave.objects.filter(status=Wave.Status.OPEN, closes_at__lte=timezone.now())
+    closed = 0
+    for pk in due.order_by("closes_at").values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and checked again, so a wave closed meanwhile is not announced twice.
+            wave = (
+                Wave.objects.select_for_update(of=("self",))
+                .select_related("survey__organization")
+                .filter(pk=pk, status=Wave.Status.OPEN)
+                .first()
+            )
+            if wave is not None:
+                set_wave_status(wave=wave, status=Wave.Status.CLOSED, actor=None)
+                closed += 1
+    return closed
+
+
+@task()
+def clear_import_uploads() -> int:
+    """Run hourly (the scheduler; ``python -m wellbeing import_housekeeping`` by hand): delete
+    what imports keep of their files once done, or after 24 hours. Returns the jobs cleared."""
+    from wellbeing.surveys.imports.housekeeping import clear_uploads
+
+    return sum(len(ids) for ids in clear_uploads().values())
