@@ -44,8 +44,25 @@ def release_counts(
     Example: ``release_counts([1200, 420], epsilon=1.0)`` (scale 2).
     """
     values = _counts(counts)
-    eps = _epsilon(epsilon)
     d_in = len(values) if sensitivity is None else _sensitivity(sensitivity)
+    return _laplace(values, _epsilon(epsilon), d_in)
+
+
+def release_integers(values: Sequence[int], *, epsilon: float, sensitivity: int) -> NoisyCounts:
+    """Release signed integers with epsilon-DP at L1 ``sensitivity`` (one response changes
+    the whole vector by at most that much), e.g. sums of scores centred on zero.
+
+    Example: ``release_integers([-340, 1210], epsilon=0.5, sensitivity=200)`` (scale 400).
+    """
+    found = tuple(values)
+    if not found or any(
+        isinstance(v, bool) or not isinstance(v, int) or abs(v) >= 2**31 for v in found
+    ):
+        raise ValueError(f"values: expected one or more integers within ±2**31, got {values!r}")
+    return _laplace(found, _epsilon(epsilon), _sensitivity(sensitivity))
+
+
+def _laplace(values: tuple[int, ...], eps: float, d_in: int) -> NoisyCounts:
     import opendp.prelude as dp
 
     # The integer Laplace needs only "contrib" (see make_laplace's "Required features").

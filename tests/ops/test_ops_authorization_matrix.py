@@ -222,6 +222,8 @@ EXPECTED: dict[str, Route] = {
     # A survey in progress lives at a random id whose draft cookie only its browser holds.
     "surveys:respond": Route(everyone(410)),
     "reports:campaign_private": Route(STAFF_SIGNED_IN),  # a bodiless POST releases nothing
+    # Staff only; a bodiless POST is a form error on the staff page and releases nothing.
+    "reports:norms_release": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 404, 404, 400, 400)),
     "reports:support_mine": Route(STAFF_SIGNED_IN),
     "reports:support_access": Route(ORG_ADMIN_ONLY),
     "reports:support_access_revoke": signed_in_post_only(

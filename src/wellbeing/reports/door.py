@@ -21,10 +21,14 @@ Reading:
 - ``questionnaire_results(questionnaire)``: a network questionnaire's topline results.
 - ``campaign_aggregates()``: the campaign-wide releases with differential privacy made so
   far and the privacy budget left (staff); reading spends nothing.
+- ``norms(read)``: the movement's figures (differential privacy, ``norms``) beside the
+  published figures of a reading; ``latest_norms(synthetic)``: the latest norms release of
+  real (or synthetic) organizations. Reading spends nothing.
 
 Writing: ``publish_interim(user, organization, wave)`` (an admin's request),
 ``publish_final(wave)`` (at close and after imports, through ``tasks``) and
-``release_campaign_aggregates(actor)`` (a staff member's confirmed request; spends budget).
+``release_campaign_aggregates(actor)`` and ``release_norms(actor)`` (a staff member's
+confirmed request; spend budget).
 """
 
 from dataclasses import dataclass, field
@@ -59,6 +63,8 @@ __all__ = [
     "ReleaseRefused",
     "campaign_aggregates",
     "counts",
+    "latest_norms",
+    "norms",
     "overall_figures",
     "publish_final",
     "publish_interim",
@@ -66,6 +72,7 @@ __all__ = [
     "reading",
     "records",
     "release_campaign_aggregates",
+    "release_norms",
 ]
 
 
@@ -351,6 +358,29 @@ def release_campaign_aggregates(actor: User) -> Any:
     from wellbeing.reports import campaign
 
     return campaign.release_campaign_aggregates(actor=actor)
+
+
+def norms(read: Reading) -> Any:
+    """The movement norms beside ``read``'s published figures (``norms.NormsShown``); None
+    when no norms release exists or nothing of it matches a published figure."""
+    from wellbeing.reports.norms import for_reading
+
+    return for_reading(read)
+
+
+def latest_norms(*, synthetic: bool = False) -> Any:
+    """The latest movement norms release of real (or synthetic) organizations, or None."""
+    from wellbeing.reports.norms import latest
+
+    return latest(synthetic=synthetic)
+
+
+def release_norms(actor: User | None, *, synthetic: bool = False) -> Any:
+    """A new release of the movement norms, on a staff member's confirmed request
+    (``norms.NormsRefused`` with too few organizations, ``BudgetSpent`` past the budget)."""
+    from wellbeing.reports import norms as movement
+
+    return movement.release_norms(actor=actor, synthetic=synthetic)
 
 
 # -- the record export -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ SUPPORT = "measure/<slug:slug>/support-access"
 
 urlpatterns = [
     path("staff/campaign-aggregates/", staff.campaign_private, name="campaign_private"),
+    path("staff/campaign-aggregates/norms/", staff.norms_release, name="norms_release"),
     path("staff/support-access/", support.my_support_access, name="support_mine"),
     path(f"{SUPPORT}/", support.support_access, name="support_access"),
     path(

@@ -4,6 +4,7 @@ from wellbeing.accounts.demo import DEMO_PASSWORD, load_demo
 from wellbeing.campaign.demo import load_campaign_demo
 from wellbeing.engage.demo import load_engage_demo
 from wellbeing.hub.seed import load_seed
+from wellbeing.reports.demo import load_norms_demo
 from wellbeing.surveys.demo import WORK_ENVIRONMENT, load_survey_demo
 
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         world = load_demo()
         survey = load_survey_demo(world.organization, world.admin)
+        movement = load_norms_demo(world)
         participants = load_campaign_demo(world)
         engage = load_engage_demo(world)
         self.stdout.write(
@@ -38,6 +40,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Take the open survey at {link.get_absolute_url()} on the server (make run: port 8000)"
             )
+        self.stdout.write(
+            f"  Movement norms: {movement.scales} scales from {movement.organizations} synthetic"
+            " peer organizations"
+        )
         self.stdout.write(
             f"  Change Maker campaign: {participants} synthetic participants at /campaign/"
         )

@@ -61,6 +61,8 @@ def base_context(request: HttpRequest, read: door.Reading) -> dict:
         "top": read.top,
         "can_publish": admin and wave.collects and wave.accepting_responses(),
         "support": read.admin and not admin,
+        # The movement's figures beside the organization's own (None: nothing to show).
+        "norms": door.norms(read) if read.report is not None else None,
     }
 
 
