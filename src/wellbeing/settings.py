@@ -30,6 +30,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Health Workforce Well-Being")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "wellbeing@example.org")
+# Extra addresses (e.g. a shared inbox) that get every campaign staff notification.
+STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS")
 
 # Confidentiality: no report shows a group with fewer responses than this.
 # Never below 3, whatever the deployment asks for.

@@ -152,6 +152,9 @@ EXPECTED: dict[str, Route] = {
     "campaign:export_participants": Route(STAFF),
     "campaign:export_commitments": Route(STAFF),
     "campaign:review": post_only(row(404, 404, 404, 404, 404, 404, 400, 400)),
+    "campaign:staff_participants": Route(STAFF),
+    "campaign:staff_participant": Route(STAFF),
+    "campaign:staff_notifications": Route(STAFF),
     "hub:index": Route(PUBLIC),
     "hub:resource": Route(everyone(301)),  # a case study lives at its own address
     "hub:save": post_only(row(LOGIN, LOGIN, 302, 302, 302, 302, 302, 302)),

@@ -522,3 +522,13 @@ class ReplyForm(forms.Form):
         max_length=8000,
         error_messages={"required": "Write the reply."},
     )
+
+
+class StaffNotificationForm(forms.Form):
+    sign_ons = forms.BooleanField(
+        label="New sign-ons awaiting review (once the signer has confirmed their email address)",
+        required=False,
+    )
+    support = forms.BooleanField(
+        label="New support requests and participants' replies", required=False
+    )

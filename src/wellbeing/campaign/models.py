@@ -379,3 +379,20 @@ class SupportMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request}: message {self.pk}"
+
+
+class StaffNotificationPreference(models.Model):
+    """What campaign mail a staff member receives; no row means both kinds, the default."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sign_ons = models.BooleanField(
+        default=True, help_text="New sign-ons awaiting review (after the signer confirms)."
+    )
+    support = models.BooleanField(
+        default=True, help_text="New support requests and participants' replies."
+    )
+
+    def __str__(self) -> str:
+        return f"notifications of user #{self.user_id}"

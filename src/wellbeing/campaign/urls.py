@@ -53,4 +53,7 @@ urlpatterns = [
     path("staff/participants.csv", staff.export_participants, name="export_participants"),
     path("staff/commitments.csv", staff.export_commitments, name="export_commitments"),
     path("staff/review/<int:pk>/<str:decision>/", staff.review, name="review"),
+    path("staff/participants/", staff.participants, name="staff_participants"),
+    path("staff/participants/<int:pk>/", staff.participant, name="staff_participant"),
+    path("staff/notifications/", staff.notifications, name="staff_notifications"),
 ]

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from wellbeing.accounts import actions as accounts_actions
 from wellbeing.accounts.models import Membership, Organization, User, normalize_email
+from wellbeing.campaign.actions import notify
 from wellbeing.campaign.actions._common import TransitionError, mail_on_commit, notify_on_commit
 from wellbeing.campaign.models import (
     ROLE_RANK,
@@ -151,11 +151,12 @@ def sign_on_visitor(
 
 def _sign_in_first_email(url_base: str) -> tuple[str, str]:
     sign_in = f"{url_base}{reverse('accounts:login')}?next={reverse('campaign:join')}"
+    reset = f"{url_base}{reverse('accounts:password_reset')}"
     body = (
         "Someone, probably you, tried to sign on to the Change Maker campaign with this email "
         "address. It already has an account, so nothing was recorded.\n\n"
         f"Sign in with your account, then sign on from there:\n{sign_in}\n\n"
-        f"Forgotten your password? Write to {settings.CONTACT_EMAIL}.\n"
+        f"Forgotten your password? Choose a new one at {reset}\n"
         "If this was not you, ignore this message: your account is unchanged.\n"
     )
     return "You already have an account: sign in, then sign on", body
@@ -216,6 +217,8 @@ def confirm_email(token: str) -> Participant:
             target=participant,
             organization=participant.organization,
         )
+        if participant.status == Participant.Status.PENDING:
+            notify.sign_on_awaits_review(participant)  # it enters the review queue now
     return participant
 
 

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wellbeing.accounts.models import User
+from wellbeing.campaign.actions import notify
 from wellbeing.campaign.actions._common import TransitionError, mail_on_commit
 from wellbeing.campaign.models import (
     Participant,
@@ -30,6 +31,7 @@ def request_support(
         participant=participant, topic=topic, priority_area=priority_area
     )
     SupportMessage.objects.create(request=request, author=actor, body=description)
+    notify.support_needs_staff(request, actor=actor, new=True)
     audit(
         "campaign.support.create",
         actor=actor,
@@ -77,6 +79,8 @@ def reply_support(
             f'Campaign staff replied to "{request.topic}":\n\n{body}\n',
             request.participant.user.email,
         )
+    else:
+        notify.support_needs_staff(request, actor=actor, new=False)
     audit(
         "campaign.support.reply",
         actor=actor,

@@ -1,24 +1,47 @@
-"""Staff-only pages (404 to everyone else): the review queue, the dashboard, CSV exports."""
+"""Staff-only pages (404 to everyone else): the review queue, the dashboard, CSV exports,
+the participants list and one participant's page, and the staff member's notifications.
+"""
 
+import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import cast
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from wellbeing.accounts.models import User
+from wellbeing.accounts.models import Membership, User
 from wellbeing.campaign import actions, queries
 from wellbeing.campaign.access import (
     require_staff,
 )
+from wellbeing.campaign.actions import notify
 from wellbeing.campaign.forms import (
     DeclineForm,
+    StaffNotificationForm,
 )
-from wellbeing.campaign.models import Participant, SupportRequest
+from wellbeing.campaign.models import (
+    Commitment,
+    Metric,
+    MetricValue,
+    Participant,
+    ProgressReport,
+    SupportRequest,
+)
+from wellbeing.campaign.periods import due_date, quarters_between
+from wellbeing.core.models import AuditEvent
 from wellbeing.core.spreadsheets import csv_writer
+from wellbeing.plan.models import PriorityArea
+
+HISTORY_CAP = 50  # commitments, support threads and status moves shown: the latest 50
+QUARTERS_SHOWN = 8  # a commitment's latest quarters in the progress table
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -112,3 +135,234 @@ def _csv_response(filename: str, rows: Iterable[list[object]]) -> StreamingHttpR
 class _Echo:
     def write(self, value: str) -> str:
         return value
+
+
+# --- participants: the list and one participant's page --------------------------------------
+
+
+def participants(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    status = request.GET.get("status", "")
+    search = request.GET.get("q", "").strip()[:200]
+    found = Participant.objects.select_related("organization").order_by("display_name", "pk")
+    if status in Participant.Status.values:
+        found = found.filter(status=status)
+    if search:
+        found = found.filter(display_name__icontains=search)
+    return render(
+        request,
+        "campaign/staff/participants.html",
+        {
+            "page": queries.paginate(request, found),
+            "status": status,
+            "search": search,
+            "statuses": Participant.Status.choices,
+            "query": urlencode({"q": search, "status": status}) + "&",
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    at: dt.datetime
+    what: str
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Quarter:
+    period_end: dt.date
+    due: dt.date
+    state: str  # "submitted", "late" or "due"
+    submitted_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    commitment: Commitment
+    metrics: list[Metric]
+    quarters: list[Quarter]
+    history: list[Event]
+
+
+def participant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything staff know of one participant, in a fixed number of queries.
+
+    Campaign records only: no report figure (a survey-linked metric's values come from
+    the organization's confidential report, so only values from progress reports show).
+    """
+    require_staff(request.user)
+    obj = (
+        Participant.objects.select_related("organization", "user", "reviewed_by")
+        .prefetch_related(
+            Prefetch("priority_areas", queryset=PriorityArea.objects.order_by("number"))
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if obj is None:
+        raise Http404("No such participant.")
+    commitments, more_commitments = _latest(_commitments_of(obj), obj.commitments.all())
+    threads, more_threads = _latest(_threads_of(obj), obj.support_requests.all())
+    members = None
+    if obj.organization_id is not None:
+        members = Membership.objects.filter(organization_id=obj.organization_id).count()
+    return render(
+        request,
+        "campaign/staff/participant.html",
+        {
+            "participant": obj,
+            "history": _review_history(obj),
+            "commitments": _commitment_rows(obj, commitments, timezone.localdate()),
+            "more_commitments": more_commitments,
+            "threads": threads,
+            "more_threads": more_threads,
+            "members": members,
+            "cap": HISTORY_CAP,
+        },
+    )
+
+
+def _latest(items: QuerySet, everything: QuerySet) -> tuple[list, int]:
+    """The first ``HISTORY_CAP`` rows, and how many there are in all when that is more."""
+    rows = list(items[: HISTORY_CAP + 1])
+    if len(rows) <= HISTORY_CAP:
+        return rows, 0
+    return rows[:HISTORY_CAP], everything.count()
+
+
+def _review_history(obj: Participant) -> list[Event]:
+    events = [Event(obj.created_at, "Signed on", obj.signer_name)]
+    for change in obj.role_changes.select_related("actor")[:HISTORY_CAP]:
+        if change.from_role:
+            what = f"Role: {change.get_from_role_display()} → {change.get_to_role_display()}"
+            events.append(Event(change.at, what, _who(change.actor)))
+        else:
+            events.append(Event(change.at, f"Role at sign-on: {change.get_to_role_display()}"))
+    if obj.email_confirmed_at:
+        events.append(Event(obj.email_confirmed_at, "Email address confirmed"))
+    if obj.reviewed_at:
+        what = obj.get_status_display()
+        if obj.status == Participant.Status.DECLINED:
+            what = f"Declined: {obj.decline_reason}"
+        events.append(Event(obj.reviewed_at, what, _who(obj.reviewed_by)))
+    return sorted(events, key=lambda e: e.at)
+
+
+def _who(user: User | None) -> str:
+    return str(user) if user is not None else "—"
+
+
+def _commitments_of(obj: Participant) -> QuerySet[Commitment]:
+    from_reports = MetricValue.objects.filter(
+        metric=OuterRef("pk"), source=MetricValue.Source.REPORT
+    ).order_by("-as_of", "-pk")
+    metrics = Metric.objects.annotate(
+        reported_value=Subquery(from_reports.values("value")[:1]),
+        reported_as_of=Subquery(from_reports.values("as_of")[:1]),
+        has_survey_values=Exists(
+            MetricValue.objects.filter(metric=OuterRef("pk"), source=MetricValue.Source.SURVEY)
+        ),
+    ).order_by("pk")
+    reports = ProgressReport.objects.only("commitment_id", "period_end", "submitted_at")
+    return (
+        obj.commitments.select_related("priority_area")
+        .prefetch_related(
+            Prefetch("metrics", queryset=metrics),
+            Prefetch("progress_reports", queryset=reports.order_by("-period_end")),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _commitment_rows(
+    obj: Participant, commitments: list[Commitment], today: dt.date
+) -> list[CommitmentRow]:
+    moves = _status_moves(obj, commitments)
+    return [
+        CommitmentRow(
+            commitment=c,
+            metrics=list(c.metrics.all()),
+            quarters=_quarters(c, today),
+            history=[Event(c.created_at, "Recorded as Planned"), *moves.get(c.pk, [])],
+        )
+        for c in commitments
+    ]
+
+
+def _quarters(commitment: Commitment, today: dt.date) -> list[Quarter]:
+    """The latest quarters: each report submitted, and for an active commitment each missing
+    report of an ended quarter, late once past its due date (as the dashboard counts)."""
+    reported = {r.period_end: r.submitted_at for r in commitment.progress_reports.all()}
+    start = min(timezone.localdate(commitment.created_at), today)
+    ended = {q for q in quarters_between(start, today) if q < today}
+    active = commitment.status in (Commitment.Status.PLANNED, Commitment.Status.IN_PROGRESS)
+    rows = []
+    for period in sorted(ended | set(reported), reverse=True)[:QUARTERS_SHOWN]:
+        if period in reported:
+            rows.append(Quarter(period, due_date(period), "submitted", reported[period]))
+        elif active:
+            state = "late" if due_date(period) < today else "due"
+            rows.append(Quarter(period, due_date(period), state))
+    return rows
+
+
+def _status_moves(obj: Participant, commitments: list[Commitment]) -> dict[int, list[Event]]:
+    """Each commitment's status moves, read from the audit log in one query.
+
+    The audit row names a commitment by its title (and the participant's organization), so
+    a move goes to the participant's newest commitment of that title recorded before it.
+    """
+    if not commitments:
+        return {}
+    rows = AuditEvent.objects.filter(
+        verb="campaign.commitment.status",
+        target__in={c.title[:200] for c in commitments},
+        at__gte=min(c.created_at for c in commitments),
+    )
+    if obj.organization_id is not None:
+        rows = rows.filter(organization_id=obj.organization_id)
+    else:  # an individual's rows carry no organization: theirs, or staff acting for them
+        rows = rows.filter(organization__isnull=True).filter(
+            Q(actor_id=obj.user_id) | Q(actor__is_staff=True)
+        )
+    moves: dict[int, list[Event]] = defaultdict(list)
+    for row in rows.select_related("actor").order_by("at", "pk")[: HISTORY_CAP * 3]:
+        owners = [c for c in commitments if c.title[:200] == row.target and c.created_at <= row.at]
+        if owners:
+            owner = max(owners, key=lambda c: c.created_at)
+            labels = dict(Commitment.Status.choices)
+            to = labels.get(str(row.detail.get("to_status", "")), "?")
+            moves[owner.pk].append(Event(row.at, f"Status: {to}", _who(row.actor)))
+    return moves
+
+
+def _threads_of(obj: Participant) -> QuerySet[SupportRequest]:
+    return (
+        obj.support_requests.select_related("assigned_to", "priority_area")
+        .annotate(last_activity=Max("messages__at"), message_count=Count("messages"))
+        .order_by("-last_activity", "-pk")
+    )
+
+
+# --- the staff member's notifications -------------------------------------------------------
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    staff = cast(User, request.user)
+    current = notify.preference_of(staff)
+    initial = {"sign_ons": current.sign_ons, "support": current.support}
+    form = StaffNotificationForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        notify.set_staff_notifications(staff, **form.cleaned_data)
+        messages.success(request, "Your notification choices are saved.")
+        return redirect("campaign:staff_notifications")
+    return render(
+        request,
+        "campaign/staff/notifications.html",
+        {"form": form, "shared": settings.STAFF_NOTIFICATION_EMAILS},
+        status=400 if request.method == "POST" else 200,
+    )
