@@ -30,6 +30,7 @@ from wellbeing.accounts.forms import (
 from wellbeing.accounts.middleware import PRIVILEGED
 from wellbeing.accounts.models import Membership, MembershipInvite, Organization, Unit, User
 from wellbeing.accounts.permissions import get_org_for_user, get_unit_for_user, units_visible_to
+from wellbeing.core.uploads import MemoryOnlyUploadHandler
 
 ADMIN = Membership.Role.ORG_ADMIN
 
@@ -153,7 +154,7 @@ def units_import(request: HttpRequest, slug: str) -> HttpResponse:
     read, and the CSRF check reads it: hence the check after the admin check, as in the
     survey import. The file is held in memory only and dropped after the dry run."""
     user, org = _admin_org(request, slug)
-    request.upload_handlers = [unit_import.MemoryUploadHandler(request)]
+    request.upload_handlers = [MemoryOnlyUploadHandler(request, limit=unit_import.MAX_BYTES)]
     return _import(request, user, org)
 
 

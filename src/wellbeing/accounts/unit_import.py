@@ -12,7 +12,7 @@ creates nothing the second time. Planning writes nothing: the dry run shows the 
 its row errors, and only a confirmed plan (``signed_plan`` / ``paths_from``) is applied
 by ``actions.import_units``, which checks every path again.
 
-The file is read from memory only (``MemoryUploadHandler``): an upload never touches disk.
+The file is read from memory only (``core.uploads.MemoryOnlyUploadHandler``): an upload never touches disk.
 """
 
 import csv
@@ -21,12 +21,8 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.core import signing
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
-from django.http import HttpRequest
 
 from wellbeing.accounts.models import Organization, Unit
 
@@ -98,42 +94,6 @@ def _tidy(value: object) -> str:
 
 
 # --- Reading the file ---------------------------------------------------------------------
-
-
-class MemoryUploadHandler(FileUploadHandler):
-    """Hold an upload in memory, at most ``limit`` + 1 bytes: never in a temporary file.
-
-    Django's default handlers write a large upload to a temporary file, which a crash
-    would leave on disk. Bytes past the limit are counted but dropped, so the file's
-    ``size`` is its real size and the view refuses it as too large."""
-
-    def __init__(self, request: HttpRequest | None = None, *, limit: int = MAX_BYTES) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.held = 0
-
-    def new_file(self, *args: object, **kwargs: object) -> None:
-        super().new_file(*args, **kwargs)  # type: ignore[arg-type]
-        self.file = BytesIO()
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        room = self.limit + 1 - self.held
-        if room > 0:
-            kept = raw_data[:room]
-            self.file.write(kept)
-            self.held += len(kept)
-
-    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
-        self.file.seek(0)
-        return InMemoryUploadedFile(
-            file=self.file,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
 
 
 def read_rows(content: bytes, filename: str) -> list[list[str]]:

@@ -2,7 +2,7 @@
 
 Every step is a page that works without JavaScript; the import's progress bar updates
 with htmx while the background task runs. The upload is received in memory only
-(``imports.uploads``), never in a temporary file.
+(``core.uploads``), never in a temporary file.
 """
 
 from typing import cast
@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from wellbeing.accounts.models import Membership, Organization, User
 from wellbeing.accounts.permissions import get_org_for_user
+from wellbeing.core.uploads import MemoryOnlyUploadHandler
 from wellbeing.surveys import actions, scoring
 from wellbeing.surveys.imports import presets, run
 from wellbeing.surveys.imports.formats import KEPT, MAX_BYTES, FileError, Table
 from wellbeing.surveys.imports.mapping import Mapping
 from wellbeing.surveys.imports.models import ImportJob
-from wellbeing.surveys.imports.uploads import MemoryOnlyUploadHandler
 from wellbeing.surveys.models import Wave
 from wellbeing.surveys.queries import wave_for_org
 from wellbeing.surveys.questions import DEMOGRAPHICS

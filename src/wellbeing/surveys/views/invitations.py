@@ -1,6 +1,6 @@
 """Invitations by email (org admins): addresses in, a confirmation, then the platform sends.
 
-The addresses are received in memory only (``imports.uploads``), checked, and carried to
+The addresses are received in memory only (``core.uploads``), checked, and carried to
 the confirmation step sealed in the form (``invitations.seal_draft``): nothing is stored
 until the admin confirms. Pages show counts only, never which address answered.
 """
@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from wellbeing.accounts.models import Membership, Organization, Unit, User
 from wellbeing.accounts.permissions import get_org_for_user
+from wellbeing.core.uploads import MemoryOnlyUploadHandler
 from wellbeing.surveys import invitations
 from wellbeing.surveys.forms import InvitationConfirmForm, InvitationForm
-from wellbeing.surveys.imports.uploads import MemoryOnlyUploadHandler
 from wellbeing.surveys.models import Wave
 from wellbeing.surveys.queries import wave_for_org
 

@@ -1,9 +1,10 @@
-"""Receive an uploaded file of responses in memory only, never in a temporary file.
+"""Receive an uploaded file in memory only, never in a temporary file.
 
 Django's default upload handlers write a file above ``FILE_UPLOAD_MAX_MEMORY_SIZE``
 (2.5 MB) to a temporary file: a crash or a killed worker leaves it on disk, with every
-column of the export (names, e-mail and IP addresses). The import reads the whole file
-into memory anyway, so holding it there costs nothing more.
+column of the export (names, e-mail and IP addresses of a response export, the addresses
+of an invitation list). Every upload the platform reads (response imports, invitation
+lists, unit trees) is read whole into memory anyway, so holding it there costs nothing more.
 """
 
 from io import BytesIO
