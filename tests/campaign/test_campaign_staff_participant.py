@@ -181,3 +181,23 @@ def test_the_page_runs_a_fixed_number_of_queries_however_long_the_history(
     assert len(response.context["threads"]) == 50
     assert response.context["more_threads"] == 64
     assert "Showing the latest 50 of 64 commitments." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_two_commitments_of_one_title_each_keep_their_own_status_history(
+    client, commitment, approved, org_admin, staff_curator
+):
+    twin = actions.add_commitment(
+        approved,
+        actor=org_admin,
+        title=commitment.title,
+        priority_area=area(),
+        goal_statement="The same title, another commitment.",
+        metric=metric(),
+    )
+    actions.set_commitment_status(commitment, status="in_progress", actor=org_admin)
+    client.force_login(staff_curator)
+    rows = {r.commitment.pk: r for r in client.get(page_url(approved)).context["commitments"]}
+    moves = {pk: [e.what for e in row.history] for pk, row in rows.items()}
+    assert moves[commitment.pk] == ["Recorded as Planned", "Status: In progress"]
+    assert moves[twin.pk] == ["Recorded as Planned"]

@@ -111,6 +111,7 @@ def set_commitment_status(commitment: Commitment, *, status: str, actor: User) -
         actor=actor,
         target=commitment,
         organization=commitment.participant.organization,
+        commitment=commitment.pk,  # the target is its title: titles repeat
         from_status=previous,
         to_status=status,
     )

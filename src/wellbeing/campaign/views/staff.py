@@ -310,14 +310,16 @@ def _quarters(commitment: Commitment, today: dt.date) -> list[Quarter]:
 def _status_moves(obj: Participant, commitments: list[Commitment]) -> dict[int, list[Event]]:
     """Each commitment's status moves, read from the audit log in one query.
 
-    The audit row names a commitment by its title (and the participant's organization), so
-    a move goes to the participant's newest commitment of that title recorded before it.
+    An audit row names its commitment's id (``commitment``); rows written before it did name
+    the title only (and the participant's organization), and go to the participant's newest
+    commitment of that title recorded before them.
     """
     if not commitments:
         return {}
+    by_pk = {c.pk: c for c in commitments}
     rows = AuditEvent.objects.filter(
+        Q(detail__commitment__in=list(by_pk)) | Q(target__in={c.title[:200] for c in commitments}),
         verb="campaign.commitment.status",
-        target__in={c.title[:200] for c in commitments},
         at__gte=min(c.created_at for c in commitments),
     )
     if obj.organization_id is not None:
@@ -326,12 +328,18 @@ def _status_moves(obj: Participant, commitments: list[Commitment]) -> dict[int, 
         rows = rows.filter(organization__isnull=True).filter(
             Q(actor_id=obj.user_id) | Q(actor__is_staff=True)
         )
+    labels = dict(Commitment.Status.choices)
     moves: dict[int, list[Event]] = defaultdict(list)
     for row in rows.select_related("actor").order_by("at", "pk")[: HISTORY_CAP * 3]:
-        owners = [c for c in commitments if c.title[:200] == row.target and c.created_at <= row.at]
-        if owners:
-            owner = max(owners, key=lambda c: c.created_at)
-            labels = dict(Commitment.Status.choices)
+        named = row.detail.get("commitment")
+        if named is not None:
+            owner = by_pk.get(named)
+        else:
+            owners = [
+                c for c in commitments if c.title[:200] == row.target and c.created_at <= row.at
+            ]
+            owner = max(owners, key=lambda c: c.created_at) if owners else None
+        if owner is not None:
             to = labels.get(str(row.detail.get("to_status", "")), "?")
             moves[owner.pk].append(Event(row.at, f"Status: {to}", _who(row.actor)))
     return moves
