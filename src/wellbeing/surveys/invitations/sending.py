@@ -175,12 +175,14 @@ def rounded(n: int, wave: Wave) -> int:
     return (n // k) * k
 
 
+# What an answered invitation keeps: its keyed digest only (address and link erased).
+ERASED = {"address_sealed": "", "token_sealed": "", "token": None, "reminder_due": False}
+
+
 def forget_answered(wave: Wave) -> None:
     """Wipe the address and link of every invitation whose link was used; the keyed digest
     stays, so the address is still invited once per wave whether or not it answered."""
-    Invitation.objects.filter(wave=wave, token__used=True).update(
-        address_sealed="", token_sealed="", token=None, reminder_due=False
-    )
+    Invitation.objects.filter(wave=wave, token__used=True).update(**ERASED)
 
 
 def reminder_candidates(wave: Wave):
