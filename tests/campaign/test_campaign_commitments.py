@@ -220,7 +220,7 @@ def test_allowed_status_moves_are_recorded(client, commitment, org_admin, start,
     commitment.refresh_from_db()
     assert commitment.status == end
     event = AuditEvent.objects.get(verb="campaign.commitment.status")
-    assert event.detail == {"from_status": start, "to_status": end}
+    assert event.detail == {"commitment": commitment.pk, "from_status": start, "to_status": end}
 
 
 @pytest.mark.django_db
