@@ -209,7 +209,7 @@ def retire_unit(*, unit: Unit, actor: User | None = None) -> int:
 @transaction.atomic
 def restore_unit(*, unit: Unit, actor: User | None = None) -> int:
     """Restore ``unit`` and the units under it that were retired with it; return how many."""
-    unit = Unit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
     if not unit.is_retired:
         return 0
     if unit.parent is not None and unit.parent.is_retired:
