@@ -59,8 +59,8 @@ typecheck: setup
 	$(VENV)/bin/mypy src/wellbeing
 
 messages: setup
-	cd src/wellbeing && ../../$(PY) -m wellbeing makemessages -l es --ignore "*/plan/*" --ignore "*/accounts/*" --ignore "*/engage/*"
-	$(PY) scripts/fill_po.py src/wellbeing/locale/es/LC_MESSAGES/django.po src/wellbeing/locale/es/translations.py
+	cd src/wellbeing && ../../$(PY) -m wellbeing makemessages -l es --ignore "*/accounts/*"
+	$(PY) scripts/fill_po.py src/wellbeing/locale/es/LC_MESSAGES/django.po src/wellbeing/locale/es/translations
 	cd src/wellbeing && ../../$(PY) -m wellbeing compilemessages -l es
 
 lock: $(VENV)/.installed

@@ -1,8 +1,11 @@
-"""Fill a .po catalogue from a Python dict of translations (used to maintain the Spanish UI).
+"""Fill a .po catalogue from Python dicts of translations (used to maintain the Spanish UI).
 
-Usage: python scripts/fill_po.py path/to/django.po translations.py
-The translations module defines T (msgid -> msgstr) and P (msgid -> (singular, plural)).
-Entries without a translation are left empty and listed, so nothing is silently dropped.
+Usage: python scripts/fill_po.py path/to/django.po translations/
+Each module of the directory (one per area of the site: common.py, plan.py, hub.py, ...)
+defines T (msgid -> msgstr) and P (msgid -> (singular, plural)). A msgid translated
+differently in two modules is an error. Entries without a translation are left empty and
+listed, so nothing is silently dropped; the exit status is 0 either way (the test suite
+counts untranslated public strings).
 """
 
 import ast
@@ -19,10 +22,25 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def load_tables(table_path: str | Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """Every module's T and P merged; a msgid with two different translations raises."""
+    path = Path(table_path)
+    files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+    singular: dict[str, str] = {}
+    plural: dict[str, tuple[str, str]] = {}
+    for file in files:
+        namespace: dict = {}
+        exec(file.read_text(encoding="utf-8"), namespace)  # noqa: S102 -- our own data file
+        for table, merged in ((namespace.get("T", {}), singular), (namespace.get("P", {}), plural)):
+            for msgid, text in table.items():
+                if msgid in merged and merged[msgid] != text:
+                    raise SystemExit(f"{file.name}: {msgid[:60]!r} is translated differently elsewhere")
+                merged[msgid] = text
+    return singular, plural
+
+
 def main(po_path: str, table_path: str) -> int:
-    namespace: dict = {}
-    exec(Path(table_path).read_text(encoding="utf-8"), namespace)  # noqa: S102 -- our own data file
-    singular, plural = namespace["T"], namespace["P"]
+    singular, plural = load_tables(table_path)
     blocks = Path(po_path).read_text(encoding="utf-8").split("\n\n")
     out, missing = [], []
     for block in blocks:
