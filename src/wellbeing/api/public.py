@@ -31,6 +31,7 @@ from wellbeing.engage.models import Event
 from wellbeing.hub.models import Resource
 from wellbeing.hub.search import search
 from wellbeing.plan.models import PriorityArea
+from wellbeing.plan.queries import goal_shown
 
 router = Router(tags=["public"])
 MAX_LIMIT = 100
@@ -52,7 +53,7 @@ def priority_areas(request: HttpRequest) -> list[PriorityAreaOut]:
             verified=a.verified,
             source=a.source,
             source_url=a.source_url,
-            goals=[{"number": g.number, "text": g.text} for g in a.goals.all()],  # type: ignore[misc]
+            goals=[{"number": g.number, "text": g.text} for g in a.goals.all() if goal_shown(g)],  # type: ignore[misc]
         )
         for a in areas
     ]

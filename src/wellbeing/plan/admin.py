@@ -1,5 +1,6 @@
 """Staff complete the Plan here: goal wording, actions, actor groups, sub-factors.
 
+What is still missing is listed, with links to these pages, at /plan/completeness/.
 Slugs are read-only once a row exists, because other apps and public links
 depend on them.
 """
@@ -22,7 +23,7 @@ from wellbeing.plan.models import (
 
 PROVENANCE: tuple[str, Any] = (
     "Provenance",
-    {"fields": ("verified", "source", "source_url", "note")},
+    {"fields": ("verified", "secondary", "source", "source_url", "note")},
 )
 # Source links are typed by hand; a bare "nam.edu/..." should become https (Django 6 default).
 URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
@@ -46,7 +47,7 @@ class GoalInline(admin.StackedInline):
     model = Goal
     formfield_overrides = URL_FIELDS
     extra = 0
-    fields = ("number", "slug", "text", "verified", "source", "source_url", "note")
+    fields = ("number", "slug", "text", "verified", "secondary", "source", "source_url", "note")
 
 
 @admin.register(PriorityArea)
@@ -58,7 +59,19 @@ class PriorityAreaAdmin(StableSlugAdmin):
     filter_horizontal = ("actor_groups",)
     inlines = [GoalInline]
     fieldsets = (
-        (None, {"fields": ("number", "slug", "title", "goal_statement", "content_complete")}),
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "slug",
+                    "title",
+                    "goal_statement",
+                    "frontline_quote",
+                    "content_complete",
+                )
+            },
+        ),
         ("Summary (our own words)", {"fields": ("summary", "summary_source")}),
         ("Actor groups", {"fields": ("actor_groups", "actor_groups_source")}),
         PROVENANCE,
@@ -72,7 +85,7 @@ class PriorityAreaAdmin(StableSlugAdmin):
 @admin.register(Goal)
 class GoalAdmin(StableSlugAdmin):
     list_display = ("__str__", "priority_area", "text", "verified")
-    list_filter = ("verified", "priority_area")
+    list_filter = ("verified", "secondary", "priority_area")
     list_select_related = ("priority_area",)
     search_fields = ("text",)
 
@@ -80,7 +93,7 @@ class GoalAdmin(StableSlugAdmin):
 @admin.register(RecommendedAction)
 class RecommendedActionAdmin(StableSlugAdmin):
     list_display = ("__str__", "priority_area", "goal", "text", "verified")
-    list_filter = ("verified", "priority_area", "actor_groups")
+    list_filter = ("verified", "secondary", "priority_area", "actor_groups")
     list_select_related = ("priority_area", "goal__priority_area")
     search_fields = ("code", "text")
     prepopulated_fields = {"slug": ("code",)}

@@ -1,23 +1,36 @@
 """The National Plan and the conceptual model as plain data, loaded by ``loader.py``.
 
-Taken from the project's research notes (shared reference
-``national_plan_and_collaborative.md``, sections 1 and 4). Rules applied:
+Taken from the project's research notes: the shared references
+``national_plan_content.md`` (the newer one, which corrects and extends) and
+``national_plan_and_collaborative.md`` (sections 1 and 4). Rules applied:
 
-- Facts tagged [V] (seen in the cited source) carry over: titles, goal
-  statements, goals, action texts, actor groups, dates and numbers.
-- Facts tagged [S] (third-party copy) carry over with ``verified=False`` and
-  their source, so the page can say "secondary source".
-- [U] recollections and MISSING facts are NOT here. Where the Plan's
-  structure is known but its words are not (goals 3.1 and 3.2 exist because
-  actions 3.1.C and 3.2.A do), the row ships with empty text for staff to
-  complete. Above all, the sub-factors of the conceptual model are limited to
-  the two that were read in the source; the others must come from the
-  published figure, not from memory.
+- Facts tagged [V] or [V-prior] (seen in a primary source: the Plan, NAM's or
+  the National Academies' pages) carry over with ``verified=True``: titles, goal
+  statements, goals, action texts, actor groups, the chapters' frontline quotes,
+  dates and numbers.
+- Facts tagged [S] (a named third-party page) carry over with ``secondary=True``
+  and their source, so public pages show them labelled with it.
+- [U] recollections, MISSING facts and WARN sources are NOT here. Where the
+  Plan's structure is known but its words are not (goals 3.1 and 3.2 exist
+  because actions 3.1.C and 3.2.A do; goal 1.5 is cut off in every copy), the
+  row ships neither verified nor secondary: public pages leave it out and the
+  staff completeness page lists it. Above all, the sub-factors of the conceptual
+  model are limited to the two that were read in the source; the others must
+  come from the published figure, not from memory.
 - Summaries and descriptions are our own words.
+
+Rows are loaded by ``loader.py`` from migrations 0002 and 0004; a value added
+or changed after a release ships also goes into a migration's corrections, so
+databases loaded before it get it too (see ``loader.apply_corrections``).
 
 Slugs are public and stable: never rename one (later apps link to them).
 Plain dicts keep this module importable from a migration without Django models.
+Fact labels are our own words, marked with ``gettext_noop`` so that ``make
+messages`` collects them and the pages translate them; every other text is the
+sources' and stays in English.
 """
+
+from django.utils.translation import gettext_noop
 
 # --- sources ---------------------------------------------------------------------------
 
@@ -38,6 +51,8 @@ NP_WEB_MIRROR = "http://elijahs-race.com/initiatives/clinician-resilience-and-we
 CMOD = "https://nam.edu/clinicianwellbeing/resources/factors-affecting-clinician-well-being-and-resilience-conceptual-model/"
 CMOD_PDF = "https://vdocuments.mx/factors-affecting-clinician-well-being-and-factors-affecting-clinician-well-being.html"
 KH = "https://nam.edu/clinicianwellbeing/"
+DOI = "https://doi.org/10.17226/26744"
+NAP_OPENBOOK = NAP_BOOK.format(1)
 
 PLAN = "National Plan for Health Workforce Well-Being (NAM, 2022)"
 
@@ -59,8 +74,8 @@ def _rows(defaults: dict, *rows: dict) -> list[dict]:
 
 # --- actor groups ----------------------------------------------------------------------
 # The column headings of the Plan's action table next to action 3.2.A (p. 29), in
-# the order extracted. Other chapters probably add further columns; those were
-# not seen, so staff add them in the admin.
+# the order extracted (national_plan_content.md section 4.1 [V]). Whether other
+# chapters use further columns is MISSING: staff add them in the admin.
 
 _ACTOR_SOURCE = f"{_chapter(3, 'p. 29')}, action table column headings (chapter skim)"
 
@@ -99,6 +114,12 @@ PRIORITY_AREAS = [
             "investing in efforts to optimize environments that prevent and reduce burnout, "
             "foster professional well-being, and support quality care."
         ),
+        "frontline_quote": (
+            "Invest in and prioritize a true well-being program and prioritize it to make it a "
+            "culture. Often organizational policies and expectations are conflicting with true "
+            "commitment to well-being. There needs to be more than just telling people to take "
+            "care of themselves."
+        ),
         "summary": (
             "Where people work and learn shapes whether they burn out or thrive. This area asks "
             "health systems, schools and training programs to treat a healthy environment and "
@@ -126,7 +147,8 @@ PRIORITY_AREAS = [
                 "text": "Leadership recognizes negative impacts of health worker burnout and fosters a culture of well-being.",
             },
             {
-                # The only words readable in every stored copy; the rest is cut off.
+                # The only words readable in every stored copy; the rest is cut off, so
+                # the goal is for staff to complete (not public).
                 "number": 5,
                 "text": "Accountability standards and best practices for well-being are …",
                 "verified": False,
@@ -142,6 +164,11 @@ PRIORITY_AREAS = [
         "goal_statement": (
             "Expand the uptake of existing tools at the health system level and advance national "
             "research on decreasing health worker burnout and improving well-being."
+        ),
+        "frontline_quote": (
+            "So far, most of the response of my organization has been psychosocial support for "
+            "health care workers, but I'd like to see us measure burnout organizationally, track "
+            "it and design improvement efforts around it."
         ),
         "summary": (
             "Burnout and distress can only be reduced reliably where they are measured. The Plan "
@@ -168,10 +195,11 @@ PRIORITY_AREAS = [
                     "measure health worker and learner well-being, distress, and burnout with "
                     "mandated funding"
                 ),
+                # [S]: the Plan's own wording, number and goal are MISSING.
                 "verified": False,
+                "secondary": True,
                 "source": "HRSA Workplace Change Collaborative, 'Advancing measurement and accountability' (quoting the National Plan)",
                 "source_url": HRSA_WPCHANGE,
-                "note": "Quoted by a secondary source; its action number and goal are still to be added.",
                 "actor_groups": ["federal-state-and-local-governments"],
                 "actor_groups_source": "HRSA Workplace Change Collaborative (secondary source)",
             }
@@ -184,6 +212,11 @@ PRIORITY_AREAS = [
         "goal_statement": (
             "Provide support to health workers by eliminating barriers and reducing stigma "
             "associated with seeking services to address mental health challenges."
+        ),
+        "frontline_quote": (
+            "We need investment in mental health in the long term, funding and access to care, "
+            "and change in barriers to access like conversations about care and stigma in our "
+            "culture."
         ),
         "summary": (
             "Health workers who need help with their mental health often meet obstacles and "
@@ -238,8 +271,8 @@ PRIORITY_AREAS = [
                     "protections against medical errors."
                 ),
                 # The table next to it has six actor columns, but which are ticked for
-                # 3.2.A could not be read: leave the action's actors empty.
-                "note": "Which actor groups the Plan assigns to this action is still to be added.",
+                # 3.2.A could not be read: leave the action's actors empty (the staff
+                # completeness page lists it).
             },
         ),
     },
@@ -296,6 +329,12 @@ PRIORITY_AREAS = [
             "in the future, and bolster the public health and health care systems for future "
             "emergencies."
         ),
+        "frontline_quote": (
+            "I felt forgotten about by upper-level hospital management, family, friends, "
+            "neighbors, etc. This affected my personal mental health because I felt like I was "
+            "fighting this invisible war every day, watching people die all the time, dealing "
+            "with a very sick patient whose family doesn't believe COVID is real."
+        ),
         "summary": (
             "Well-being has to outlast any single crisis. This area asks that recovery from "
             "COVID-19 take account of what the pandemic cost health workers, now and in the "
@@ -312,9 +351,9 @@ PRIORITY_AREAS = [
                 "number": 1,
                 "text": "Health worker and learner well-being are prioritized, reflected in, and operationalized in strategic plans and core values.",
                 "verified": False,
+                "secondary": True,
                 "source": "Copy of the NAM National Plan web page (secondary source)",
                 "source_url": NP_WEB_COPY_PA6_GOAL,
-                "note": "From a copy of the NAM web page; to be checked against the Plan.",
             }
         ],
         "actions": [],
@@ -350,56 +389,56 @@ PLAN_FACTS = _facts(
     "national-plan",
     {
         "slug": "published",
-        "label": "Published",
+        "label": gettext_noop("Published"),
         "value": "October 3, 2022, by the National Academy of Medicine",
         "source": "NAM, National Plan publication toolkit",
         "source_url": NP_KIT,
     },
     {
         "slug": "editors",
-        "label": "Editors",
+        "label": gettext_noop("Editors"),
         "value": "Victor J. Dzau, Darrell Kirch, Vivek Murthy and Thomas Nasca (NAM Special Publication)",
         "source": f"{PLAN}, front matter",
         "source_url": NAP_BOOK.format(1),
     },
     {
         "slug": "public-input",
-        "label": "Public input",
+        "label": gettext_noop("Public input"),
         "value": "A draft was released in May 2022 with a public webinar and an open comment period; it drew nearly 2,000 constructive comments.",
         "source": "NAM, National Plan background; NAM, publication toolkit",
         "source_url": NP_BG,
     },
     {
         "slug": "drafting",
-        "label": "Drafting",
+        "label": gettext_noop("Drafting"),
         "value": "A steering committee chose the priority areas in November 2021 and met six times between December 2021 and May 2022, followed by public input and NAM peer review.",
         "source": f"NAM, National Plan background; {PLAN}, Appendix A",
         "source_url": NP_BG,
     },
     {
         "slug": "endorsements",
-        "label": "Endorsements",
+        "label": gettext_noop("Endorsements"),
         "value": "50 organizations",
         "source": "NAM, National Plan publication toolkit",
         "source_url": NP_KIT,
     },
     {
         "slug": "audience",
-        "label": "Addressed to",
+        "label": gettext_noop("Addressed to"),
         "value": "Health care and public health leaders, government, payers, industry, educators, and leaders in other sectors",
         "source": "NAM, National Plan web page",
         "source_url": NP_WEB,
     },
     {
         "slug": "burnout-prevalence",
-        "label": "Why it matters",
+        "label": gettext_noop("Why it matters"),
         "value": "Up to 54 percent of nurses and physicians, 60 percent of medical students and residents, and 61 to 75 percent of pharmacists have symptoms of burnout.",
         "source": f"{PLAN}, Introduction",
         "source_url": NAP_BOOK.format(2),
     },
     {
         "slug": "doi",
-        "label": "DOI",
+        "label": gettext_noop("DOI"),
         "value": "10.17226/26744",
         "value_url": "https://doi.org/10.17226/26744",
         "source": f"{PLAN}, front matter",
@@ -407,18 +446,52 @@ PLAN_FACTS = _facts(
     },
     {
         "slug": "isbn",
-        "label": "ISBN-13",
+        "label": gettext_noop("ISBN-13"),
         "value": "978-0-309-69467-4",
         "source": f"{PLAN}, front matter",
         "source_url": NAP_BOOK.format(1),
     },
     {
         "slug": "read-online",
-        "label": "Read online",
+        "label": gettext_noop("Read online"),
         "value": "National Academies Press OpenBook",
         "value_url": NAP_BOOK.format(1),
         "source": "National Academies Press",
         "source_url": NAP_BOOK.format(1),
+    },
+    {
+        # national_plan_content.md section 2 [V]: record the edition read.
+        "slug": "editions",
+        "label": gettext_noop("Editions"),
+        "value": "The National Academies Press serves the 2022 edition as page images and a 2024 HTML reprint under the same DOI; the two differ in small details of their references.",
+        "source": f"{PLAN}, Priority Area 3 chapter in both editions (National Academies Press)",
+        "source_url": NAP_BOOK.format(5),
+    },
+)
+
+# Shown on the actor-group pages (national_plan_content.md sections 2 and 4.2 [V]).
+ACTOR_FACTS = _facts(
+    "actor-groups",
+    {
+        "slug": "actors-interconnected",
+        "label": gettext_noop("How the parts fit"),
+        "value": "“The goals, actions, and actors identified in this National Plan are interconnected and aim to support health worker well-being and a thriving U.S. health system.”",
+        "source": f"{PLAN}, Summary and Conclusion",
+        "source_url": NAP_BOOK.format(10),
+    },
+    {
+        "slug": "actors-action-tables",
+        "label": gettext_noop("Action tables"),
+        "value": "Actions are numbered by priority area, goal and letter (for example 3.2.A); the chapter's action tables carry a column for each group of actors.",
+        "source": f"{_chapter(3, 'pp. 28-29')} (chapter skim)",
+        "source_url": NP_SKIM_PA3,
+    },
+    {
+        "slug": "actors-called-on",
+        "label": gettext_noop("Called on to act"),
+        "value": "The Summary and Conclusion names, among others, individual health systems and training programs, frontline health workers, public and private payers, developers of health IT, federal and state governments, health leaders, and community members from patients to media organizations.",
+        "source": f"{PLAN}, Summary and Conclusion",
+        "source_url": NAP_BOOK.format(10),
     },
 )
 
@@ -432,35 +505,35 @@ MODEL_FACTS = _facts(
     "conceptual-model",
     {
         "slug": "model-developed-by",
-        "label": "Developed by",
+        "label": gettext_noop("Developed by"),
         "value": "The Conceptual Model working group of the NAM Action Collaborative on Clinician Well-Being and Resilience",
         "source": "NAM Clinician Well-Being Knowledge Hub, About",
         "source_url": KH + "about/",
     },
     {
         "slug": "model-discussion-paper",
-        "label": "Discussion paper",
+        "label": gettext_noop("Discussion paper"),
         "value": "Brigham et al., “A Journey to Construct an All-Encompassing Conceptual Model of Factors Affecting Clinician Well-Being and Resilience”, January 29, 2018",
         "source": "NAM, conceptual model page",
         "source_url": CMOD,
     },
     {
         "slug": "model-scope",
-        "label": "Scope",
+        "label": gettext_noop("Scope"),
         "value": "The factors apply across all health care professions, specialties, settings and career stages, and the model stresses the link between clinician well-being and outcomes for clinicians, patients and the health system.",
         "source": "NAM, conceptual model page",
         "source_url": CMOD,
     },
     {
         "slug": "model-intended-use",
-        "label": "Intended use",
+        "label": gettext_noop("Intended use"),
         "value": "“The model should be used to understand well-being, rather than as a diagnostic or assessment tool.”",
         "source": "NAM, conceptual model page",
         "source_url": CMOD,
     },
     {
         "slug": "model-revisions",
-        "label": "Revisions",
+        "label": gettext_noop("Revisions"),
         "value": "Figure copyright 2018 National Academy of Sciences. NAM notes that the model has been updated since the discussion paper and will be revised as the field develops.",
         "source": "NAM, conceptual model page",
         "source_url": CMOD,
@@ -479,17 +552,39 @@ _READ_IN_PDF = {
 }
 
 
-def _described_by_hub(page: str) -> str:
-    """A description paraphrasing the factor's landing page on NAM's Knowledge Hub."""
-    return f"NAM Clinician Well-Being Knowledge Hub, {KH}causes/{page}/"
+def _described_by_hub(*pages: str) -> str:
+    """A description paraphrasing the factor's landing pages on NAM's Knowledge Hub."""
+    return "NAM Clinician Well-Being Knowledge Hub, " + "; ".join(
+        f"{KH}causes/{page}/" for page in pages
+    )
 
 
 # Parents come before their children: the loader resolves "parent" by slug.
 MODEL_ELEMENTS = [
     *_rows(
         {**_FIGURE, "kind": GROUP},
-        {"slug": "external-factors", "name": "External factors", "order": 1},
-        {"slug": "individual-factors", "name": "Individual factors", "order": 2},
+        {
+            "slug": "external-factors",
+            "name": "External factors",
+            "order": 1,
+            "description": (
+                "Factors outside the individual clinician's control, which NAM's Knowledge Hub "
+                "names as the main drivers of burnout."
+            ),
+            "description_source": _described_by_hub(
+                "practice-environment", "organizational-factors"
+            ),
+        },
+        {
+            "slug": "individual-factors",
+            "name": "Individual factors",
+            "order": 2,
+            "description": (
+                "Factors of the person, such as family dynamics, financial stressors and "
+                "learning style."
+            ),
+            "description_source": _described_by_hub("personal-factors"),
+        },
     ),
     *_rows(
         {**_LABELS, "kind": DOMAIN},
@@ -520,12 +615,25 @@ MODEL_ELEMENTS = [
             "parent": "external-factors",
             "name": "Organizational Factors",
             "order": 3,
+            "description": (
+                "How an organization is led, its culture and policies, and the health care "
+                "responsibilities it asks of clinicians can weigh heavily on burnout and "
+                "well-being."
+            ),
+            "description_source": _described_by_hub("organizational-factors"),
         },
         {
             "slug": "learning-practice-environment",
             "parent": "external-factors",
             "name": "Learning/Practice Environment",
             "order": 4,
+            "description": (
+                "The physical and social features of the places where care is given and "
+                "learned, from electronic health records and documentation requirements to "
+                "teamwork; for learners, research suggests that half of all medical students "
+                "may be affected by burnout during their medical education."
+            ),
+            "description_source": _described_by_hub("practice-environment", "learning-environment"),
             "note": (
                 "The Knowledge Hub files resources under two separate topics: Learning "
                 "Environment and Practice Environment."
@@ -542,6 +650,11 @@ MODEL_ELEMENTS = [
             "parent": "individual-factors",
             "name": "Personal Factors",
             "order": 6,
+            "description": (
+                "Conflict in the family, work and life that are hard to fit together without "
+                "support, and stress can make burnout more likely or worse."
+            ),
+            "description_source": _described_by_hub("personal-factors"),
         },
         {
             "slug": "skills-and-abilities",

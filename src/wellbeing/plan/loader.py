@@ -7,11 +7,19 @@ Trap: staff complete the Plan in the admin (goal wording, actions, actor
 groups, sub-factors) while ``data.py`` keeps those fields empty. Re-running
 the loader must not wipe that work, so by default it only creates missing rows
 and leaves existing ones alone. ``overwrite=True`` (update_or_create) forces
-``data.py`` back onto existing rows: use it only in a migration that corrects
-a shipped fact on purpose.
+``data.py`` back onto existing rows: never from a migration that runs on a
+database staff have worked in. To change a shipped value there, list it in the
+migration's corrections (``apply_corrections``): a field is changed only while
+it still holds the value that shipped before, so staff edits survive.
+
+Second trap: a migration passes the models as they were at that migration, and
+``data.py`` is always today's. A key naming a field added by a later migration
+is left out (that migration fills it with its corrections); a test checks that
+every key names a field of today's models, so a typo cannot hide here.
 """
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
@@ -37,10 +45,68 @@ def load_national_plan(apps: Apps | None = None, *, overwrite: bool = False) -> 
         _load_model_elements(registry, overwrite)
 
 
+class Correction(NamedTuple):
+    """Set ``field`` of the ``model`` row matched by ``lookup`` to ``new`` if it still holds ``old``."""
+
+    model: str
+    lookup: dict[str, Any]
+    field: str
+    old: Any
+    new: Any
+
+
+def apply_corrections(apps: Apps | None, corrections: Iterable[Correction]) -> int:
+    """Apply each correction whose row still holds the shipped value; the number changed.
+
+    A row that staff edited (or that was loaded with the new value already, on a
+    fresh database) is left alone: the UPDATE is conditional on the old value.
+    """
+    registry = apps or global_apps
+    changed = 0
+    with transaction.atomic():
+        for fix in corrections:
+            model = registry.get_model("plan", fix.model)
+            rows = model._default_manager.filter(**fix.lookup, **{fix.field: fix.old})
+            changed += rows.update(**{fix.field: fix.new})
+    return changed
+
+
+def shipped(model: str, slug: str, field: str) -> Any:
+    """The value ``data.py`` ships for ``field`` of the ``model`` row ``slug`` (a correction's new value).
+
+    Raises ``KeyError`` naming the row when ``data.py`` has no such row or field.
+    """
+    rows = {(name, row["slug"]): row for name, row in shipped_rows()}
+    try:
+        return rows[(model, slug)][field]
+    except KeyError:
+        raise KeyError(f"data.py: expected {model} {slug!r} with a {field!r}, found none") from None
+
+
+def shipped_rows() -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every row of ``data.py`` as (model name, row), goals with the slug the loader gives them."""
+    yield from (("ActorGroup", row) for row in data.ACTOR_GROUPS)
+    for area in data.PRIORITY_AREAS:
+        yield "PriorityArea", area
+        for goal in area["goals"]:
+            yield "Goal", {**goal, "slug": f"goal-{area['number']}-{goal['number']}"}
+        yield from (("RecommendedAction", row) for row in area["actions"])
+    facts = [*data.PLAN_FACTS, *data.ACTOR_FACTS, *data.MODEL_FACTS]
+    yield from (("PublicationFact", row) for row in facts)
+    yield from (("ModelElement", row) for row in data.MODEL_ELEMENTS)
+
+
+def _known_fields(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without keys the model (as of this migration) does not have yet."""
+    names = {f.name for f in model._meta.get_fields()}
+    return {k: v for k, v in values.items() if k in names}
+
+
 def _upsert(
     model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], overwrite: bool
 ) -> tuple[Any, bool]:
-    fields = {k: v for k, v in values.items() if k not in lookup and k not in _M2M_KEYS}
+    known = _known_fields(model, values)
+    fields = {k: v for k, v in known.items() if k not in lookup and k not in _M2M_KEYS}
     if overwrite:
         return model._default_manager.update_or_create(defaults=fields, **lookup)
     return model._default_manager.get_or_create(defaults=fields, **lookup)
@@ -100,7 +166,7 @@ def _load_action(
 
 def _load_facts(registry: Apps, overwrite: bool) -> None:
     model = registry.get_model("plan", "PublicationFact")
-    for row in [*data.PLAN_FACTS, *data.MODEL_FACTS]:
+    for row in [*data.PLAN_FACTS, *data.ACTOR_FACTS, *data.MODEL_FACTS]:
         _upsert(model, {"slug": row["slug"]}, row, overwrite)
 
 

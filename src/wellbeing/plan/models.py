@@ -1,10 +1,12 @@
 """The National Plan for Health Workforce Well-Being and the NAM conceptual model, as data.
 
 Every row records where its facts come from (``source``, ``source_url``) and
-whether they were seen in that source (``verified``). Rows that the research
-notes could only partly read ship with empty text and ``verified=False``: staff
-complete them in the admin from the published Plan. Nothing here is filled in
-from memory.
+how sure we are: ``verified`` (seen in the Plan, NAM's or the National Academies'
+own pages) or ``secondary`` (seen only in a named secondary source, shown with
+it). Public pages show only those two kinds of row (``is_public``); anything else
+(a slot whose wording could not be read, a cut-off sentence) is for staff, who
+complete it in the admin from the published Plan and find it on the completeness
+page. Nothing here is filled in from memory.
 
 Slugs are public, stable identifiers: later apps (campaign commitments, hub
 resources, survey drivers) link to them, so the admin makes them read-only once
@@ -24,6 +26,14 @@ class Sourced(models.Model):
         default=False,
         help_text="Tick only when the text was checked against the cited source.",
     )
+    secondary = models.BooleanField(
+        default=False,
+        help_text=(
+            "Tick when the text was seen only in a named secondary source (a partner's page, "
+            "a news item): public pages show it labelled with that source. A row neither "
+            "verified nor secondary is shown to staff only."
+        ),
+    )
     source = models.CharField(
         max_length=500,
         blank=True,
@@ -33,11 +43,26 @@ class Sourced(models.Model):
     note = models.CharField(
         max_length=500,
         blank=True,
-        help_text="Shown to the public next to the item, e.g. why its text is incomplete.",
+        help_text=(
+            "Shown next to the item wherever it is shown, e.g. where else NAM files it. "
+            "What is missing is listed on the staff completeness page, not here."
+        ),
     )
 
     class Meta:
         abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        """Whether public pages show the row: checked in its source, or a named secondary one."""
+        return self.verified or (self.secondary and bool(self.source))
+
+    @staticmethod
+    def public_filter(prefix: str = "") -> Q:
+        """``is_public`` as a filter, on related rows too (``prefix="actions__"``)."""
+        return Q(**{f"{prefix}verified": True}) | (
+            Q(**{f"{prefix}secondary": True}) & ~Q(**{f"{prefix}source": ""})
+        )
 
 
 class ActorGroup(Sourced):
@@ -52,6 +77,9 @@ class ActorGroup(Sourced):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("plan:actor_group", kwargs={"slug": self.slug})
 
 
 class PriorityAreaQuerySet(models.QuerySet["PriorityArea"]):
@@ -78,6 +106,13 @@ class PriorityArea(Sourced):
     goal_statement = models.TextField(
         blank=True,
         help_text="The area's one-sentence goal, word for word from the Plan. Empty if not yet checked.",
+    )
+    frontline_quote = models.TextField(
+        blank=True,
+        help_text=(
+            "The quote from a frontline health worker that opens the chapter, word for word "
+            "(its source is the chapter: source and source URL below). Empty if not read."
+        ),
     )
     summary = models.TextField(blank=True, help_text="What the area is about, in our own words.")
     summary_source = models.CharField(max_length=500, blank=True)
@@ -174,6 +209,7 @@ class PublicationFact(Sourced):
 
     class Subject(models.TextChoices):
         NATIONAL_PLAN = "national-plan", "National Plan"
+        ACTOR_GROUPS = "actor-groups", "Actor groups"
         CONCEPTUAL_MODEL = "conceptual-model", "Conceptual model"
 
     subject = models.CharField(max_length=20, choices=Subject.choices)

@@ -427,3 +427,22 @@ def latest_report(wave: Wave) -> Report | None:
     """The wave's latest results with every figure they publish, for no reader in
     particular: the platform's own use (tests, benchmarks), never a page or an export."""
     return _report(wave)
+
+
+def measures_for_factor(slug: str) -> list[tuple[str, str]]:
+    """(measure, rationale) of each report measure the driver map ties to model factor ``slug``.
+
+    The map is the platform's editorial judgement, not respondent data, so the Plan's
+    public pages may show it: the plan app reads it here, its one way into reports.
+    """
+    import instruments
+    from wellbeing.reports.drivers import driver_map
+
+    found = []
+    for mapped in driver_map().scales:
+        if mapped.factor == slug:
+            instrument_id, scale_id = mapped.scale.split(".", 1)
+            instrument = instruments.get(instrument_id)
+            scale = next(s for s in instrument.scales if s.id == scale_id)
+            found.append((f"{instrument.name}: {scale.name}", mapped.rationale))
+    return found
