@@ -1,4 +1,5 @@
-"""The knowledge hub in a browser: search, filter by two facets, open a case study, save it.
+"""The knowledge hub in a browser: search, filter by two facets, open a case study, save it;
+a compendium element, the hub filtered by a conceptual-model factor, and the hub in Spanish.
 
 Synthetic resources (example.org links), created through the hub's actions.
 """
@@ -27,12 +28,15 @@ def hub_world(transactional_db, national_plan):
         case = fields.pop("case_study", None)
         values.pop("case_study", None)
         outcomes = values.pop("outcomes", [])
-        resource, _ = actions.upsert_resource(values, case_study=case, outcomes=outcomes)
+        factors = values.pop("factors", [])
+        resource, _ = actions.upsert_resource(
+            values, case_study=case, outcomes=outcomes, factors=factors
+        )
         return resource
 
     make("peer-toolkit", "Peer support toolkit (synthetic)", "Colleagues support each other after hard shifts and burnout.",
          kind="toolkit", professions=["nurse", "physician"], elements=["cultivating-a-culture-of-connection-and-support"],
-         evidence="practice-guide", published="2023-04")  # fmt: skip
+         evidence="practice-guide", published="2023-04", factors=["organizational-factors"])  # fmt: skip
     make("nurse-staffing", "Nurse staffing and burnout (synthetic)", "Staffing ratios and burnout among nurses.",
          kind="research", professions=["nurse"], care_settings=["hospital"], evidence="observational-study",
          published="2022-01")  # fmt: skip
@@ -63,6 +67,9 @@ def hub_world(transactional_db, national_plan):
         order=1,
         note="A worked example.",
     )
+    # A citation with a long unbroken address, as on an instrument page.
+    make("long-citation", "A resource with a long citation (synthetic)", "Checked at a long address.",
+         source="https://example.org/" + "a-very-long-path-segment-without-any-break" * 4)  # fmt: skip
 
 
 def _count(site) -> str:
@@ -133,6 +140,9 @@ def test_search_filter_by_two_facets_open_a_case_study_and_save_it(site, hub_wor
         "/hub/instruments/who5/",
         "/hub/suggest/",
         "/hub/?q=burnuot",
+        "/hub/compendium/advancing-organizational-commitment/",
+        "/hub/instruments/pes-nwi/",
+        "/hub/r/long-citation/",
     ],
 )
 def test_hub_pages_are_accessible(site, hub_world, path):
@@ -156,3 +166,41 @@ def test_search_works_without_javascript(browser, live_server, hub_world):
     page.wait_for_url("**kind=research**")
     assert "Nurse staffing and burnout" in page.inner_text("main")
     context.close()
+
+
+def test_a_compendium_element_is_labelled_as_our_curation(site, hub_world):
+    site.open("/hub/compendium/enhancing-workplace-efficiency/")
+    label = site.page.get_by_test_id("curation-label")
+    assert "not the National Academy of Medicine's list" in label.inner_text()
+    main = site.page.inner_text("main")
+    assert "Documentation support in a hospital (synthetic)" in main
+    assert "A worked example." in main
+    site.assert_accessible()
+    site.assert_no_horizontal_scroll()
+    site.screenshot(f"hub-compendium-element-{site.viewport}")
+
+
+def test_the_hub_filtered_by_a_factor_names_it_and_clears_it(site, hub_world):
+    site.open("/hub/?factor=organizational-factors")
+    applied = site.page.get_by_test_id("applied-filters")
+    assert "Conceptual-model factor" in applied.inner_text()
+    assert site.page.get_by_test_id("result-count").inner_text().startswith("1 resource")
+    site.assert_accessible()
+    site.assert_no_horizontal_scroll()
+    site.screenshot(f"hub-factor-{site.viewport}")
+    applied.get_by_role("link", name="Remove").click()
+    site.page.wait_for_url("**/hub/")
+    assert site.page.get_by_test_id("applied-filters").count() == 0
+    assert site.page.get_by_test_id("result-count").inner_text().startswith("8 resources")
+
+
+@pytest.mark.parametrize("path", ["/hub/?factor=organizational-factors", "/hub/case-studies/scribe-case/",
+                                  "/hub/compendium/enhancing-workplace-efficiency/", "/hub/instruments/who5/"])  # fmt: skip
+def test_hub_pages_in_spanish(site, hub_world, live_server, path):
+    site.page.context.add_cookies(
+        [{"name": "django_language", "value": "es", "url": live_server.url}]
+    )
+    site.open(path)
+    assert site.page.get_attribute("html", "lang") == "es"
+    site.assert_accessible()
+    site.assert_no_horizontal_scroll()

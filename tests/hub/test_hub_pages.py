@@ -1,5 +1,7 @@
 """The hub's pages: resources, case studies, compendium, instruments, suggestions, lists."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -7,7 +9,9 @@ from django.utils.html import escape
 import instruments
 from wellbeing.core.models import AuditEvent
 from wellbeing.hub import actions
+from wellbeing.hub.catalogue import plain
 from wellbeing.hub.models import CompendiumEntry, SavedList, Suggestion
+from wellbeing.plan.models import ModelElement
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +73,7 @@ def test_the_compendium_shows_published_entries_in_order_with_notes(client, libr
     html = client.get(reverse("hub:compendium_element", args=[element])).content.decode()
     assert html.index("Reducing inbox time") < html.index("EHR usability webinar")
     assert "Start with the evidence." in html
+    assert "This platform's curation, not the National Academy of Medicine's list." in html
     assert "Unpublished burnout draft" not in html
     assert "data-print" in html
     assert client.get(reverse("hub:compendium_element", args=["nope"])).status_code == 404
@@ -83,7 +88,104 @@ def test_every_instrument_has_a_catalogue_page(client, instrument_id):
     assert escape(instrument.licence.name) in html
     assert "Use it in a survey" in html
     for cutoff in instrument.cutoffs:
-        assert escape(cutoff.source) in html
+        assert escape(plain(cutoff.source)) in html
+
+
+# What maintainers write in a definition (evidence tags, field names, pointers into the
+# project's reference file) must never reach a reader.
+DEVELOPER_WORDING = (
+    "verification.unverified", "[U]", "[S]", "[V]", "reference section", "Reference section",
+    "verified = false", "shipped flagged", "structure_only", "text_supplied_by_licensee",
+    "work-environment", "primary-care-patients", "permission-required", "[unverified cut-off]",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("instrument_id", sorted(instruments.registry()))
+def test_no_instrument_page_shows_developer_wording(client, instrument_id):
+    html = client.get(reverse("hub:instrument", args=[instrument_id])).content.decode()
+    leaks = [text for text in DEVELOPER_WORDING if escape(text) in html]
+    assert leaks == []
+
+
+def test_the_catalogue_says_in_plain_words_what_is_not_verified(client):
+    html = client.get(reverse("hub:instruments")).content.decode()
+    assert not [text for text in DEVELOPER_WORDING if escape(text) in html]
+    assert "Partly verified" in html and ">Verified<" in html
+    who5 = client.get(reverse("hub:instrument", args=["who5"])).content.decode()
+    assert "What is not verified" in who5
+    # WHO-5's depression threshold (percentage <= 28) is shipped flagged as unverified.
+    assert "The cut-off for “Percentage" in who5 or "The cut-off for “" in who5
+    assert "not verified in any source we could read" in who5
+    gad7 = client.get(reverse("hub:instrument", args=["gad7"])).content.decode()
+    assert "What is not verified" not in gad7
+    assert "Verified against primary sources" in gad7
+
+
+def test_plain_words_for_verification_come_from_each_parts_evidence():
+    parts = instruments.unverified_parts(instruments.get("olbi"))
+    assert {p.topic for p in parts} == {"licence", "scoring", "cutoff"}
+    assert {p.evidence for p in parts if p.topic == "cutoff"} == {"U"}
+    assert instruments.unverified_parts(instruments.get("gad7")) == ()
+    status = instruments.verification_status(instruments.get("olbi"))
+    assert status.startswith("partly verified: the licence terms")
+    assert "verification.unverified" not in status
+
+
+def test_a_long_citation_can_wrap_on_a_phone(client):
+    html = client.get(reverse("hub:instrument", args=["pes-nwi"])).content.decode()
+    assert 'class="grid-col-12 desktop:grid-col-8 wb-wrap"' in html
+    css = (Path(__file__).parents[2] / "src/wellbeing/hub/static/hub/hub.css").read_text()
+    assert "overflow-wrap: anywhere" in css
+
+
+def test_each_optional_suggestion_field_says_optional_once(client):
+    html = client.get(reverse("hub:suggest")).content.decode()
+    for field in ("id_note", "id_email"):
+        label = html[html.index(f'for="{field}"') :]
+        label = label[: label.index("</label>")]
+        assert label.count("optional") == 1, label
+    title = html[html.index('for="id_title"') :]
+    assert "optional" not in title[: title.index("</label>")]
+
+
+def test_the_hub_filtered_by_a_model_domain_says_so_and_can_be_cleared(client, library):
+    domain = ModelElement.objects.get(slug="organizational-factors")
+    assert domain.kind == ModelElement.Kind.DOMAIN
+    response = client.get(reverse("hub:index"), {"factor": domain.slug, "kind": "toolkit"})
+    html = response.content.decode()
+    results = response.context["results"]
+    assert [h.resource.slug for h in results.hits] == ["peer-support"]
+    assert 'data-testid="applied-filters"' in html
+    assert f'<strong lang="en">{escape(domain.name)}</strong>' in html
+    applied = {a["label"]: a for a in response.context["applied"]}
+    assert applied[domain.name]["remove_url"] == f"{reverse('hub:index')}?kind=toolkit"
+    assert applied[domain.name]["model_url"] == reverse("plan:conceptual_model")
+    assert applied["Toolkit"]["remove_url"] == f"{reverse('hub:index')}?factor={domain.slug}"
+    assert f'href="{reverse("plan:conceptual_model")}"' in html
+
+
+@pytest.mark.parametrize("kind", ["domain", "sub_factor", "group"])
+def test_every_level_of_the_model_is_a_filter_with_a_named_result(client, library, kind):
+    element = ModelElement.objects.filter(kind=kind).order_by("order").first()
+    response = client.get(reverse("hub:index"), {"factor": element.slug})
+    assert response.status_code == 200
+    assert response.context["notices"] == []
+    assert response.context["applied"][0]["label"] == element.name
+
+
+def test_a_resource_links_its_factors_to_the_filtered_hub(client, library):
+    html = client.get(reverse("hub:resource", args=["licensure"])).content.decode()
+    assert f'href="{reverse("hub:index")}?factor=rules-and-regulations"' in html
+
+
+def test_hub_pages_render_in_spanish_with_english_titles_marked(client, library):
+    client.cookies["django_language"] = "es"
+    html = client.get(reverse("hub:index"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="es"' in html
+    assert "Buscar recursos" in html
+    assert 'lang="en">Licensure questions and help-seeking</a>' in html
+    page = client.get(reverse("hub:case_study", args=["scribes-case"]), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Resultados medidos" in page.content.decode()
 
 
 def test_the_instrument_list_links_every_instrument(client):

@@ -148,3 +148,47 @@ def test_the_management_command_loads_and_reports(write_seed, tmp_path, capsys):
     call_command("load_hub", "--dir", str(write_seed(tmp_path, RESOURCES, CASES)))
     assert "3 created" in capsys.readouterr().out
     assert Resource.objects.published().count() == 3
+
+
+PLACEMENTS = """
+[[placements]]
+element = "conducting-workplace-assessments"
+slug = "example-plan"
+reason = "Read it before choosing a survey."
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('slug = "example-plan"', 'slug = "no-such-resource"', "no-such-resource"),
+        ("conducting-workplace-assessments", "conducting-workforce-assessments", "element"),
+        ('reason = "Read it before choosing a survey."', 'reason = ""', "reason"),
+    ],
+)
+def test_a_bad_placement_stops_the_load(write_seed, tmp_path, old, new, message):
+    seed = write_seed(tmp_path, RESOURCES, CASES)
+    (seed / "compendium.toml").write_text(PLACEMENTS.replace(old, new), encoding="utf-8")
+    with pytest.raises(SeedError, match=message):
+        load_seed(seed)
+    assert Resource.objects.count() == 0
+
+
+def test_placements_load_once_with_their_reason(write_seed, tmp_path):
+    seed = write_seed(tmp_path, RESOURCES, CASES)
+    (seed / "compendium.toml").write_text(PLACEMENTS, encoding="utf-8")
+    assert load_seed(seed).placements == 1
+    plan = Resource.objects.get(slug="example-plan")
+    assert plan.compendium_entries.get().note == "Read it before choosing a survey."
+    revisions = plan.revisions.count()
+    assert load_seed(seed).placements == 0
+    assert plan.revisions.count() == revisions
+
+
+def test_a_case_study_cannot_replace_itself(write_seed, tmp_path):
+    cases = CASES.replace(
+        'source = "https://example.org/case"',
+        'source = "https://example.org/case"\nreplaces = ["example-case"]',
+    )
+    with pytest.raises(SeedError, match="replace itself"):
+        load_seed(write_seed(tmp_path, RESOURCES, cases))

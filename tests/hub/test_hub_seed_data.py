@@ -105,12 +105,14 @@ RESOURCE_LISTS = {
 }
 CASE_STRINGS = ("slug", "title", "organization", "setting", "population", "challenge")
 CASE_STRINGS += ("intervention", "timeline", "resources_needed", "lessons", "url")
-CASE_STRINGS += ("published", "source")
+CASE_STRINGS += ("published", "source", "summary", "authors", "publisher", "evidence")
 CASE_LISTS = {
     "elements": ELEMENTS,
     "priority_areas": PRIORITY_AREAS,
     "factors": FACTORS,
     "professions": PROFESSIONS,
+    "care_settings": CARE_SETTINGS,
+    "career_stages": CAREER_STAGES,
 }
 OUTCOME_STRINGS = ("metric", "before", "after", "instrument")
 
@@ -128,6 +130,7 @@ def _load(name):
 
 RESOURCES = _load("resources.toml")["resources"]
 CASE_STUDIES = _load("case_studies.toml")["case_studies"]
+PLACEMENTS = _load("compendium.toml")["placements"]
 
 
 def _sentences(text):
@@ -154,8 +157,8 @@ def _ids(records):
 
 
 def test_the_seed_files_hold_enough_real_entries():
-    assert len(RESOURCES) >= 60
-    assert len(CASE_STUDIES) >= 6
+    assert len(RESOURCES) + len(CASE_STUDIES) >= 65
+    assert len(CASE_STUDIES) >= 9
 
 
 @pytest.mark.parametrize("records", [RESOURCES, CASE_STUDIES], ids=["resources", "case_studies"])
@@ -192,7 +195,7 @@ def test_each_resource_uses_only_the_schema_vocabularies(resource):
 )
 def test_every_kind_element_and_priority_area_is_covered(field, vocabulary):
     seen = set()
-    for resource in RESOURCES:
+    for resource in RESOURCES + [case | {"kind": "case-study"} for case in CASE_STUDIES]:
         value = resource[field]
         seen.update(value if isinstance(value, list) else [value])
     assert vocabulary - seen == set()
@@ -223,23 +226,47 @@ def test_no_two_summaries_are_identical():
 
 
 def test_no_two_resources_share_a_title_or_link():
-    titles = [resource["title"].lower() for resource in RESOURCES]
-    urls = [resource["url"] for resource in RESOURCES]
+    """A case study is one resource: never also a row of resources.toml (the old duplicates)."""
+    records = RESOURCES + CASE_STUDIES
+    titles = [record["title"].lower() for record in records]
+    urls = [record["url"] for record in records]
     assert len(titles) == len(set(titles))
     assert len(urls) == len(set(urls))
+    assert [r["slug"] for r in RESOURCES if r["kind"] == "case-study"] == []
+
+
+def test_a_replaced_slug_is_no_longer_a_seed_entry():
+    slugs = {record["slug"] for record in RESOURCES + CASE_STUDIES}
+    replaced = [slug for case in CASE_STUDIES for slug in case["replaces"]]
+    assert len(replaced) == len(set(replaced))
+    assert slugs & set(replaced) == set()
 
 
 @pytest.mark.parametrize("case", CASE_STUDIES, ids=_ids(CASE_STUDIES))
 def test_each_case_study_has_the_schema_fields_and_vocabularies(case):
-    assert set(case) - {"outcomes"} == set(CASE_STRINGS) | set(CASE_LISTS)
+    assert set(case) - {"outcomes"} == set(CASE_STRINGS) | set(CASE_LISTS) | {"replaces"}
     for field in CASE_STRINGS:
         assert isinstance(case[field], str), field
     for field in ("slug", "title", "organization", "population", "challenge", "intervention"):
         assert case[field].strip(), field
     assert case["setting"] in CARE_SETTINGS
+    assert case["evidence"] in EVIDENCE
+    assert 2 <= _sentences(case["summary"]) <= 4 and len(case["summary"]) < 800
     for field, allowed in CASE_LISTS.items():
         assert isinstance(case[field], list), field
         assert set(case[field]) <= allowed, (field, set(case[field]) - allowed)
+
+
+def test_each_compendium_placement_names_a_seed_resource_an_element_and_a_reason():
+    slugs = {record["slug"] for record in RESOURCES + CASE_STUDIES}
+    keys = [(p["element"], p["slug"]) for p in PLACEMENTS]
+    assert len(keys) == len(set(keys))
+    for placement in PLACEMENTS:
+        assert set(placement) == {"element", "slug", "reason"}
+        assert placement["element"] in ELEMENTS
+        assert placement["slug"] in slugs, placement["slug"]
+        assert placement["reason"].strip().endswith("."), placement["slug"]
+    assert {p["element"] for p in PLACEMENTS} == ELEMENTS
 
 
 @pytest.mark.parametrize("case", CASE_STUDIES, ids=_ids(CASE_STUDIES))

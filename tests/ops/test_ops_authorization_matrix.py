@@ -120,6 +120,9 @@ EXPECTED: dict[str, Route] = {
     "plan:index": Route(PUBLIC),
     "plan:conceptual_model": Route(PUBLIC),
     "plan:priority_area": Route(PUBLIC),
+    "plan:actor_groups": Route(PUBLIC),
+    "plan:actor_group": Route(PUBLIC),
+    "plan:completeness": Route(STAFF),  # what staff still have to enter from the Plan
     "campaign:index": Route(PUBLIC),
     "campaign:directory": Route(PUBLIC),
     "campaign:explorer": Route(PUBLIC),
@@ -169,6 +172,10 @@ EXPECTED: dict[str, Route] = {
     "hub:lists": Route(SIGNED_IN),
     "hub:list": Route(ORG_ADMIN_ONLY),  # a saved list is its owner's (admin_a) alone
     "hub:list_remove": signed_in_post_only(row(LOGIN, LOGIN, 404, 404, 302, 404, 404, 404)),
+    # Placing a resource in the compendium: staff only, 404 to everyone else; a bodiless
+    # removal tells staff to choose an element and changes nothing.
+    "hub:curate": Route(STAFF),
+    "hub:curate_remove": post_only(row(404, 404, 404, 404, 404, 404, 302, 302)),
     "engage:index": Route(PUBLIC),
     "engage:updates": Route(PUBLIC),
     "engage:updates_thanks": Route(PUBLIC),
@@ -324,6 +331,7 @@ ARGS: dict[str, dict[str, str]] = {
     "surveys:import_start": {"pk": "import_wave_pk"},
     "surveys:import_job": {"pk": "import_wave_pk"},
     "plan:priority_area": {"slug": "area_slug"},
+    "plan:actor_group": {"slug": "=health-systems"},
     "surveys:respond": {"rid": "=" + "A" * 22},
     "campaign:participant": {"pk": "participant_pk"},
     "campaign:badge": {"pk": "participant_pk"},
@@ -338,6 +346,8 @@ ARGS: dict[str, dict[str, str]] = {
     "hub:instrument": {"instrument_id": "=who5"},
     "hub:list": {"pk": "list_pk"},
     "hub:list_remove": {"pk": "list_pk", "slug": "resource_slug"},
+    "hub:curate": {"slug": "resource_slug"},
+    "hub:curate_remove": {"slug": "resource_slug"},
     "engage:event_cancel": {"token": "cancel"},
     "engage:event_detail": {"slug": "event_slug"},
     "engage:event_registered": {"slug": "event_slug", "outcome": "=confirmed"},

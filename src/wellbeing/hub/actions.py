@@ -5,11 +5,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import timezone, translation
 
 from wellbeing.core.models import audit
+from wellbeing.hub import taxonomy
 from wellbeing.hub.models import (
     CaseStudy,
+    CompendiumEntry,
     Outcome,
     Resource,
     Revision,
@@ -25,6 +28,7 @@ SNAPSHOT_FIELDS = (
     "elements", "professions", "care_settings", "career_stages", "evidence", "source", "status",
 )  # fmt: skip
 DEFAULT_LIST_NAME = "Saved resources"
+REASON_MAX = 1000
 
 
 def snapshot(resource: Resource) -> dict[str, Any]:
@@ -47,13 +51,23 @@ def snapshot(resource: Resource) -> dict[str, Any]:
                 [o.metric, o.before, o.after, o.instrument] for o in record.outcomes.all()
             ],
         }
+    placements = resource.compendium_entries.order_by("element", "pk").values_list(
+        "element", "note"
+    )
+    if placements:
+        # Only when placed, so resources never placed keep the snapshots they had before
+        # placements were recorded, and loading the seed again writes no revision.
+        data["compendium"] = [[element, note] for element, note in placements]
     return data
 
 
-def record_change(resource: Resource, *, actor: Any = None, note: str = "") -> Revision | None:
+def record_change(
+    resource: Resource, *, actor: Any = None, note: str = "", verb: str = "hub.resource.change"
+) -> Revision | None:
     """After an edit (admin form, loader): a revision if anything changed, the index, an audit row.
 
     Returns the new revision, or None when the resource is unchanged since the last one.
+    ``verb`` names the audit row (a compendium placement is audited as one).
     """
     with transaction.atomic():
         data = snapshot(resource)
@@ -65,7 +79,7 @@ def record_change(resource: Resource, *, actor: Any = None, note: str = "") -> R
             resource=resource, number=number, actor=actor, note=note[:200], snapshot=data
         )
         indexing.reindex([resource.pk])
-        audit("hub.resource.change", actor=actor, target=resource, revision=number, note=note)
+        audit(verb, actor=actor, target=resource, revision=number, note=note)
         return revision
 
 
@@ -138,6 +152,85 @@ def delete_resource(resource: Resource, *, actor: Any = None) -> None:
         # resource's document, which the delete would take with it.
         indexing.unindex([pk])
         resource.delete()
+
+
+def merge_resources(keep: Resource, duplicate: Resource, *, actor: Any = None) -> None:
+    """Fold a duplicate into the resource that stays, then delete the duplicate.
+
+    People's saved lists and the compendium's placements move to ``keep`` (a list
+    or an element that already holds it keeps its own row), so nobody loses what
+    they saved when two copies of one publication become one.
+    """
+    if keep.pk == duplicate.pk:
+        raise ValueError(f"duplicate: expected another resource than {keep.slug!r}")
+    with transaction.atomic():
+        for item in SavedItem.objects.filter(resource=duplicate).select_related("saved_list"):
+            SavedItem.objects.get_or_create(saved_list=item.saved_list, resource=keep)
+        for entry in CompendiumEntry.objects.filter(resource=duplicate):
+            CompendiumEntry.objects.get_or_create(
+                element=entry.element,
+                resource=keep,
+                defaults={"order": entry.order, "note": entry.note},
+            )
+        record_change(keep, actor=actor, note=f"merged {duplicate.slug} into this resource")
+        audit("hub.resource.merge", actor=actor, target=keep, duplicate=duplicate.slug)
+        delete_resource(duplicate, actor=actor)
+
+
+def element_label(element: str) -> str:
+    """The element's English name, for revision notes (stored, so never in the reader's language)."""
+    labels = dict(taxonomy.Element.choices)
+    if element not in labels:
+        raise ValueError(f"element: expected one of {taxonomy.Element.values}, got {element!r}")
+    with translation.override("en"):
+        return str(labels[element])
+
+
+def place_in_compendium(
+    resource: Resource, element: str, *, reason: str, actor: Any = None
+) -> CompendiumEntry:
+    """Place a resource under an essential element, or change the reason it is there.
+
+    The reason is shown to readers as the editor's note, so it is required. The
+    placement is kept in the resource's revision history (who, when, why) and in
+    the audit log; placing it again with the same reason writes nothing.
+    """
+    label = element_label(element)
+    reason = " ".join(str(reason).split())
+    if not reason:
+        raise ValueError(
+            "reason: expected a sentence on why the resource belongs here, got nothing"
+        )
+    if len(reason) > REASON_MAX:
+        raise ValueError(f"reason: expected at most {REASON_MAX} characters, got {len(reason)}")
+    with transaction.atomic():
+        entry = CompendiumEntry.objects.filter(element=element, resource=resource).first()
+        if entry is not None and entry.note == reason:
+            return entry
+        if entry is None:
+            last = CompendiumEntry.objects.filter(element=element).aggregate(last=Max("order"))
+            entry = CompendiumEntry.objects.create(
+                element=element, resource=resource, order=(last["last"] or 0) + 1, note=reason
+            )
+            note, verb = f"Placed in “{label}”: {reason}", "hub.compendium.place"
+        else:
+            entry.note = reason
+            entry.save(update_fields=["note"])
+            note, verb = f"New reason in “{label}”: {reason}", "hub.compendium.reason"
+        record_change(resource, actor=actor, note=note, verb=verb)
+    return entry
+
+
+def remove_from_compendium(resource: Resource, element: str, *, actor: Any = None) -> bool:
+    """Take a resource out of an element; False (and nothing written) when it was not there."""
+    label = element_label(element)
+    with transaction.atomic():
+        deleted, _ = CompendiumEntry.objects.filter(element=element, resource=resource).delete()
+        if deleted:
+            record_change(
+                resource, actor=actor, note=f"Removed from “{label}”", verb="hub.compendium.remove"
+            )
+    return bool(deleted)
 
 
 def suggest_resource(*, title: str, url: str, note: str = "", email: str = "") -> Suggestion:

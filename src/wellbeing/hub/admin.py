@@ -118,10 +118,24 @@ class CaseStudyAdmin(admin.ModelAdmin):
 
 @admin.register(CompendiumEntry)
 class CompendiumEntryAdmin(admin.ModelAdmin):
+    """Reordering and rewording; each save lands in the resource's history, like the staff page."""
+
     list_display = ["element", "order", "resource"]
     list_editable = ["order"]
     list_filter = ["element"]
     raw_id_fields = ["resource"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        note = f"compendium entry edited in admin: {actions.element_label(obj.element)}"
+        actions.record_change(obj.resource, actor=request.user, note=note)
+
+    def delete_model(self, request, obj) -> None:
+        actions.remove_from_compendium(obj.resource, obj.element, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset.select_related("resource"):
+            actions.remove_from_compendium(obj.resource, obj.element, actor=request.user)
 
 
 @admin.register(Suggestion)

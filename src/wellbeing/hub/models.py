@@ -7,6 +7,7 @@ by ``hub.search.indexing`` and never edited by hand.
 """
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -15,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.hub import taxonomy
 from wellbeing.hub.text import markdown_to_html, markdown_to_text
@@ -63,8 +65,8 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
 
 class Resource(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
@@ -140,31 +142,36 @@ class Resource(models.Model):
     def body_html(self) -> str:
         return markdown_to_html(self.body)
 
-    def taxonomy_rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """(heading, [(label, link)]) for the detail page; links lead to the filtered search."""
+    def taxonomy_rows(self) -> list[dict[str, Any]]:
+        """Heading, [(label, link)] and language of each row of the detail page.
+
+        Links lead to the filtered search. Priority areas and factors are the
+        Plan's own English names (rows of ``plan``), so their rows say so.
+        """
         search = reverse("hub:index")
-        rows: list[tuple[str, list[tuple[str, str]]]] = []
+        rows: list[dict[str, Any]] = []
         lists = (
-            ("Essential elements", "element", "elements"),
-            ("Professions", "profession", "professions"),
-            ("Care settings", "setting", "care_settings"),
-            ("Career stages", "stage", "career_stages"),
+            (_("Essential elements"), "element", "elements"),
+            (_("Professions"), "profession", "professions"),
+            (_("Care settings"), "setting", "care_settings"),
+            (_("Career stages"), "stage", "career_stages"),
         )
         for heading, facet, field in lists:
             choices = dict(taxonomy.LIST_FIELDS[field].choices)
             values = getattr(self, field)
             if values:
-                rows.append(
-                    (heading, [(choices.get(v, v), f"{search}?{facet}={v}") for v in values])
-                )
+                items = [(choices.get(v, v), f"{search}?{facet}={v}") for v in values]
+                rows.append({"heading": heading, "items": items, "lang": ""})
         areas = [
             (f"{a.number}. {a.title}", a.get_absolute_url()) for a in self.priority_areas.all()
         ]
-        factors = [(f.name, f.get_absolute_url()) for f in self.factors.all()]
+        factors = [(f.name, f"{search}?factor={f.slug}") for f in self.factors.all()]
         if areas:
-            rows.append(("National Plan priority areas", areas))
+            rows.append(
+                {"heading": _("National Plan priority areas"), "items": areas, "lang": "en"}
+            )
         if factors:
-            rows.append(("Conceptual-model factors", factors))
+            rows.append({"heading": _("Conceptual-model factors"), "items": factors, "lang": "en"})
         return rows
 
     def search_body(self) -> str:

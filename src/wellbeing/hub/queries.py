@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from django.db.models import Count
 from django.http import Http404
 
-from wellbeing.hub.models import CompendiumEntry, Resource, SavedList
+from wellbeing.hub import taxonomy
+from wellbeing.hub.models import CompendiumEntry, Resource, Revision, SavedList
 
 
 def _is_staff(user: Any) -> bool:
@@ -49,3 +51,27 @@ def compendium(element: str):
         .select_related("resource")
         .order_by("order", "pk")
     )
+
+
+def compendium_counts() -> list[tuple[str, str, int]]:
+    """(element, label, published resources placed there) for every element, in order."""
+    counts = dict(
+        CompendiumEntry.objects.filter(resource__status=Resource.Status.PUBLISHED)
+        .order_by()
+        .values("element")
+        .annotate(n=Count("pk"))
+        .values_list("element", "n")
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in taxonomy.Element.choices]
+
+
+def placements(resource: Resource) -> list[tuple[str, str, str]]:
+    """(element, label, reason) of each element the resource is placed under."""
+    labels = dict(taxonomy.Element.choices)
+    entries = resource.compendium_entries.order_by("element", "pk").values_list("element", "note")
+    return [(element, labels.get(element, element), note) for element, note in entries]
+
+
+def revisions(resource: Resource):
+    """The resource's history for staff, newest first, with who made each change."""
+    return Revision.objects.filter(resource=resource).select_related("actor").order_by("-number")

@@ -5,79 +5,80 @@ Priority areas and conceptual-model factors are not here: they are rows of
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    RESEARCH = "research", "Peer-reviewed research"
-    STORY = "story", "Personal story"
-    TOOLKIT = "toolkit", "Toolkit"
-    PRESENTATION = "presentation", "Presentation"
-    BLOG = "blog", "Blog post"
-    VIDEO = "video", "Video"
-    REPORT = "report", "Report"
-    WEBINAR = "webinar", "Webinar"
-    CASE_STUDY = "case-study", "Case study"
-    INSTRUMENT_GUIDE = "instrument-guide", "Instrument guide"
+    RESEARCH = "research", _("Peer-reviewed research")
+    STORY = "story", _("Personal story")
+    TOOLKIT = "toolkit", _("Toolkit")
+    PRESENTATION = "presentation", _("Presentation")
+    BLOG = "blog", _("Blog post")
+    VIDEO = "video", _("Video")
+    REPORT = "report", _("Report")
+    WEBINAR = "webinar", _("Webinar")
+    CASE_STUDY = "case-study", _("Case study")
+    INSTRUMENT_GUIDE = "instrument-guide", _("Instrument guide")
 
 
 class Element(models.TextChoices):
     """The resource compendium's six essential elements, in the compendium's order."""
 
-    COMMITMENT = "advancing-organizational-commitment", "Advancing organizational commitment"
-    LEADERSHIP = "strengthening-leadership-behaviors", "Strengthening leadership behaviors"
-    ASSESSMENTS = "conducting-workplace-assessments", "Conducting workplace assessments"
-    POLICIES = "examining-policies-and-practices", "Examining policies and practices"
-    EFFICIENCY = "enhancing-workplace-efficiency", "Enhancing workplace efficiency"
+    COMMITMENT = "advancing-organizational-commitment", _("Advancing organizational commitment")
+    LEADERSHIP = "strengthening-leadership-behaviors", _("Strengthening leadership behaviors")
+    ASSESSMENTS = "conducting-workplace-assessments", _("Conducting workplace assessments")
+    POLICIES = "examining-policies-and-practices", _("Examining policies and practices")
+    EFFICIENCY = "enhancing-workplace-efficiency", _("Enhancing workplace efficiency")
     CONNECTION = (
         "cultivating-a-culture-of-connection-and-support",
-        "Cultivating a culture of connection and support",
+        _("Cultivating a culture of connection and support"),
     )
 
 
 class Profession(models.TextChoices):
-    PHYSICIAN = "physician", "Physician"
-    NURSE = "nurse", "Nurse"
-    PHARMACIST = "pharmacist", "Pharmacist"
-    PHYSICIAN_ASSISTANT = "physician-assistant", "Physician assistant"
-    APP = "advanced-practice-provider", "Advanced practice provider"
-    TRAINEE = "trainee", "Trainee"
-    STUDENT = "student", "Student"
-    ALLIED = "allied-health", "Allied health"
-    ALL = "all-clinicians", "All clinicians"
+    PHYSICIAN = "physician", _("Physician")
+    NURSE = "nurse", _("Nurse")
+    PHARMACIST = "pharmacist", _("Pharmacist")
+    PHYSICIAN_ASSISTANT = "physician-assistant", _("Physician assistant")
+    APP = "advanced-practice-provider", _("Advanced practice provider")
+    TRAINEE = "trainee", _("Trainee")
+    STUDENT = "student", _("Student")
+    ALLIED = "allied-health", _("Allied health")
+    ALL = "all-clinicians", _("All clinicians")
 
 
 class CareSetting(models.TextChoices):
-    HOSPITAL = "hospital", "Hospital"
-    AMBULATORY = "ambulatory", "Ambulatory care"
-    AMC = "academic-medical-center", "Academic medical center"
-    PRIMARY = "primary-care", "Primary care"
-    LONG_TERM = "long-term-care", "Long-term care"
-    COMMUNITY = "community-health", "Community health"
-    ALL = "all-settings", "All settings"
+    HOSPITAL = "hospital", _("Hospital")
+    AMBULATORY = "ambulatory", _("Ambulatory care")
+    AMC = "academic-medical-center", _("Academic medical center")
+    PRIMARY = "primary-care", _("Primary care")
+    LONG_TERM = "long-term-care", _("Long-term care")
+    COMMUNITY = "community-health", _("Community health")
+    ALL = "all-settings", _("All settings")
 
 
 class CareerStage(models.TextChoices):
-    STUDENT = "student", "Student"
-    TRAINEE = "trainee", "Trainee"
-    EARLY = "early-career", "Early career"
-    MID = "mid-career", "Mid-career"
-    LATE = "late-career", "Late career"
-    LEADER = "leader", "Leader"
-    ALL = "all", "All career stages"
+    STUDENT = "student", _("Student")
+    TRAINEE = "trainee", _("Trainee")
+    EARLY = "early-career", _("Early career")
+    MID = "mid-career", _("Mid-career")
+    LATE = "late-career", _("Late career")
+    LEADER = "leader", _("Leader")
+    ALL = "all", _("All career stages")
 
 
 class Evidence(models.TextChoices):
     """Level of evidence, strongest first (matching ranks ties by this order)."""
 
-    SYSTEMATIC_REVIEW = "systematic-review", "Systematic review"
-    RANDOMIZED_TRIAL = "randomized-trial", "Randomized trial"
-    OBSERVATIONAL = "observational-study", "Observational study"
-    CONSENSUS = "consensus-report", "Consensus report"
-    EXPERT_OPINION = "expert-opinion", "Expert opinion"
-    CASE_REPORT = "case-report", "Case report"
-    PRACTICE_GUIDE = "practice-guide", "Practice guide"
-    INSTRUMENT_VALIDATION = "instrument-validation", "Instrument validation"
-    PERSONAL_NARRATIVE = "personal-narrative", "Personal narrative"
+    SYSTEMATIC_REVIEW = "systematic-review", _("Systematic review")
+    RANDOMIZED_TRIAL = "randomized-trial", _("Randomized trial")
+    OBSERVATIONAL = "observational-study", _("Observational study")
+    CONSENSUS = "consensus-report", _("Consensus report")
+    EXPERT_OPINION = "expert-opinion", _("Expert opinion")
+    CASE_REPORT = "case-report", _("Case report")
+    PRACTICE_GUIDE = "practice-guide", _("Practice guide")
+    INSTRUMENT_VALIDATION = "instrument-validation", _("Instrument validation")
+    PERSONAL_NARRATIVE = "personal-narrative", _("Personal narrative")
 
 
 EVIDENCE_ORDER = {value: rank for rank, value in enumerate(Evidence.values)}
@@ -90,16 +91,16 @@ LIST_FIELDS: dict[str, type[models.TextChoices]] = {
     "career_stages": CareerStage,
 }
 
-# Search facets: URL parameter -> (label, where its values come from).
+# Search facets: URL parameter -> label (the values come from ENUM_FACETS or the Plan).
 FACETS: dict[str, str] = {
-    "kind": "Type",
-    "element": "Essential element",
-    "priority_area": "Priority area",
-    "factor": "Conceptual-model factor",
-    "profession": "Profession",
-    "setting": "Care setting",
-    "stage": "Career stage",
-    "evidence": "Level of evidence",
+    "kind": _("Type"),
+    "element": _("Essential element"),
+    "priority_area": _("Priority area"),
+    "factor": _("Conceptual-model factor"),
+    "profession": _("Profession"),
+    "setting": _("Care setting"),
+    "stage": _("Career stage"),
+    "evidence": _("Level of evidence"),
 }
 ENUM_FACETS: dict[str, type[models.TextChoices]] = {
     "kind": Kind,

@@ -21,6 +21,8 @@ import numpy as np
 from django.core.cache import cache
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wellbeing.hub import taxonomy
 from wellbeing.hub.models import Resource
@@ -32,7 +34,7 @@ from wellbeing.plan.models import ModelElement, PriorityArea
 __all__ = ["PER_PAGE", "SORTS", "FacetGroup", "FacetValue", "Hit", "SearchResults", "search"]
 
 PER_PAGE = 20
-SORTS = {"relevance": "Relevance", "date": "Newest first"}
+SORTS = {"relevance": gettext_lazy("Relevance"), "date": gettext_lazy("Newest first")}
 MAX_VALUES_PER_FACET = 10
 LABELS_KEY = "hub:facet-labels"
 LABELS_SECONDS = 300
@@ -95,7 +97,9 @@ def search(
     labels = _labels()
     filters = _clean_filters(facets or {}, labels, notices)
     if sort not in SORTS:
-        notices.append(f"Unknown sort order {sort[:40]!r}: sorted by relevance instead.")
+        notices.append(
+            _("Unknown sort order “%(sort)s”: sorted by relevance instead.") % {"sort": sort[:40]}
+        )
         sort = "relevance"
     if not parsed:
         sort = "date"
@@ -137,13 +141,18 @@ def _clean_filters(
     clean: dict[str, tuple[str, ...]] = {}
     for name, values in facets.items():
         if name not in taxonomy.FACETS:
-            notices.append(f"Unknown filter {name[:40]!r} was ignored.")
+            notices.append(_("Unknown filter “%(name)s” was ignored.") % {"name": name[:40]})
             continue
         known = [v for v in dict.fromkeys(values) if v in labels[name]]
         if len(known) < len(set(values)):
-            notices.append(f"An unknown {taxonomy.FACETS[name].lower()} was ignored.")
+            notices.append(
+                _("An unknown value of the filter “%(facet)s” was ignored.")
+                % {"facet": taxonomy.FACETS[name]}
+            )
         if len(known) > MAX_VALUES_PER_FACET:
-            notices.append(f"Only {MAX_VALUES_PER_FACET} values per filter are used.")
+            notices.append(
+                _("Only %(n)s values per filter are used.") % {"n": MAX_VALUES_PER_FACET}
+            )
             known = known[:MAX_VALUES_PER_FACET]
         if known:
             clean[name] = tuple(known)

@@ -9,6 +9,8 @@ a shortened query carries a notice that the page shows.
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
 MIN_PREFIX_CHARS = 3
@@ -41,7 +43,8 @@ def parse_query(raw: str) -> ParsedQuery:
     if len(raw) > MAX_QUERY_CHARS:
         raw = raw[:MAX_QUERY_CHARS]
         notices.append(
-            f"Your search was long, so only its first {MAX_QUERY_CHARS} characters were used."
+            _("Your search was long, so only its first %(n)s characters were used.")
+            % {"n": MAX_QUERY_CHARS}
         )
     phrases: list[tuple[str, ...]] = []
     for match in _PHRASE.finditer(raw):
@@ -55,6 +58,8 @@ def parse_query(raw: str) -> ParsedQuery:
     budget -= len(kept_phrases)
     kept_words = tuple(dict.fromkeys(words))[: max(budget, 0)]
     if len(kept_phrases) < len(phrases) or len(kept_words) < len(dict.fromkeys(words)):
-        notices.append(f"Only the first {MAX_TERMS} words or phrases of your search were used.")
+        notices.append(
+            _("Only the first %(n)s words or phrases of your search were used.") % {"n": MAX_TERMS}
+        )
     prefix = bool(kept_words) and len(kept_words[-1]) >= MIN_PREFIX_CHARS and not rest.endswith(" ")
     return ParsedQuery(kept_words, kept_phrases, prefix, tuple(notices))
