@@ -5,8 +5,8 @@ shown. Never imports Django and never reads settings: the caller passes the
 minimum group size.
 
 - ``suppression``: counts of disjoint parts with a published total.
-- ``groups``: per-group n, mean, SD, t interval and shares with Wilson intervals;
-  the unit tree.
+- ``groups``: per-group n, mean, SD, an interval of the mean that stays inside the
+  scale's range, and shares with Wilson intervals; the unit tree.
 - ``disclosure``: what of a unit-tree x demographic report may be published
   (primary and complementary suppression, proven against linear recovery), also
   across successive releases of a growing data set.
@@ -34,6 +34,7 @@ from analysis.groups import (
     ShareStats,
     Threshold,
     UnitTree,
+    bounded_mean_interval,
     group_stats,
     label_codes,
     wilson_interval,
@@ -59,6 +60,7 @@ __all__ = [
     "TrendResult",
     "UnitTree",
     "WaveSummary",
+    "bounded_mean_interval",
     "group_stats",
     "key_drivers",
     "label_codes",

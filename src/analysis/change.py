@@ -7,7 +7,8 @@ reaches ``min_size`` responses; elsewhere the statistics are NaN and ``reason``
 says why, so a template can show the reason instead of a number.
 
 - ``mean_change``: scale means, Welch's t (no equal-variance assumption: a
-  re-measured unit rarely keeps its spread).
+  re-measured unit rarely keeps its spread); with the scale's ``span`` its interval
+  stays within the largest change the scale allows.
 - ``rate_change``: proportions (e.g. "burned out"), Newcombe's hybrid score
   interval (method 10) with the pooled two-proportion z-test.
 - ``trend``: three or more waves, the least-squares slope of individual scores
@@ -155,14 +156,19 @@ def mean_change(
     *,
     min_size: int,
     confidence: float = 0.95,
+    span: float | None = None,
 ) -> ChangeTable:
     """Change of a scale mean per group: wave-2 mean minus wave-1 mean, with Welch's t-test.
 
     SDs use ddof=1. A group needs ``max(min_size, 2)`` responses in both
     waves; a group with no spread in either wave gets its difference but no test.
+    ``span`` is the width of the scale (maximum minus minimum), when it has one: no
+    change can exceed it, so the interval is cut to [-span, span] (a cut never moves a
+    limit across zero, so the test's verdict stays the same).
     """
     _check_min_size(min_size)
     check_confidence(confidence)
+    _check_span(span)
     first, second = _wave(n1, mean1, sd1, "1"), _wave(n2, mean2, sd2, "2")
     _check_same_length("n2", second.n, "n1", first.n)
     floor = max(min_size, 2)
@@ -177,6 +183,10 @@ def mean_change(
     tested = comparable & (se > 0)
     difference = np.where(comparable, second.mean - first.mean, np.nan)
     test = _t_test(difference, se, df, tested, confidence)
+    if span is not None:
+        test = test._replace(
+            ci_low=np.clip(test.ci_low, -span, span), ci_high=np.clip(test.ci_high, -span, span)
+        )
     reason = _reasons(first.n, second.n, floor, tested, "no test: no variation within either wave")
     return ChangeTable("welch_t", confidence, difference, *test, comparable, reason)
 
@@ -391,6 +401,18 @@ def _check_finite_where(where: BoolArray, **arrays: FloatArray) -> None:
             raise ValueError(
                 f"{name}[{i}]: expected a finite value for a group large enough to compare, got {float(array[i])!r}"
             )
+
+
+def _check_span(span: object) -> None:
+    if span is None:
+        return
+    if (
+        isinstance(span, bool)
+        or not isinstance(span, int | float)
+        or not np.isfinite(span)
+        or span <= 0
+    ):
+        raise ValueError(f"span: expected a finite number above 0 (or None), got {span!r}")
 
 
 def _check_min_size(min_size: object) -> None:

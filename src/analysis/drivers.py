@@ -1,4 +1,4 @@
-"""Key drivers: which work-environment measures go with the outcome (burnout) here.
+"""Key drivers: which measures (the work environment, well-being) go with the outcome (burnout) here.
 
 For each candidate driver the result gives its correlation with the outcome,
 its standardised regression coefficient (beta, the change in outcome SDs per

@@ -2,9 +2,10 @@
 
 ``UnitTree`` holds the organization's units; ``tree.expand`` pairs each
 respondent with every unit above them, so one pass gives each unit's statistics
-over its whole subtree. ``group_stats`` gives n, mean, SD, a t interval of the
-mean and shares beyond cut-offs with Wilson intervals, for any grouping (tree
-units, a demographic field, unit x category codes).
+over its whole subtree. ``group_stats`` gives n, mean, SD, an interval of the
+mean (inside the scale's range when the range is given: ``bounded_mean_interval``)
+and shares beyond cut-offs with Wilson intervals, for any grouping (tree units, a
+demographic field, unit x category codes).
 
 Vectorised for report sizes (tens of thousands of scores, thousands of groups):
 the groups are coded once (one sort), then every statistic is an ``np.bincount``
@@ -25,7 +26,7 @@ from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special, stats
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -110,7 +111,9 @@ class GroupTable:
     """Statistics of every group, as read-only arrays aligned with ``labels``.
 
     ``n`` counts scored values (NaN is "not scored"). ``sd`` uses ddof=1; ``ci_low``/
-    ``ci_high`` are the t interval of the mean at ``confidence``; NaN where undefined.
+    ``ci_high`` are the interval of the mean at ``confidence``: with ``bounds`` (the
+    scale's range) :func:`bounded_mean_interval`, which stays inside the range; without,
+    the t interval. NaN where undefined (fewer than two scores).
     In a table returned by :meth:`masked`, hidden groups have ``suppressed`` True, a
     ``reasons`` entry, ``n`` and counts 0 and every float NaN: check ``suppressed``
     (or use :meth:`row`) before showing a zero.
@@ -126,6 +129,7 @@ class GroupTable:
     confidence: float
     suppressed: BoolArray
     reasons: tuple[str, ...]
+    bounds: tuple[float, float] | None = None  # the scale's range the intervals respect
     _index: Mapping[Hashable, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -277,6 +281,7 @@ def group_stats(
     labels: Sequence[Hashable] | ArrayLike | None = None,
     cutoffs: Mapping[str, Threshold | tuple[float, str]] | None = None,
     confidence: float = 0.95,
+    bounds: tuple[float, float] | None = None,
 ) -> GroupTable:
     """Statistics of ``values`` (NaN = not scored) per group of ``groups``.
 
@@ -284,6 +289,9 @@ def group_stats(
     answer as its own category). ``labels`` fixes the groups and their order (groups
     without scores get n 0); by default the sorted distinct labels of ``groups``.
     ``cutoffs`` maps a name to a :class:`Threshold` or a ``(value, direction)`` pair.
+    ``bounds`` is the scale's ``(minimum, maximum)``: give it whenever the scale has one,
+    so no interval reaches below the minimum or above the maximum (a t interval of five
+    scores on a 0-25 scale can run from -0.4 to 5.4).
 
     Example: ``group_stats([3.0, 4.0, nan, 5.0], ["a", "a", "b", "b"],
     cutoffs={"high": Threshold(4.0)})``.
@@ -297,8 +305,9 @@ def group_stats(
         raise ValueError(f"confidence: expected a number in (0, 1), got {confidence!r}")
     scored = ~np.isnan(scores)
     scores, codes = scores[scored], codes[scored]
+    scale = _bounds(bounds, scores)
     size = len(names)
-    n, mean, sd, low, high = _moments(scores, codes, size, float(confidence))
+    n, mean, sd, low, high = _moments(scores, codes, size, float(confidence), scale)
     shares = {
         name: _share(threshold, scores, codes, n, float(confidence))
         for name, threshold in thresholds.items()
@@ -315,6 +324,7 @@ def group_stats(
         float(confidence),
         unmasked,
         ("",) * size,
+        scale,
     )
 
 
@@ -330,11 +340,94 @@ def wilson_interval(
         denom = 1 + z * z / m
         centre = (p + z * z / (2 * m)) / denom
         half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
-    return np.asarray(centre - half, dtype=np.float64), np.asarray(centre + half, dtype=np.float64)
+    # The limits lie in [0, 1], exactly 0 at none and 1 at all; rounding can put them a
+    # hair off (-1e-17 at 0 of n, which a page would print as "-0%").
+    low = np.where((x == 0) & (m > 0), 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where((x == m) & (m > 0), 1.0, np.clip(centre + half, 0.0, 1.0))
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
+def bounded_mean_interval(
+    mean: ArrayLike,
+    sd: ArrayLike,
+    n: ArrayLike,
+    bounds: tuple[float, float],
+    confidence: float = 0.95,
+) -> tuple[FloatArray, FloatArray]:
+    """Interval of a mean of scores on a scale from ``bounds[0]`` to ``bounds[1]``, inside
+    the scale by construction (NaN where n < 2).
+
+    The mean's place in the range, p = (mean - minimum) / (maximum - minimum), is a
+    proportion; its interval is a t interval (n - 1 df) on the log-odds of p, mapped back
+    to the scale: the "xlogit" interval of R's survey package (``svyciprop``), also used
+    by SUDAAN and SPSS Complex Samples. Near the ends of the scale it is lopsided, as the
+    uncertainty is: a mean of 2.5 on 0-25 can be off by more upwards than downwards.
+
+    Where every score is the same (SD 0, which includes every mean at the very minimum or
+    maximum, where the log-odds are infinite), the scores say nothing of the spread, so
+    the interval takes the widest spread a score can have at that mean (Bhatia-Davis:
+    variance <= (maximum - mean)(mean - minimum)): the Wilson interval of p out of n.
+    Five answers all at the minimum of 0-25 give 0 to 10.9, not "0 to 0".
+    """
+    low, high = _checked_bounds(bounds)
+    width = high - low
+    m, s, count = (np.asarray(a, dtype=np.float64) for a in (mean, sd, n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.clip((m - low) / width, 0.0, 1.0)
+        se = s / np.sqrt(count) / width
+        spread = (s > 0) & (p > 0) & (p < 1)
+        t = _t_quantile(count, confidence)
+        log_odds = np.log(p / (1 - p))
+        half = t * se / (p * (1 - p))
+        logit_low, logit_high = _expit(log_odds - half), _expit(log_odds + half)
+    wilson_low, wilson_high = wilson_interval(p * count, count, confidence)
+    usable = count >= 2
+    lower = np.where(usable, np.where(spread, logit_low, wilson_low), np.nan)
+    upper = np.where(usable, np.where(spread, logit_high, wilson_high), np.nan)
+    # Back on the scale; the clip only absorbs rounding (0.1 + 0.2 * 1.0 > 0.3).
+    return np.clip(low + width * lower, low, high), np.clip(low + width * upper, low, high)
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    """The inverse of the log-odds; scipy's, which stays exact far from zero."""
+    return np.asarray(special.expit(x), dtype=np.float64)
+
+
+def _checked_bounds(bounds: object) -> tuple[float, float]:
+    if not isinstance(bounds, tuple | list) or len(bounds) != 2:
+        raise ValueError(f"bounds: expected (minimum, maximum), got {bounds!r}")
+    low, high = bounds
+    numbers_ok = all(
+        isinstance(b, numbers.Real) and not isinstance(b, bool) and math.isfinite(b)
+        for b in (low, high)
+    )
+    if not numbers_ok or not low < high:
+        raise ValueError(
+            f"bounds: expected two finite numbers, minimum below maximum, got {bounds!r}"
+        )
+    return float(low), float(high)
+
+
+def _bounds(bounds: object, scores: FloatArray) -> tuple[float, float] | None:
+    """The checked range, refusing scores outside it (a wrong range would clip real figures)."""
+    if bounds is None:
+        return None
+    low, high = _checked_bounds(bounds)
+    # Scores are sums and means of item values: allow the rounding of their arithmetic.
+    slack = 1e-9 * (high - low)
+    outside = (scores < low - slack) | (scores > high + slack)
+    if outside.any():
+        bad = float(scores[np.flatnonzero(outside)[0]])
+        raise ValueError(f"values: expected scores within bounds [{low:g}, {high:g}], got {bad!r}")
+    return low, high
 
 
 def _moments(
-    scores: FloatArray, codes: IntArray, size: int, confidence: float
+    scores: FloatArray,
+    codes: IntArray,
+    size: int,
+    confidence: float,
+    bounds: tuple[float, float] | None,
 ) -> tuple[IntArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     n = np.bincount(codes, minlength=size).astype(np.int64)
     total = np.bincount(codes, weights=scores, minlength=size)
@@ -345,11 +438,28 @@ def _moments(
         deviation = scores - mean[codes]
         squares = np.bincount(codes, weights=deviation * deviation, minlength=size)
         sd = np.where(n >= 2, np.sqrt(squares / np.maximum(n - 1, 1)), np.nan)
-        # The t quantile once per distinct degrees of freedom (scipy's ppf is slow per value).
-        df, at = np.unique(np.maximum(n - 1, 1), return_inverse=True)
-        t = stats.t.ppf(0.5 + confidence / 2, df)[at.reshape(-1)]
-        half = np.where(n >= 2, t * sd / np.sqrt(n), np.nan)
-    return tuple(_frozen(a) for a in (n, mean, sd, mean - half, mean + half))  # type: ignore[return-value]  # a 5-tuple by construction
+    if bounds is not None:
+        low, high = bounded_mean_interval(mean, sd, n, bounds, confidence)
+    else:
+        low, high = _t_interval(mean, sd, n, confidence)
+    return tuple(_frozen(a) for a in (n, mean, sd, low, high))  # type: ignore[return-value]  # a 5-tuple by construction
+
+
+def _t_interval(
+    mean: FloatArray, sd: FloatArray, n: IntArray, confidence: float
+) -> tuple[FloatArray, FloatArray]:
+    """The t interval of each mean (a scale without a known range); NaN where n < 2."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = np.where(n >= 2, _t_quantile(n, confidence) * sd / np.sqrt(n), np.nan)
+    return mean - half, mean + half
+
+
+def _t_quantile(n: ArrayLike, confidence: float) -> FloatArray:
+    """The two-sided t quantile with n - 1 degrees of freedom (at least 1), per group."""
+    counts = np.nan_to_num(np.asarray(n, dtype=np.float64), nan=1.0)
+    # Once per distinct degrees of freedom: scipy's ppf is slow per value.
+    df, at = np.unique(np.maximum(counts - 1, 1), return_inverse=True)
+    return np.asarray(stats.t.ppf(0.5 + confidence / 2, df)[at.reshape(-1)], dtype=np.float64)
 
 
 def _share(

@@ -386,3 +386,20 @@ def test_a_wave_summary_names_its_own_fields_in_errors():
         WaveSummary.of([30, 30], [3.0, 3.0], [1.0, -0.1])
     with pytest.raises(ValueError, match=r"values: expected finite scores or NaN"):
         WaveSummary.from_values([1.0, np.inf])
+
+
+def test_a_mean_change_interval_stays_within_the_widest_change_the_scale_allows():
+    # Five at the bottom of a 0-25 scale, then four at the top and one at the bottom: the
+    # Welch interval runs past +25, a change no scale of that width can show.
+    args = ([5], [0.0], [0.0], [5], [20.0], [np.std([25, 25, 25, 25, 0], ddof=1)])
+    plain = mean_change(*args, min_size=5)
+    cut = mean_change(*args, min_size=5, span=25.0)
+    assert plain.ci_high[0] > 25
+    assert -25 <= cut.ci_low[0] == plain.ci_low[0] and cut.ci_high[0] == 25.0
+    assert cut.significant[0] == plain.significant[0] and cut.p_value[0] == plain.p_value[0]
+
+
+@pytest.mark.parametrize("span", [0, -1.0, float("nan"), "25", True])
+def test_a_span_must_be_a_positive_width(span):
+    with pytest.raises(ValueError, match="span: expected a finite number above 0"):
+        mean_change([5], [1.0], [1.0], [5], [2.0], [1.0], min_size=5, span=span)

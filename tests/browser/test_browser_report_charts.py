@@ -44,7 +44,7 @@ def test_the_org_admin_reads_the_charts_drills_down_and_downloads_the_pdf(open_s
     heatmap = _chart_svg(site, "chart-heatmap")
     # One cell label per unit and scale, hidden cells included, each saying its number or "Hidden".
     labels = heatmap.locator("text").all_text_contents()
-    assert any("(n=" in text for text in labels)
+    assert any("n=" in text for text in labels)
     assert "Hidden" in labels  # the demo's Emergency Department is too small
     rates = _chart_svg(site, "chart-rates")
     assert rates.locator("path, rect").count() > 0
@@ -86,3 +86,91 @@ def test_the_report_charts_fit_a_phone(open_site, demo_report):
     assert canvas.get_attribute("tabindex") == "0"
     site.assert_accessible()
     assert site.console_errors == [], site.console_errors
+
+
+# Text of a chart whose boxes meet: level labels by their boxes; slanted labels (the heat map's
+# scale names when many units run down) by the distance between their parallel midlines,
+# since a slanted label's box is mostly empty corner.
+OVERLAPS = """(id) => {
+  const angle = (t) => {
+    const found = /rotate\\(([-\\d.]+)/.exec(t.getAttribute("transform") || "");
+    return found ? Number(found[1]) : 0;
+  };
+  const texts = Array.from(document.querySelectorAll("#" + id + " svg text"))
+    .filter((t) => t.textContent.trim())
+    .map((t) => ({text: t.textContent, box: t.getBoundingClientRect(), angle: angle(t),
+                  size: parseFloat(getComputedStyle(t).fontSize)}));
+  const clash = [];
+  for (let i = 0; i < texts.length; i++) {
+    for (let j = i + 1; j < texts.length; j++) {
+      const a = texts[i], b = texts[j];
+      if (a.angle !== b.angle) { continue; }
+      if (a.angle === 0) {
+        const w = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+        const h = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+        if (w > 1 && h > 1) { clash.push([a.text, b.text]); }
+      } else {
+        const r = a.angle * Math.PI / 180;
+        const dx = (b.box.left + b.box.right - a.box.left - a.box.right) / 2;
+        const dy = (b.box.top + b.box.bottom - a.box.top - a.box.bottom) / 2;
+        if (Math.abs(-dx * Math.sin(r) + dy * Math.cos(r)) < 0.9 * a.size) { clash.push([a.text, b.text]); }
+      }
+    }
+  }
+  return clash.slice(0, 10);
+}"""
+
+
+def _assert_fits(site, chart_ids):
+    """No sideways scroll of the page, nor inside a chart; no chart text over another."""
+    site.assert_no_horizontal_scroll()
+    for chart_id in chart_ids:
+        canvas = site.page.locator(f"#{chart_id}-canvas")
+        inner = canvas.evaluate("(e) => e.scrollWidth - e.clientWidth")
+        assert inner <= 1, f"{chart_id} is {inner}px wider than its container"
+        assert site.page.evaluate(OVERLAPS, chart_id) == [], chart_id
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_report_fits_the_screen_and_reads_in_words(open_site, demo_report, viewport):
+    world, spring = demo_report
+    autumn = spring.survey.waves.order_by("opens_at").last()
+    site = open_site(viewport)
+    _sign_in(site, world.admin.email)
+    for wave in (spring, autumn):
+        site.open(f"/measure/{world.organization.slug}/waves/{wave.pk}/report/")
+        charts = ["chart-heatmap", "chart-rates", "chart-group-1"]
+        for chart_id in charts:
+            _chart_svg(site, chart_id)
+        layout = site.page.locator("#chart-heatmap-canvas").get_attribute("data-vega-layout")
+        assert layout == ("narrow" if viewport == "phone" else "wide")
+        _assert_fits(site, charts)
+        # The heat map's numbers are as large as the rest of the chart text.
+        sizes = site.page.locator("#chart-heatmap-canvas svg text").evaluate_all(
+            "(ts) => ts.filter((t) => /\\d/.test(t.textContent))"
+            ".map((t) => parseFloat(getComputedStyle(t).fontSize))"
+        )
+        assert sizes and min(sizes) >= 12
+        headline = site.page.locator("#h-2").inner_text()
+        assert "WHO-5 Well-Being Index" in headline and "(0-25)" in headline
+        text = site.page.locator("main").inner_text()
+        assert "CHANGED" not in text and "Mean down" not in text
+        site.assert_accessible()
+        site.screenshot(f"report-{wave.name.lower().replace(' ', '-')}-{viewport}")
+    # The autumn wave says how it compares with the spring one, in words.
+    assert "than Spring 2026" in text or "No clear change from Spring 2026" in text
+    assert site.console_errors == [], site.console_errors
+
+
+def test_a_phone_turned_sideways_redraws_the_wide_heat_map(open_site, demo_report):
+    world, spring = demo_report
+    site = open_site("phone")
+    _sign_in(site, world.admin.email)
+    site.open(f"/measure/{world.organization.slug}/waves/{spring.pk}/report/")
+    _chart_svg(site, "chart-heatmap")
+    canvas = site.page.locator("#chart-heatmap-canvas")
+    assert canvas.get_attribute("data-vega-layout") == "narrow"
+    site.page.set_viewport_size({"width": 900, "height": 600})
+    site.page.wait_for_selector('#chart-heatmap-canvas[data-vega-layout="wide"]')
+    _chart_svg(site, "chart-heatmap")
+    _assert_fits(site, ["chart-heatmap"])

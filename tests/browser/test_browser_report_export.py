@@ -60,3 +60,34 @@ def test_the_staff_page_of_private_aggregates_is_accessible(open_site, transacti
     assert site.page.get_by_role("heading", name="Privacy budget").is_visible()
     site.assert_accessible()
     assert site.console_errors == [], site.console_errors
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_staff_aggregates_and_support_pages_fit_the_screen(
+    open_site, transactional_db, viewport
+):
+    from wellbeing.accounts.demo import load_demo
+    from wellbeing.reports import actions, door
+    from wellbeing.surveys.demo import load_survey_demo
+
+    world = load_demo()
+    load_survey_demo(world.organization, world.admin)
+    door.release_campaign_aggregates(world.staff)
+    door.release_campaign_aggregates(world.staff)  # a second row in the releases table
+    for days in (3, 7):  # one grant replaced (past access), one current
+        actions.grant_support_access(
+            organization=world.organization, staff_user=world.staff, days=days, actor=world.admin
+        )
+    staff = open_site(viewport)
+    _sign_in(staff, world.staff.email)
+    for path in ("/staff/campaign-aggregates/", "/staff/support-access/"):
+        staff.open(path)
+        staff.assert_no_horizontal_scroll()
+        staff.assert_accessible()
+    admin = open_site(viewport)
+    _sign_in(admin, world.admin.email)
+    admin.open(f"/measure/{world.organization.slug}/support-access/")
+    assert admin.page.get_by_role("button", name="Revoke").count() == 1
+    admin.assert_no_horizontal_scroll()
+    admin.assert_accessible()
+    assert staff.console_errors == [] and admin.console_errors == []

@@ -51,6 +51,7 @@ class Change:
     ci: tuple[float, float] | None
     significant: bool
     reason: str
+    p_value: float | None = None  # None where no test ran (too few responses, no spread)
 
 
 @dataclass(frozen=True)
@@ -242,14 +243,25 @@ class _Tables:
     categories: dict[str, GroupTable]
 
 
+def scale_range(column: ScaleColumn) -> tuple[float, float] | None:
+    """The scale's (minimum, maximum), which its intervals stay inside; None when the
+    instrument does not declare one (a licence holder's external score)."""
+    scale = get_instrument(column.instrument).scale(column.scale)
+    if scale.minimum is None or scale.maximum is None or not scale.maximum > scale.minimum:
+        return None
+    return float(scale.minimum), float(scale.maximum)
+
+
 def _tables(frozen: Frozen, key: str, column: ScaleColumn, with_categories: bool) -> _Tables:
     """The scale's unit and unit x category tables, masked by its plan."""
     plan = plans_of(frozen)[key]
     t = frozen.tree
     scored = ~np.isnan(column.values)
     rows, nodes = t.units.expand(frozen.codes)
-    thresholds = _threshold(column)
-    units = group_stats(column.values[rows], nodes, labels=range(t.size), cutoffs=thresholds)
+    thresholds, bounds = _threshold(column), scale_range(column)
+    units = group_stats(
+        column.values[rows], nodes, labels=range(t.size), cutoffs=thresholds, bounds=bounds
+    )
     units = units.masked(*plan.total_mask())
     by_category = {}
     for name, coded in frozen.cats.items() if with_categories else ():
@@ -263,7 +275,11 @@ def _tables(frozen: Frozen, key: str, column: ScaleColumn, with_categories: bool
         keep = full[rows] >= 0
         groups = nodes[keep] * width + full[rows][keep]
         table = group_stats(
-            column.values[rows][keep], groups, labels=range(t.size * width), cutoffs=thresholds
+            column.values[rows][keep],
+            groups,
+            labels=range(t.size * width),
+            cutoffs=thresholds,
+            bounds=bounds,
         )
         by_category[name] = table.masked(*plan.field_mask(name))
     return _Tables(plan, units, by_category)
@@ -296,6 +312,7 @@ def _aligned(frozen: Frozen, old: Frozen, table: GroupTable) -> tuple[GroupTable
         confidence=table.confidence,
         suppressed=np.zeros(len(index), dtype=bool),
         reasons=("",) * len(index),
+        bounds=table.bounds,
     )
     return picked.masked(hidden, reasons), missing
 
@@ -307,9 +324,11 @@ def _changes(now: GroupTable, before: GroupTable | None, k: int):
     def n_of(table: GroupTable) -> np.ndarray:
         return np.where(table.suppressed, 0, table.n).astype(float)
 
+    # No change can be larger than the scale is wide: the interval stays within that too.
+    span = None if now.bounds is None else now.bounds[1] - now.bounds[0]
     means = mean_change(
         n_of(before), before.mean, np.nan_to_num(before.sd),
-        n_of(now), now.mean, np.nan_to_num(now.sd), min_size=k,
+        n_of(now), now.mean, np.nan_to_num(now.sd), min_size=k, span=span,
     )  # fmt: skip
     mean_rows = [_change(means, i) for i in range(len(now))]
     rate_rows = None
@@ -327,7 +346,10 @@ def _change(table, i: int) -> Change:
     if not table.comparable[i]:
         return Change(None, None, False, table.reason[i])
     ci = None if np.isnan(table.ci_low[i]) else (float(table.ci_low[i]), float(table.ci_high[i]))
-    return Change(float(table.difference[i]), ci, bool(table.significant[i]), table.reason[i])
+    p_value = None if np.isnan(table.p_value[i]) else float(table.p_value[i])
+    return Change(
+        float(table.difference[i]), ci, bool(table.significant[i]), table.reason[i], p_value
+    )
 
 
 def _previous_tables(frozen: Frozen, before: Frozen | None) -> dict[str, GroupTable]:

@@ -37,6 +37,18 @@ def percent_interval(pair: tuple[float, float] | None) -> str:
 
 
 @register.filter
+def change_way(difference: float | None, higher_is: str | None) -> str:
+    """What a change means on the scale: "better"/"worse" where the scale has a direction
+    (higher burnout is worse, higher well-being better), else "higher"/"lower"."""
+    if not difference:
+        return "unchanged"
+    up = difference > 0
+    if higher_is in ("better", "worse"):
+        return "better" if up == (higher_is == "better") else "worse"
+    return "higher" if up else "lower"
+
+
+@register.filter
 def get(mapping, key):
     if mapping is None:
         return None

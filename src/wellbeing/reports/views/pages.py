@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from wellbeing.accounts.models import Membership, Organization, User
 from wellbeing.accounts.permissions import get_org_for_user, is_org_admin
 from wellbeing.core.models import audit
-from wellbeing.reports import charts, door
+from wellbeing.reports import charts, door, wording
 from wellbeing.reports.access import get_org_for_report_reader, get_unit_for_report_reader
 from wellbeing.reports.build import Figure, Report, UnitRow
 from wellbeing.reports.kept import Kept
@@ -79,7 +79,17 @@ def wave_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         context["filter_error"] = str(error)
         status = 400
     context.update(chart_context(read, context))
+    context.update(words_context(cast(Report, read.report), context["headline"]))
     return render(request, "reports/report.html", context, status=status)
+
+
+def words_context(report: Report, headline: list[dict]) -> dict:
+    """The headline cards in words (instrument, range, better or worse) and the method note."""
+    previous = report.previous.name if report.previous else None
+    return {
+        "cards": wording.headline_cards(headline, previous),
+        "unbounded": wording.unbounded_measures(report.scales),
+    }
 
 
 class FilterError(ValueError):
@@ -184,6 +194,9 @@ def chart_context(read: door.Reading, context: dict) -> dict:
         "rates_chart": charts.headline_chart(rates, read.wave.name, previous, id="chart-rates"),
         "heatmap_chart": charts.heatmap_chart(report.scales, rows, links, id="chart-heatmap"),
         "unit_links": links,
+        # Tables name scales as the charts do (an instrument's abbreviation): wide tables
+        # of full names would be mostly header.
+        "scale_labels": charts.short_scale_labels(report.scales),
         "breakdowns": _breakdowns(report, by_category, "chart-group", 0) if read.admin else [],
     }
 
@@ -212,9 +225,8 @@ def _unit_context(read: door.Reading, unit, under: list[UnitRow]) -> dict:
     row = under[0]
     children = [r for r in under if int(report.frozen.tree.parents[r.index]) == row.index]
     index, previous = row.index, report.previous.name if report.previous else None
-    labels = charts.scale_labels(report.scales)
-    figures = [{**h, "label": labels[h["scale"].key]} for h in read.headline(index)]
     rates = _rates(report, index)
+    words = words_context(report, read.headline(index))
     inside = [s.by_category_in(index) for s in report.scales]
     by_category = {name: [f.get(name, {}) for f in inside] for name in report.categories}
     rows, links = [row, *children], unit_links(read.organization, read.wave, children)
@@ -227,11 +239,13 @@ def _unit_context(read: door.Reading, unit, under: list[UnitRow]) -> dict:
         "unit": unit,
         "row": row,
         "rows": rows,
-        "figures": figures,
+        "figures": words["cards"],
+        "unbounded": words["unbounded"],
         "rates": rates,
         "rates_chart": charts.headline_chart(rates, read.wave.name, previous, id="chart-rates"),
         "heatmap_chart": charts.heatmap_chart(report.scales, rows, links, id="chart-heatmap"),
         "unit_links": links,
+        "scale_labels": charts.short_scale_labels(report.scales),
         "breakdowns": _breakdowns(report, by_category, "chart-group", index),
     }
 
