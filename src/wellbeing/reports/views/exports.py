@@ -6,10 +6,9 @@ figures, the same hidden cells. Every download is audited.
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from wellbeing.core.spreadsheets import append_row, csv_writer, xlsx_response
-from wellbeing.reports import door, longformat
+from wellbeing.reports import door, longformat, pdf
 from wellbeing.reports.build import Figure
 from wellbeing.reports.views.pages import base_context, chart_context, reader
 
@@ -28,8 +27,6 @@ HEADER = [
     "share_ci_high",
     "suppressed_reason",
 ]
-# A heat map taller than this would not fit a page; the PDF then keeps the table alone.
-PDF_HEATMAP_MAX_UNITS = 40
 
 
 def _published(read: door.Reading) -> door.Reading:
@@ -112,31 +109,10 @@ def wave_report_long(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def wave_report_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A board-ready PDF of the same figures as the page (WeasyPrint)."""
-    from weasyprint import HTML
-
+    """The board PDF of the page's figures: a summary, then details (``reports.pdf``)."""
     read = _published(reader(request, slug, pk, "report.export_pdf"))
     context = base_context(request, read)
     context.update(chart_context(read, context))
-    context.update(_pdf_images(context))
-    html = render(request, "reports/report_pdf.html", context).content.decode()
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(pdf.render(request, context), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="wave-{read.wave.pk}-report.pdf"'
     return response
-
-
-def _pdf_images(context: dict) -> dict:
-    """The charts as SVG data URIs for WeasyPrint (vl-convert renders them without a browser)."""
-    heatmap = context["heatmap_chart"]
-    if heatmap is not None and len(context["rows"]) > PDF_HEATMAP_MAX_UNITS:
-        heatmap = None
-    rates = context["rates_chart"]
-    return {
-        "rates_svg": rates.svg_data_uri() if rates else None,
-        "heatmap_svg": heatmap.svg_data_uri() if heatmap else None,
-        "breakdowns": [
-            {**b, "svg": b["chart"].svg_data_uri() if b["chart"] else None}
-            for b in context["breakdowns"]
-        ],
-    }
