@@ -10,7 +10,7 @@ Missing answers: -1 in an integer matrix (``instruments.MISSING``), NaN in a
 float matrix. See docs/instruments.md for the definition-file schema.
 """
 
-from instruments._catalogue import catalogue, verification_status
+from instruments._catalogue import UnverifiedPart, catalogue, unverified_parts, verification_status
 from instruments._engine import as_codes, classify, item_values
 from instruments._engine import score as _score
 from instruments._model import (
@@ -25,6 +25,7 @@ from instruments._model import (
     Option,
     OptionSet,
     Scale,
+    Translation,
     Verification,
 )
 from instruments._plan import MISSING
@@ -39,11 +40,12 @@ from instruments._psychometrics import (
 )
 from instruments._registry import Registry, clear_cache, get, registry
 from instruments._result import ResponseError, ScoreResult
-from instruments._schema import InstrumentDefinitionError, load
+from instruments._schema import SOURCE_LANGUAGE, InstrumentDefinitionError, load
 
 __all__ = [
     "MEASURES",
     "MISSING",
+    "SOURCE_LANGUAGE",
     "Alpha",
     "Band",
     "Citation",
@@ -61,6 +63,8 @@ __all__ = [
     "Scale",
     "ScaleReliability",
     "ScoreResult",
+    "Translation",
+    "UnverifiedPart",
     "Verification",
     "as_codes",
     "catalogue",
@@ -75,6 +79,7 @@ __all__ = [
     "registry",
     "reliability",
     "score",
+    "unverified_parts",
     "verification_status",
 ]
 

@@ -177,6 +177,31 @@ class Verification:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A published translation of the wording, shipped only with the stored copy it was read in.
+
+    Only wording: codes, values, scales and cut-offs stay the original's, so a response
+    scores the same in every language. ``options`` pairs each option set's id with one
+    label per option, in the option set's order.
+    """
+
+    language: str
+    items: tuple[str, ...]
+    options: tuple[tuple[str, tuple[str, ...]], ...]
+    source: str
+    evidence: Evidence
+    stem: str | None = None
+    note: str = ""
+
+    def labels(self, option_set_id: str) -> tuple[str, ...]:
+        for set_id, labels in self.options:
+            if set_id == option_set_id:
+                return labels
+        known = [set_id for set_id, _labels in self.options]
+        raise KeyError(f"option_set_id: expected one of {known}, got {option_set_id!r}")
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A validated instrument as declared in its definition file."""
 
@@ -200,6 +225,7 @@ class Instrument:
     structure_only: bool = False
     recall_period: str | None = None
     stem: str | None = None
+    translations: tuple[Translation, ...] = ()
     source_file: str = field(default="", compare=False)
 
     @property
@@ -222,6 +248,10 @@ class Instrument:
     def text_supplied_by_licensee(self) -> bool:
         """True when any item's wording must come from the licence holder."""
         return any(item.text_supplied_by_licensee for item in self.items)
+
+    def translation(self, language: str) -> Translation | None:
+        """The shipped translation into ``language``, or None (the wording stays English)."""
+        return next((t for t in self.translations if t.language == language), None)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:

@@ -8,7 +8,9 @@ errors too: a misspelt ``revrese = true`` must not silently score unreversed.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -31,6 +33,7 @@ from instruments._model import (
     Option,
     OptionSet,
     Scale,
+    Translation,
     Verification,
 )
 from instruments._ranges import check_cross_references, scale_range
@@ -40,6 +43,9 @@ SCHEMA_VERSION = 1
 # Bounds that keep the engine's packed arithmetic exact (see _engine._Plan).
 MAX_ABS_OPTION_VALUE = 10_000.0
 MAX_ITEMS = 500
+# A BCP 47 language tag as LANGUAGES in the web settings spell it: "es", "es-419", "pt-br".
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+SOURCE_LANGUAGE = "en"  # every shipped instrument's wording was verified in English
 
 
 class InstrumentDefinitionError(ValueError):
@@ -139,6 +145,18 @@ class _Reader:
             raise self.fail(key, _expected("an array of tables", value))
         return tuple(self.sub(f"{key}[{index}]", entry, build) for index, entry in enumerate(value))
 
+    def keyed(self, key: str, build: Callable[[str, _Reader], T]) -> tuple[T, ...]:
+        """An optional table of tables, each built with its own key (``[translations.es]``)."""
+        value = self._get(key, False)
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            raise self.fail(key, _expected("a table of tables", value))
+        return tuple(
+            self.sub(f"{key}.{name}", entry, functools.partial(build, name))
+            for name, entry in value.items()
+        )
+
     def table(self, key: str, build: Callable[[_Reader], T]) -> T:
         return self.sub(key, self._get(key, True), build)
 
@@ -209,6 +227,10 @@ def _instrument(r: _Reader, source_file: str) -> Instrument:
     }
     items = r.tables("items", lambda t: _item(t, option_sets), required=not structure_only)
     raw_scales = r.tables("scales", _scale)
+    stem = r.opt_str("stem")
+    languages = r.strings("languages")
+    translations = r.keyed("translations", lambda lang, t: _translation(t, lang, items, stem))
+    _check_languages(r, languages, translations)
     return Instrument(
         id=instrument_id,
         name=r.string("name"),
@@ -216,7 +238,7 @@ def _instrument(r: _Reader, source_file: str) -> Instrument:
         description=r.string("description"),
         measures=r.strings("measures", choices=MEASURES),
         populations=r.strings("populations"),
-        languages=r.strings("languages"),
+        languages=languages,
         citations=r.tables("citations", _citation),
         licence=r.table("licence", _licence),
         items=items,
@@ -229,7 +251,8 @@ def _instrument(r: _Reader, source_file: str) -> Instrument:
         verification=r.table("verification", _verification),
         structure_only=structure_only,
         recall_period=r.opt_str("recall_period"),
-        stem=r.opt_str("stem"),
+        stem=stem,
+        translations=translations,
         source_file=source_file,
     )
 
@@ -393,3 +416,86 @@ def _verification(r: _Reader) -> Verification:
         unverified=r.strings("unverified", required=False),
         left_out=r.strings("left_out", required=False),
     )
+
+
+# -- translations -------------------------------------------------------------------------------
+
+
+def _translation(
+    r: _Reader, language: str, items: tuple[Item, ...], stem: str | None
+) -> Translation:
+    """A published translation: every item, every option and the stem, read in its source."""
+    if language == SOURCE_LANGUAGE or not _LANGUAGE.match(language):
+        raise InstrumentDefinitionError(
+            r.file, r.path, _expected("a language tag other than 'en', e.g. 'es'", language)
+        )
+    if any(i.text_supplied_by_licensee or i.option_set.labels_supplied_by_licensee for i in items):
+        raise InstrumentDefinitionError(
+            r.file, r.path, "licensed wording ships in no language: remove the translation"
+        )
+    evidence = r.evidence()
+    if evidence != "V":
+        raise r.fail(
+            "evidence", _expected("'V' (wording read in full in the cited copy)", evidence)
+        )
+    texts = r.strings("items")
+    if len(texts) != len(items):
+        raise r.fail(
+            "items", _expected(f"{len(items)} translated items, in item order", len(texts))
+        )
+    translated_stem = r.opt_str("stem")
+    if stem and not translated_stem:
+        raise r.fail("stem", "required: the original has a stem, so its translation must too")
+    return Translation(
+        language=language,
+        items=texts,
+        options=r.table("options", lambda t: _translated_options(t, items)),
+        source=_source_url(r),
+        evidence=cast(Any, evidence),
+        stem=translated_stem,
+        note=r.string("note", required=False),
+    )
+
+
+def _translated_options(
+    r: _Reader, items: tuple[Item, ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """One label per option of every option set the items use, keyed by the set's id."""
+    used = list(dict.fromkeys(item.option_set for item in items))
+    out = []
+    for option_set in used:
+        labels = r.strings(option_set.id)
+        if len(labels) != len(option_set.options):
+            raise r.fail(
+                option_set.id,
+                _expected(f"{len(option_set.options)} labels, in code order", len(labels)),
+            )
+        out.append((option_set.id, labels))
+    return tuple(out)
+
+
+def _source_url(r: _Reader) -> str:
+    source = r.string("source")
+    if not source.startswith(("https://", "http://")):
+        raise r.fail("source", _expected("the URL of the copy the wording was read in", source))
+    return source
+
+
+def _check_languages(
+    r: _Reader, languages: tuple[str, ...], translations: tuple[Translation, ...]
+) -> None:
+    """``languages`` names English and exactly the languages with a shipped translation."""
+    translated = {t.language for t in translations}
+    for index, language in enumerate(languages):
+        if language != SOURCE_LANGUAGE and language not in translated:
+            raise r.fail(
+                f"languages[{index}]",
+                f"{language!r} needs a [translations.{language}] table with its source",
+            )
+    for translation in translations:
+        if translation.language not in languages:
+            raise InstrumentDefinitionError(
+                r.file,
+                f"translations.{translation.language}",
+                f"expected {translation.language!r} in languages too, got {list(languages)}",
+            )

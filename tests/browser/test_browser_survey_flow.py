@@ -128,6 +128,54 @@ def test_the_spanish_survey_pages_are_accessible(open_site, open_wave):
     site.assert_crisis_banner_visible()
 
 
+def test_a_spanish_respondent_reads_every_page_and_matched_resources_on_a_phone(
+    open_site, open_wave
+):
+    from wellbeing.hub import actions as hub
+
+    hub.upsert_resource(
+        {
+            "slug": "joy-in-work",
+            "title": "A framework for joy in work (synthetic)",
+            "summary": "A resource.",
+            "kind": "toolkit",
+            "url": "https://example.org/joy",
+            "source": "https://example.org/joy",
+            "status": "published",
+        },
+        factors=["organizational-factors"],
+        priority_areas=["positive-work-and-learning-environments"],
+    )
+    site = open_site("phone")
+    site.page.context.add_cookies(
+        [{"name": "django_language", "value": "es", "url": site.base_url}]
+    )
+    site.open(open_wave.get_absolute_url())
+    assert site.page.locator("html").get_attribute("lang") == "es"
+    site.screenshot("survey-es-1-start-phone")
+    site.page.get_by_role("button", name="Comenzar la encuesta").click()
+    for heading in ("Single-item burnout measure", "WHO-5", "Patient Health Questionnaire-9"):
+        site.page.wait_for_selector(f"text={heading}")
+        assert "solo está disponible en inglés" in site.page.inner_text("main")
+        _answer_page(site.page, 4)  # burned out; the WHO-5 and PHQ-9 answers as far as they go
+        site.assert_accessible()
+        site.assert_no_horizontal_scroll()
+        site.page.get_by_role("button", name="Siguiente").click()
+    site.page.wait_for_selector("text=Sobre usted")
+    site.assert_accessible()
+    site.page.get_by_role("button", name="Siguiente").click()
+    site.page.wait_for_selector("text=En sus propias palabras")
+    site.page.get_by_role("button", name="Enviar mis respuestas").click()
+    site.page.wait_for_selector("text=Gracias: sus respuestas se han guardado")
+    matched = site.page.locator("section", has_text="Recursos para lo que indican sus respuestas")
+    assert "A framework for joy in work (synthetic)" in matched.inner_text()
+    assert site.page.locator(".wb-support-first").is_visible()  # PHQ-9 item 9 was answered
+    site.assert_accessible()
+    site.assert_no_horizontal_scroll()
+    site.screenshot("survey-es-2-feedback-phone")
+    assert site.console_errors == [], site.console_errors
+
+
 def test_the_organization_survey_pages_are_accessible(open_site, open_wave):
     from wellbeing.accounts import actions as accounts
     from wellbeing.accounts.models import User

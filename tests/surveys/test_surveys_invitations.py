@@ -10,6 +10,7 @@ import smtplib
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
@@ -136,9 +137,30 @@ def test_twenty_addresses_get_twenty_mails_each_with_its_own_link_and_nothing_el
     assert "anonymous" in body and "never linked to your email address" in body
     assert "If you are in crisis, call or text 988" in body
     assert timezone.localtime(wave.closes_at).strftime("%B") in body
-    assert "/t/TOKEN/" in body and body.count("TOKEN") == 1
+    # The link once in each language's part of the mail, nowhere else.
+    assert "/t/TOKEN/" in body and body.count("TOKEN") == len(settings.LANGUAGES) == 2
+    assert "La encuesta es anónima." in body
     batch = InvitationBatch.objects.get()
     assert (batch.total, batch.sent, batch.failed, batch.status) == (20, 20, 0, "done")
+
+
+def test_the_invitation_and_the_reminder_render_in_spanish_when_asked(wave):
+    from django.utils import formats, translation
+
+    invite = invitations.invitation_message(wave, "ana@example.org", "T0KEN", languages=["es"])
+    remind = invitations.invitation_message(
+        wave, "ana@example.org", "T0KEN", reminder=True, languages=["es"]
+    )
+    assert (
+        invite.subject == f"{wave.survey.organization.name} le invita a una encuesta anónima: Pulse"
+    )
+    assert remind.subject.startswith("Recordatorio: ") and "Un recordatorio:" in remind.body
+    assert "Su enlace personal (no lo reenvíe):" in invite.body and "/t/T0KEN/" in invite.body
+    assert "llame o envíe un mensaje de texto al 988" in invite.body
+    with translation.override("es"):
+        month = formats.date_format(timezone.localtime(wave.closes_at), "F")
+    assert f"de {month} de" in invite.body and month.islower()  # "diciembre", not "December"
+    assert "Your personal link" not in invite.body and "-" * 40 not in invite.body
 
 
 def test_each_link_opens_the_survey_for_the_batch_s_unit_once(invited, wave, units, walk):

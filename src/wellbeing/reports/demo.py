@@ -17,13 +17,12 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-import instruments
 from wellbeing.accounts import actions as accounts
 from wellbeing.accounts.models import Organization
 from wellbeing.reports import norms, releases
 from wellbeing.reports.campaign import BudgetSpent
 from wellbeing.surveys import actions
-from wellbeing.surveys.demo import DEMOGRAPHICS, INSTRUMENTS, SURVEY_NAME, licensed_placeholders
+from wellbeing.surveys.demo import DEMOGRAPHICS, INSTRUMENTS, SURVEY_NAME
 from wellbeing.surveys.models import Survey, Wave
 
 PEERS = 6
@@ -42,15 +41,10 @@ class NormsDemo:
 
 def _answers(rng: np.random.Generator, strain: float) -> dict[str, list[int | None]]:
     z = rng.normal(strain, 0.6)
-    pes_items = instruments.get("pes-nwi").n_items
-    view = 2.9 - 0.5 * z + rng.normal(0, 0.3)
     return {
         "single-item-burnout": [int(np.clip(np.rint(1.7 + 1.2 * z + rng.normal(0, 0.6)), 1, 5))],
         "who5": [int(np.clip(np.rint(3.2 - 1.1 * z + rng.normal(0, 0.9)), 0, 5)) for _ in range(5)],
         "phq2": [int(np.clip(np.rint(0.5 + 0.8 * z + rng.normal(0, 0.6)), 0, 3)) for _ in range(2)],
-        "pes-nwi": [
-            int(np.clip(np.rint(view + rng.normal(0, 0.55)), 1, 4)) for _ in range(pes_items)
-        ],
     }
 
 
@@ -79,7 +73,6 @@ def _closed_wave(org: Organization, n: int, strain: float, seed: int) -> Wave:
             name=SURVEY_NAME,
             instruments=INSTRUMENTS,
             demographics=DEMOGRAPHICS,
-            licensed_text=licensed_placeholders(),
         )
     wave = survey.waves.filter(name=WAVE_NAME).first()
     if wave is None:

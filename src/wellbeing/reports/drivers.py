@@ -180,8 +180,9 @@ def _section(report: Report, node: int, scope: str) -> DriversSection:
     if found is None:
         return _hidden(
             hidden,
-            "Key drivers need a burnout measure and a work-environment measure with a verified "
-            "structure in the same survey (for example the single-item burnout measure and the PES-NWI).",
+            "Key drivers need a burnout measure and at least one measure the platform relates to "
+            "the conceptual model in the same survey (for example the single-item burnout measure "
+            "with the PES-NWI, the WHO-5 or the PHQ-2).",
         )
     y, x, mapped = found
     if frozen.driver_scales != (outcome_key(data), *(m.scale for m in mapped)):

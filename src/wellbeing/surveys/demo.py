@@ -5,33 +5,28 @@ same); they describe no real people. Units differ in a latent "strain" so the
 reports have something to show, and wave 2 is a little better in some units so
 re-measurement has something to find.
 
-The survey includes the PES-NWI (work environment) so the report's key drivers
-have something to analyse. Its item wording and answer labels belong to the
-licence holder and are not shipped: the demo organization "supplies" clearly
-labelled placeholders through the survey's licensed wording, never invented
-wording. In the synthetic model a person's burnout goes with their view of the
-environment, most with staffing and the manager, little with nurse-physician
-relations, and the environment improves by wave 2 where strain falls.
-For the demo every respondent answers the PES-NWI; a real survey would field
-it to nurses, the population it was developed for.
+Respondents read every instrument's real wording, so the survey fields only
+instruments whose items and answer labels ship with the platform (verified and
+licensed for display: docs/instruments.md): the single-item burnout measure, the
+WHO-5 and the PHQ-2. None needs wording from a licence holder, so no placeholder
+ever reaches a respondent. In the synthetic model a person's well-being and
+depression screen go with their strain, so the report's key drivers have
+associations to find among the scales driver_map.toml lists.
 """
 
-import functools
 from datetime import timedelta
 
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-import instruments
 from wellbeing.accounts.models import Organization, Unit, User
 from wellbeing.reports import door
 from wellbeing.surveys import actions
 from wellbeing.surveys.models import Survey, Wave
 
 SURVEY_NAME = "Clinician well-being survey (synthetic demo)"
-INSTRUMENTS = ["single-item-burnout", "who5", "phq2", "pes-nwi"]
-WORK_ENVIRONMENT = "pes-nwi"
+INSTRUMENTS = ["single-item-burnout", "who5", "phq2"]
 DEMOGRAPHICS = ["role", "tenure", "career_stage"]
 OPEN_QUESTIONS = ["What one change would most improve your well-being at work?"]
 # Synthetic answers to the open question, written for the demo (no real respondent).
@@ -72,64 +67,11 @@ ROLE_BY_UNIT = {
 }
 
 
-def licensed_placeholders() -> dict[str, dict]:
-    """Placeholders in the licensed-wording slots of the PES-NWI, saying whose wording goes there."""
-    pes = instruments.get(WORK_ENVIRONMENT)
-    block: dict = {
-        item.id: f"[Demo placeholder for PES-NWI item {n}: the licensee's wording goes here]"
-        for n, item in enumerate(pes.items, start=1)
-    }
-    options = pes.items[0].option_set
-    block[f"options:{options.id}"] = [
-        f"[Demo placeholder for answer code {o.code}: the licensee's label goes here]"
-        for o in options.options
-    ]
-    return {pes.id: block}
-
-
-# PES-NWI subscale -> (how strongly a person's view of it goes with their strain, how much a
-# unit's mean follows a fall in its strain between waves). Invented for the synthetic demo.
-ENVIRONMENT_MODEL = {
-    "staffing": (0.9, 1.6),
-    "manager": (0.6, 1.3),
-    "foundations": (0.3, 0.6),
-    "participation": (0.15, 0.5),
-    "relations": (0.1, 0.4),
-}
-
-
-@functools.cache
-def _item_subscales() -> tuple[str, ...]:
-    """Each PES-NWI item's subscale, in item order, from the verified definition."""
-    pes = instruments.get(WORK_ENVIRONMENT)
-    where = {
-        item: scale.id for scale in pes.scales if scale.method == "mean" for item in scale.items
-    }
-    return tuple(where[item.id] for item in pes.items)
-
-
-def _environment(
-    rng: np.random.Generator, strain: float, change: float
-) -> tuple[list[int | None], float]:
-    """One person's PES-NWI codes (1-4) and how far their strain moves with their view."""
-    common = rng.normal(0, 0.3)
-    view, pull = {}, 0.0
-    for subscale, (weight, follows) in ENVIRONMENT_MODEL.items():
-        unit_mean = 2.95 - 0.45 * (strain + follows * change)
-        view[subscale] = unit_mean + common + rng.normal(0, 0.4)
-        pull += weight * (view[subscale] - unit_mean)
-    codes: list[int | None] = [
-        int(np.clip(np.rint(view[s] + rng.normal(0, 0.55)), 1, 4)) for s in _item_subscales()
-    ]
-    return codes, pull
-
-
 def _answers(
     rng: np.random.Generator, strain: float, change: float = 0.0
 ) -> dict[str, list[int | None]]:
-    environment, pull = _environment(rng, strain, change)
-    # A better view of the environment than the unit's average goes with less strain.
-    z = rng.normal(strain + change - pull, 0.5)
+    """One person's codes: a latent strain drives burnout, lower well-being and low mood."""
+    z = rng.normal(strain + change, 0.5)
     burnout = int(np.clip(np.rint(1.6 + 1.1 * z + rng.normal(0, 0.6)), 1, 5))
     who5: list[int | None] = [
         int(np.clip(np.rint(3.2 - 1.1 * z + rng.normal(0, 0.9)), 0, 5)) for _ in range(5)
@@ -137,12 +79,7 @@ def _answers(
     phq2: list[int | None] = [
         int(np.clip(np.rint(0.5 + 0.8 * z + rng.normal(0, 0.6)), 0, 3)) for _ in range(2)
     ]
-    return {
-        "single-item-burnout": [burnout],
-        "who5": who5,
-        "phq2": phq2,
-        WORK_ENVIRONMENT: environment,
-    }
+    return {"single-item-burnout": [burnout], "who5": who5, "phq2": phq2}
 
 
 def _demographics(rng: np.random.Generator, unit_name: str) -> dict[str, str]:
@@ -159,6 +96,12 @@ def _demographics(rng: np.random.Generator, unit_name: str) -> dict[str, str]:
     return demo
 
 
+def is_current(survey: Survey) -> bool:
+    """Whether the demo survey asks this version's questionnaires (an older demo database
+    asked others, some with placeholder wording)."""
+    return list(survey.current_version.instruments) == INSTRUMENTS
+
+
 @transaction.atomic
 def load_survey_demo(org: Organization, admin: User) -> Survey:
     survey = Survey.objects.filter(organization=org, name=SURVEY_NAME).first()
@@ -169,11 +112,12 @@ def load_survey_demo(org: Organization, admin: User) -> Survey:
             instruments=INSTRUMENTS,
             demographics=DEMOGRAPHICS,
             open_questions=OPEN_QUESTIONS,
-            licensed_text=licensed_placeholders(),
             actor=admin,
         )
-    # A demo database from before the PES-NWI was added keeps its frozen questions.
-    fielded = set(survey.current_version.instruments)
+    if not is_current(survey):
+        # Loaded by an older version: its questions are frozen and its answers would not
+        # fit them, so it is left as it is (the demo command says how to reload it).
+        return survey
     units = {u.name: u for u in Unit.objects.filter(organization=org)}
     now = timezone.now()
     specs = [
@@ -222,11 +166,7 @@ def load_survey_demo(org: Organization, admin: User) -> Survey:
                     actions.ImportedResponse(
                         key=f"demo-{org.slug}-w{number}-{unit_name}-{i}"[:64],
                         unit=unit,
-                        answers={
-                            k: v
-                            for k, v in _answers(rng, strain, progress * delta).items()
-                            if k in fielded
-                        },
+                        answers=_answers(rng, strain, progress * delta),
                         demographics=_demographics(rng, unit_name),
                     )
                 )

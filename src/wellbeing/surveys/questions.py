@@ -16,7 +16,8 @@ PREFER_NOT = "prefer_not"
 @dataclass(frozen=True)
 class DemographicQuestion:
     key: str
-    label: str | Promise
+    name: str | Promise  # what reports and admins call it ("Career stage"), never the key
+    label: str | Promise  # the question a respondent reads
     options: tuple[tuple[str, str | Promise], ...]
 
     @property
@@ -33,6 +34,7 @@ DEMOGRAPHICS: dict[str, DemographicQuestion] = {
     for q in (
         DemographicQuestion(
             "role",
+            _("Role"),
             _("Which best describes your role?"),
             (
                 ("physician", _("Physician")),
@@ -48,6 +50,7 @@ DEMOGRAPHICS: dict[str, DemographicQuestion] = {
         ),
         DemographicQuestion(
             "tenure",
+            _("Time at this organization"),
             _("How long have you worked at this organization?"),
             (
                 ("lt1", _("Less than 1 year")),
@@ -59,6 +62,7 @@ DEMOGRAPHICS: dict[str, DemographicQuestion] = {
         ),
         DemographicQuestion(
             "career_stage",
+            _("Career stage"),
             _("Which best describes your career stage?"),
             (
                 ("training", _("In training")),
@@ -69,6 +73,7 @@ DEMOGRAPHICS: dict[str, DemographicQuestion] = {
         ),
         DemographicQuestion(
             "work_setting",
+            _("Work setting"),
             _("Where do you spend most of your working time?"),
             (
                 ("inpatient", _("Inpatient care")),
@@ -81,6 +86,7 @@ DEMOGRAPHICS: dict[str, DemographicQuestion] = {
         ),
         DemographicQuestion(
             "schedule",
+            _("Work schedule"),
             _("What is your usual work schedule?"),
             (
                 ("full_time", _("Full time")),
@@ -90,6 +96,15 @@ DEMOGRAPHICS: dict[str, DemographicQuestion] = {
         ),
     )
 }
+
+# The unit is asked like a demographic question, but its options are the organization's units.
+UNIT_QUESTION = DemographicQuestion("unit", _("Unit"), _("Which unit do you work in?"), ())
+
+
+def question(key: str) -> DemographicQuestion:
+    """The question asked for ``key``, the unit's included (KeyError for an unknown key)."""
+    return UNIT_QUESTION if key == UNIT_QUESTION.key else DEMOGRAPHICS[key]
+
 
 MAX_OPEN_QUESTIONS = 3
 MAX_COMMENT_LENGTH = 2000

@@ -1,8 +1,10 @@
-"""The surveys app's door to ``instruments``: catalogue look-ups, wording, scoring, feedback.
+"""The surveys app's door to ``instruments``: catalogue look-ups, wording, scoring.
 
 Everything about *what an instrument says and how it scores* comes from the
-pure package; this module only adapts it to one response at a time and to the
-organization's licensed wording.
+pure package; this module only adapts it to one response at a time, to the
+organization's licensed wording and to the visitor's language (a published
+translation shipped with the definition, else the English original). What a
+respondent sees of their own scores is ``surveys.feedback``.
 """
 
 import functools
@@ -16,6 +18,7 @@ import instruments
 from instruments import Instrument, ScoreResult
 
 MISSING = -1  # instruments' code for an unanswered item
+SOURCE_LANGUAGE = instruments.SOURCE_LANGUAGE  # the language of every original wording
 _TEXT_PLACEHOLDER = "Wording supplied by the licence holder"
 
 
@@ -64,13 +67,33 @@ def _needs_labels(item) -> bool:
     )
 
 
-def item_text(instrument: Instrument, item, licensed: dict) -> str:
+def wording_language(instrument: Instrument, language: str) -> str:
+    """The language the instrument is shown in: ``language`` when a published translation
+    ships with its definition, else English (never a translation of our own)."""
+    return language if instrument.translation(language) is not None else SOURCE_LANGUAGE
+
+
+def stem_text(instrument: Instrument, language: str = SOURCE_LANGUAGE) -> str:
+    translation = instrument.translation(language)
+    return (translation.stem if translation else instrument.stem) or ""
+
+
+def item_text(instrument: Instrument, item, licensed: dict, language: str = SOURCE_LANGUAGE) -> str:
+    translation = instrument.translation(language)
+    if translation is not None:
+        return translation.items[instrument.item_ids.index(item.id)]
     if not _needs_text(item):
         return item.text
     return licensed.get(instrument.id, {}).get(item.id) or f"{_TEXT_PLACEHOLDER} ({item.id})"
 
 
-def option_labels(instrument: Instrument, item, licensed: dict) -> list[tuple[int, str]]:
+def option_labels(
+    instrument: Instrument, item, licensed: dict, language: str = SOURCE_LANGUAGE
+) -> list[tuple[int, str]]:
+    translation = instrument.translation(language)
+    if translation is not None:
+        labels = translation.labels(item.option_set.id)
+        return [(o.code, labels[n]) for n, o in enumerate(item.option_set.options)]
     supplied = licensed.get(instrument.id, {}).get(f"options:{item.option_set.id}", [])
     out = []
     for n, option in enumerate(item.option_set.options):
@@ -97,16 +120,21 @@ def _licensed_slots(instrument_ids: list[str]):
     for instrument_id in instrument_ids:
         instrument = get_instrument(instrument_id)
         seen_sets = set()
-        for item in instrument.items:
+        several = len({i.option_set.id for i in instrument.items if _needs_labels(i)}) > 1
+        for number, item in enumerate(instrument.items, start=1):
             if _needs_text(item):
-                yield instrument, item.id, f"{instrument.name}, item {item.id}"
+                yield instrument, item.id, f"{instrument.name}, item {number}"
             if _needs_labels(item) and item.option_set.id not in seen_sets:
                 seen_sets.add(item.option_set.id)
-                for n, option in enumerate(item.option_set.options):
+                options = item.option_set.options
+                # Admins know items by their number on the licensed form, never by our ids.
+                where = f", answer scale first used at item {number}" if several else ""
+                for n, option in enumerate(options):
                     yield (
                         instrument,
                         f"options:{item.option_set.id}:{n}",
-                        f"{instrument.name}, answer option with code {option.code} ({item.option_set.id})",
+                        f"{instrument.name}{where}: answer {n + 1} of {len(options)}"
+                        f" (scored {option.code})",
                     )
 
 
@@ -195,7 +223,7 @@ def score_answers(answers: dict[str, list[int | None]]) -> Scored:
     rows: list[ScoreRow] = []
     for instrument_id, codes in answers.items():
         instrument = get_instrument(instrument_id)
-        rows += _rows(instrument, _score_one(instrument, codes), [0])[0]
+        rows += _rows(instrument, score_one(instrument, codes), [0])[0]
     return Scored(rows=rows)
 
 
@@ -205,7 +233,7 @@ def _score_cached(instrument_id: str, codes: tuple[int, ...]) -> ScoreResult:
     return instruments.score(instrument, np.array([codes], dtype=np.int64))
 
 
-def _score_one(instrument: Instrument, codes: list[int | None]) -> ScoreResult:
+def score_one(instrument: Instrument, codes: list[int | None]) -> ScoreResult:
     """One response's result, cached: a submission's scores and its feedback score it once."""
     matrix = _matrix(instrument, codes)  # shape check with a clear message
     return _score_cached(instrument.id, tuple(int(c) for c in matrix[0]))
@@ -251,119 +279,6 @@ def score_columns(
             categories = [""] * len(values)
         out.append((scale.id, values, categories))
     return out
-
-
-# -- personal feedback --------------------------------------------------------------------------
-
-_DISTRESS_MEASURES = {"depression", "anxiety", "well-being"}
-
-
-@dataclass(frozen=True)
-class FeedbackLine:
-    scale_name: str
-    value_display: str
-    band: str
-    explanation: str
-    unverified: bool
-
-
-@dataclass(frozen=True)
-class InstrumentFeedback:
-    id: str
-    name: str
-    lines: list[FeedbackLine]
-
-
-@dataclass(frozen=True)
-class Resource:
-    title: str
-    url: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class Feedback:
-    instruments: list[InstrumentFeedback]
-    concern: bool
-    resources: list[Resource]
-
-
-# Real, public resources with their addresses (sources: NAM pages cited in
-# ../shared/reference/national_plan_and_collaborative.md). The hub replaces
-# this list with matched resources.
-CRISIS = Resource(
-    "988 Suicide & Crisis Lifeline",
-    "https://988lifeline.org/",
-    "call or text 988, or chat online; free, confidential, 24/7.",
-)
-GENERAL_RESOURCES = [
-    Resource(
-        "Clinician Well-Being Knowledge Hub (National Academy of Medicine)",
-        "https://nam.edu/clinicianwellbeing/",
-        "research, toolkits and personal stories on clinician burnout and what helps.",
-    ),
-    Resource(
-        "National Plan for Health Workforce Well-Being",
-        "https://nam.edu/initiatives/clinician-resilience-and-well-being/national-plan-for-health-workforce-well-being/",
-        "what health systems, leaders and others can do, in seven priority areas.",
-    ),
-    Resource(
-        "Factors affecting clinician well-being and resilience",
-        "https://nam.edu/clinicianwellbeing/resources/factors-affecting-clinician-well-being-and-resilience-conceptual-model/",
-        "a model of the individual and work factors that drive burnout.",
-    ),
-]
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-
-
-def _is_distress(instrument: Instrument, cutoff, scale, label: str) -> bool:
-    if not cutoff.verified or len(cutoff.bands) != 2 or scale.higher_is is None:
-        return False
-    if not _DISTRESS_MEASURES.intersection(instrument.measures):
-        return False
-    bad = cutoff.bands[1] if scale.higher_is == "worse" else cutoff.bands[0]
-    return label == bad.label
-
-
-def _explain(scale) -> str:
-    if scale.minimum is None or scale.maximum is None:
-        return ""
-    direction = {
-        "better": "Higher scores are better.",
-        "worse": "Higher scores mean more difficulty.",
-    }.get(scale.higher_is or "", "")
-    return f"Possible range {_fmt(scale.minimum)} to {_fmt(scale.maximum)}. {direction}".strip()
-
-
-def feedback_for(answers: dict[str, list[int | None]]) -> Feedback:
-    """What the respondent sees about their own answers: scores, bands, and support first if needed."""
-    blocks, concern = [], False
-    for instrument_id, codes in answers.items():
-        instrument = get_instrument(instrument_id)
-        result = _score_one(instrument, codes)
-        concern = concern or any(bool(flag[0]) for flag in result.flags.values())
-        lines = []
-        for scale in instrument.scales:
-            value = float(result.scales[scale.id][0])
-            if math.isnan(value):
-                continue
-            cutoffs = [c for c in instrument.cutoffs if c.scale == scale.id]
-            bands = []
-            unverified = False
-            for cutoff in cutoffs:
-                label = result.categories[cutoff.id][0]
-                if label:
-                    bands.append(str(label))
-                    unverified = unverified or not cutoff.verified
-                    concern = concern or _is_distress(instrument, cutoff, scale, str(label))
-            lines.append(
-                FeedbackLine(scale.name, _fmt(value), "; ".join(bands), _explain(scale), unverified)
-            )
-        blocks.append(InstrumentFeedback(instrument.id, instrument.name, lines))
-    return Feedback(blocks, concern, [CRISIS, *GENERAL_RESOURCES])
 
 
 def score_many(answer_sets: list[dict[str, list[int | None]]]) -> list[list[ScoreRow]]:

@@ -5,7 +5,7 @@ from wellbeing.campaign.demo import load_campaign_demo
 from wellbeing.engage.demo import load_engage_demo
 from wellbeing.hub.seed import load_seed
 from wellbeing.reports.demo import load_norms_demo
-from wellbeing.surveys.demo import WORK_ENVIRONMENT, load_survey_demo
+from wellbeing.surveys.demo import is_current, load_survey_demo
 
 
 class Command(BaseCommand):
@@ -29,10 +29,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Wave {wave.name}: {wave.responses.count()} responses ({wave.get_status_display()})"
             )
-        if WORK_ENVIRONMENT not in survey.current_version.instruments:
+        if not is_current(survey):
             self.stdout.write(
-                "  This demo database predates the work-environment measure, so its report has no "
-                "key drivers: delete var/db.sqlite3 and run `make run` again to reload it."
+                "  This demo database was loaded by an older version and its survey asks other "
+                "questionnaires: delete var/db.sqlite3 and run `make run` again to reload it."
             )
         latest = survey.waves.order_by("opens_at").last()
         link = latest.links.filter(unit__isnull=True).first() if latest else None

@@ -6,7 +6,7 @@ after, so a second run or a run after a crash never mails an address twice.
 
 import smtplib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wellbeing.accounts.models import User
 from wellbeing.core import sealing
@@ -33,15 +33,27 @@ from wellbeing.surveys.models import Invitation, InvitationBatch, Wave
 CHUNK = 100  # messages per claim
 MAX_REMINDERS = 3  # per invitation
 REMINDER_GAP = timedelta(hours=24)  # between two rounds of reminders of a wave
+LANGUAGE_RULE = "-" * 40  # between the languages of one mail
 
 
 # -- the mail ---------------------------------------------------------------------------------
 
 
 def invitation_message(
-    wave: Wave, address: str, token: str, *, reminder: bool = False, connection=None
+    wave: Wave,
+    address: str,
+    token: str,
+    *,
+    reminder: bool = False,
+    connection=None,
+    languages: Sequence[str] | None = None,
 ) -> mail.EmailMessage:
-    """One person's mail: the common text and their own link, nothing else that differs."""
+    """One person's mail: the common text and their own link, nothing else that differs.
+
+    Written in every language the site offers (``languages``, English first by default):
+    nobody records which language a person reads, and a mail both can read needs no such
+    record. The link opens the survey in the browser's language, with a switch on every page.
+    """
     org = wave.survey.organization
     context = {
         "org": org.name,
@@ -50,15 +62,29 @@ def invitation_message(
         "link": settings.SITE_URL.rstrip("/") + reverse("surveys:respond_token", args=[token]),
         "reminder": reminder,
     }
-    subject = render_to_string("surveys/invitations/email_subject.txt", context)
-    body = render_to_string("surveys/invitations/email_body.txt", context)
+    names = dict(settings.LANGUAGES)
+    codes = list(languages or names)
+    parts = [_in_language(code, context) for code in codes]
+    # Every part after the first opens with a rule and its language's own name.
+    bodies = [
+        body if n == 0 else f"{LANGUAGE_RULE}\n{names[code]}\n\n{body}"
+        for n, (code, (_subject, body)) in enumerate(zip(codes, parts, strict=True))
+    ]
     return mail.EmailMessage(
-        " ".join(subject.split()),
-        body,
+        " / ".join(subject for subject, _body in parts),
+        "\n\n".join(bodies) + "\n",
         settings.DEFAULT_FROM_EMAIL,
         [address],
         connection=connection,
     )
+
+
+def _in_language(code: str, context: dict) -> tuple[str, str]:
+    """The subject (one line) and body of the mail in one language."""
+    with translation.override(code):
+        subject = render_to_string("surveys/invitations/email_subject.txt", context)
+        body = render_to_string("surveys/invitations/email_body.txt", context)
+    return " ".join(subject.split()), body.strip()
 
 
 class DeliveryInterrupted(RuntimeError):

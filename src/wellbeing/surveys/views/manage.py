@@ -18,6 +18,7 @@ from wellbeing.surveys import actions, scoring
 from wellbeing.surveys.forms import RECOMMENDED, SurveyForm, TokenForm, WaveForm
 from wellbeing.surveys.models import Survey, Wave
 from wellbeing.surveys.queries import survey_for_org, wave_for_org
+from wellbeing.surveys.questions import question
 
 LEAD = Membership.Role.UNIT_LEAD
 ADMIN = Membership.Role.ORG_ADMIN
@@ -108,6 +109,7 @@ def survey_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "version": version,
         "is_admin": is_admin,
         "instruments": [scoring.get_instrument(i) for i in version.instruments],
+        "demographics": [question(key) for key in version.demographics],
         "minutes": scoring.estimated_minutes(
             version.instruments, version.demographics, version.open_questions
         ),

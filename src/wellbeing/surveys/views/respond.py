@@ -35,12 +35,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from wellbeing.accounts.models import Unit
 from wellbeing.core import sealing
-from wellbeing.surveys import links, scoring
+from wellbeing.surveys import feedback, links, scoring
 from wellbeing.surveys.actions import Submission, SubmissionRefused, submit_response
 from wellbeing.surveys.models import InvitationToken, Response, Wave, hash_token
 from wellbeing.surveys.questions import DEMOGRAPHICS, MAX_COMMENT_LENGTH, PREFER_NOT
@@ -470,6 +471,7 @@ def _respond(request: HttpRequest, wave: Wave, unit: Unit | None, draft: Draft) 
         "idempotency_key": draft.key,
         "idempotency_field": _sign_key(request, draft.key),
         "progress": _progress(flow, step_index),
+        "wording": _wording(flow, flow.steps[step_index]),
         "comment_fields": [
             (
                 n,
@@ -534,17 +536,36 @@ def _questions(
     if instrument is None:
         return []
     stored = answers.get(instrument.id) or []
+    lang = scoring.wording_language(instrument, get_language())
     out = []
     for n, item in enumerate(instrument.items):
         name = f"{instrument.id}__{item.id}"
         value = checked(name, stored[n] if n < len(stored) else None)
         options = [
             (str(code), label, str(code) == value)
-            for code, label in scoring.option_labels(instrument, item, flow.licensed_text)
+            for code, label in scoring.option_labels(instrument, item, flow.licensed_text, lang)
         ]
-        legend = scoring.item_text(instrument, item, flow.licensed_text)
-        out.append(Question(name, legend, options, errors.get(name, ""), lang="en"))
+        legend = scoring.item_text(instrument, item, flow.licensed_text, lang)
+        out.append(Question(name, legend, options, errors.get(name, ""), lang=lang))
     return out
+
+
+@dataclass(frozen=True)
+class Wording:
+    """An instrument page's introduction: its stem, in the language its items are shown in."""
+
+    stem: str
+    lang: str
+    english_only: bool  # the visitor reads another language and no translation ships
+
+
+def _wording(flow: Flow, step: str) -> Wording | None:
+    instrument = next((i for i in flow.instruments if i.id == step), None)
+    if instrument is None:
+        return None
+    current = get_language() or scoring.SOURCE_LANGUAGE
+    lang = scoring.wording_language(instrument, current)
+    return Wording(scoring.stem_text(instrument, lang), lang, lang != current.split("-")[0])
 
 
 def _step_index(raw: str | None, flow: Flow) -> int:
@@ -597,8 +618,8 @@ def _submit(request: HttpRequest, flow: Flow, draft: Draft, comments: dict) -> H
         # Belt and braces for the action's own "key_reused": feedback is only ever shown for
         # the answers of this very request, never for a response someone else stored.
         return _submit_refused(request, draft, "key_reused")
-    feedback = scoring.feedback_for(submission.answers)
-    page = render(request, "surveys/feedback.html", {"feedback": feedback, "wave": flow.wave})
+    context = {"feedback": feedback.feedback_page(submission.answers), "wave": flow.wave}
+    page = render(request, "surveys/feedback.html", context)
     page.delete_cookie(COOKIE, path=request.path, samesite="Lax")
     _forget_resume(page, draft.source)
     return _padded(page)
