@@ -118,3 +118,113 @@ def test_an_accelerator_signs_on_commits_reports_and_appears_in_the_explorer(ope
     visitor.assert_accessible()
     for site in (signer, staff, visitor):
         assert site.console_errors == [], site.console_errors
+
+
+def _listed_accelerator(days_ago=0):
+    """An approved, listed institution with one commitment; approved ``days_ago`` days ago."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from wellbeing.accounts.models import Organization, User
+    from wellbeing.campaign import actions
+    from wellbeing.campaign.models import Participant
+    from wellbeing.plan.models import PriorityArea
+
+    n = Participant.objects.count()
+    staff = User.objects.filter(is_staff=True).first() or User.objects.create_user(
+        "staff@campaign.test", PASSWORD, is_staff=True
+    )
+    signer = User.objects.create_user(f"signer{n}@campaign.test", PASSWORD)
+    area = PriorityArea.objects.order_by("number").first()
+    p = actions.sign_on(
+        user=signer,
+        new_organization=actions.NewOrganization(
+            name=f"Lakeshore Community Hospital {n} (synthetic)",
+            kind=Organization.Kind.HOSPITAL_CLINIC,
+            state="WA",
+        ),
+        signer_name="Dana Doe",
+        signer_title="Chief Wellness Officer",
+        authority_statement="Dana Doe: I may commit it.",
+        role="accelerator",
+        priority_areas=[area],
+        is_public=True,
+        notify=False,
+    )
+    actions.confirm_email(actions.confirmation_token(p))
+    p = actions.approve(p, actor=staff, notify=False)
+    moment = timezone.now() - dt.timedelta(days=days_ago)
+    Participant.objects.filter(pk=p.pk).update(reviewed_at=moment)
+    actions.add_commitment(
+        p,
+        actor=signer,
+        title="Lower burnout in the emergency department",
+        priority_area=area,
+        goal_statement="Halve the share of staff who report burnout.",
+        metric=actions.MetricInput(
+            name="Share of respondents reporting burnout (single-item burnout measure)",
+            unit="%",
+            direction="decrease",
+            baseline_value=Decimal("42"),
+            baseline_date=dt.date(2026, 1, 15),
+            target_value=Decimal("30"),
+            target_date=dt.date(2027, 12, 31),
+        ),
+    )
+    return p
+
+
+def test_a_participant_page_fits_a_phone_with_its_badge_code_wrapped(open_site):
+    participant = _listed_accelerator()
+    visitor = open_site("phone")
+    visitor.open(participant.get_absolute_url())
+    snippet = visitor.page.locator("pre.wb-embed-snippet")
+    assert "badge.svg" in snippet.inner_text()
+    # The one long line of HTML wraps inside its box instead of widening the page.
+    assert snippet.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert snippet.evaluate("el => el.getBoundingClientRect().height") > 40  # several lines
+    visitor.assert_no_horizontal_scroll()
+    visitor.assert_accessible()
+    visitor.screenshot("campaign-6-participant-phone")
+
+
+# Every text of the growth chart inside the chart's box, and on a phone still at least 9 px.
+CHART_LABELS = """() => {
+  const svg = document.querySelector('svg.wb-growth-chart').getBoundingClientRect();
+  return [...document.querySelectorAll('svg.wb-growth-chart text')].map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, inside: r.left >= svg.left - 0.5 && r.right <= svg.right + 0.5
+      && r.top >= svg.top - 0.5 && r.bottom <= svg.bottom + 0.5,
+      size: parseFloat(getComputedStyle(t).fontSize) * svg.width / 480};
+  });
+}"""
+
+
+def test_the_growth_chart_draws_its_axis_labels_whole(site):
+    for days_ago in (400, 300, 200, 100, 0):
+        _listed_accelerator(days_ago)
+    site.open("/campaign/")
+    labels = site.page.evaluate(CHART_LABELS)
+    assert {"Participants", "0", "5"} <= {label["text"] for label in labels}
+    assert [label["text"] for label in labels if not label["inside"]] == []
+    assert min(label["size"] for label in labels) >= 9
+    site.assert_no_horizontal_scroll()
+    site.assert_accessible()
+    site.screenshot_of("svg.wb-growth-chart", f"campaign-7-growth-chart-{site.viewport}")
+
+
+def test_a_spanish_visitor_signs_on_from_a_phone(open_site):
+    visitor = open_site("phone")
+    visitor.page.set_extra_http_headers({"Accept-Language": "es"})
+    visitor.open("/campaign/join/institution/")
+    page = visitor.page
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("h1").inner_text() == "Inscribir a una institución"
+    page.get_by_role("button", name="Inscribirse").click()
+    page.wait_for_selector("text=Corrija el formulario")
+    assert "Escriba su nombre completo." in page.inner_text("main")
+    visitor.assert_no_horizontal_scroll()
+    visitor.assert_accessible()
+    visitor.screenshot("campaign-8-sign-on-spanish-phone")

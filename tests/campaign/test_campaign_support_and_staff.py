@@ -192,6 +192,9 @@ def test_the_demo_campaign_is_synthetic_varied_and_loads_once(client):
     assert load_campaign_demo(world) == 60
     participants = Participant.objects.select_related("organization")
     assert all(p.is_synthetic and "(synthetic" in p.display_name for p in participants)
+    # Each name once: two institutions of one name read as one listed twice in the directory.
+    names = [p.display_name for p in participants]
+    assert len(names) == len(set(names))
     assert {p.role for p in participants} == {"node", "champion", "accelerator"}
     assert {p.status for p in participants} == {"approved", "pending", "declined"}
     assert len({p.state for p in participants}) > 20

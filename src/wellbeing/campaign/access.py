@@ -40,7 +40,7 @@ def get_participant_to_view(user: AnyUser, pk: int) -> Participant:
 def get_commitment(participant: Participant, pk: int) -> Commitment:
     commitment = (
         Commitment.objects.filter(participant=participant, pk=pk)
-        .select_related("priority_area", "action")
+        .select_related("priority_area", "action__priority_area")
         .first()
     )
     if commitment is None:

@@ -8,15 +8,18 @@ because the Plan's actions for these areas were not readable in our sources.
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class CommitmentTemplate:
     slug: str
-    title: str
+    title: Promise  # the text fields are offered in the visitor's language
     priority_area: str  # plan.PriorityArea slug
-    goal_statement: str
-    metric_name: str
-    metric_unit: str
+    goal_statement: Promise
+    metric_name: Promise
+    metric_unit: Promise | str
     metric_direction: str  # Metric.Direction value
     source: str = ""  # where the measure is described, shown next to the template
 
@@ -24,13 +27,13 @@ class CommitmentTemplate:
 TEMPLATES: tuple[CommitmentTemplate, ...] = (
     CommitmentTemplate(
         slug="reduce-burnout-rate",
-        title="Reduce the burnout rate",
+        title=_("Reduce the burnout rate"),
         priority_area="measurement-assessment-strategies-and-research",
-        goal_statement=(
+        goal_statement=_(
             "Measure burnout among our health workers with the single-item burnout measure at "
             "least once a year and lower the share who report burnout."
         ),
-        metric_name="Share of respondents reporting burnout (single-item burnout measure)",
+        metric_name=_("Share of respondents reporting burnout (single-item burnout measure)"),
         metric_unit="%",
         metric_direction="decrease",
         source=(
@@ -40,14 +43,14 @@ TEMPLATES: tuple[CommitmentTemplate, ...] = (
     ),
     CommitmentTemplate(
         slug="appoint-chief-wellness-officer",
-        title="Appoint a chief wellness officer",
+        title=_("Appoint a chief wellness officer"),
         priority_area="well-being-as-a-long-term-value",
-        goal_statement=(
+        goal_statement=_(
             "Make one executive accountable for health worker well-being by appointing a chief "
             "wellness officer who reports to senior leadership."
         ),
-        metric_name="Chief wellness officer in post (1 = yes, 0 = no)",
-        metric_unit="yes/no",
+        metric_name=_("Chief wellness officer in post (1 = yes, 0 = no)"),
+        metric_unit=_("yes/no"),
         metric_direction="increase",
         source=(
             "Sinsky C et al. Organizational Evidence-Based and Promising Practices for Improving "
@@ -56,15 +59,17 @@ TEMPLATES: tuple[CommitmentTemplate, ...] = (
     ),
     CommitmentTemplate(
         slug="remove-intrusive-mental-health-questions",
-        title="Remove intrusive mental-health questions from credentialing applications",
+        title=_("Remove intrusive mental-health questions from credentialing applications"),
         priority_area="compliance-regulatory-and-policy-barriers",
-        goal_statement=(
+        goal_statement=_(
             "Review our credentialing and privileging applications and remove questions about "
             "past mental health conditions or treatment, so that health workers are not "
             "deterred from seeking care."
         ),
-        metric_name="Credentialing application forms that still ask intrusive mental-health questions",
-        metric_unit="forms",
+        metric_name=_(
+            "Credentialing application forms that still ask intrusive mental-health questions"
+        ),
+        metric_unit=_("forms"),
         metric_direction="decrease",
     ),
 )

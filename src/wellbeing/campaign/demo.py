@@ -47,7 +47,10 @@ _LAST = ["Example", "Sample", "Placeholder", "Testwell", "Demo"]
 
 
 def _institution_name(i: int, kind: str) -> str:
-    return f"{_PLACES[i % len(_PLACES)]} {_KIND_NAMES[kind]} (synthetic)"
+    """A name no other demo institution has: the kind repeats every 7th participant, and
+    ``i // 2`` gives those seven apart a different place (``i % 21`` gave institution 1 and
+    22 the same name, listed twice in the directory under two states)."""
+    return f"{_PLACES[(i // 2) % len(_PLACES)]} {_KIND_NAMES[kind]} (synthetic)"
 
 
 @transaction.atomic
@@ -181,16 +184,17 @@ def _commit(
     age_days: int,
 ) -> Commitment:
     made = today - dt.timedelta(days=age_days)
+    # The template's texts are lazy translations: stored as plain text, in the demo's language.
     commitment = actions.add_commitment(
         p,
         actor=actor,
-        title=template.title,
+        title=str(template.title),
         priority_area=PriorityArea.objects.get(slug=template.priority_area),
-        goal_statement=template.goal_statement,
+        goal_statement=str(template.goal_statement),
         template=template.slug,
         metric=actions.MetricInput(
-            name=template.metric_name,
-            unit=template.metric_unit,
+            name=str(template.metric_name),
+            unit=str(template.metric_unit),
             direction=template.metric_direction,
             baseline_value=start,
             baseline_date=made,

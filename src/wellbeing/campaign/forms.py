@@ -6,19 +6,23 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.accounts.models import Organization, User, normalize_email
 from wellbeing.accounts.permissions import organizations_administered_by
 from wellbeing.accounts.states import US_STATES
 from wellbeing.campaign.commitment_templates import BY_SLUG
+from wellbeing.campaign.labels import scale_label, sector_choices
 from wellbeing.campaign.models import ROLE_PLEDGES, Commitment, Metric, Role
 from wellbeing.plan.models import PriorityArea, RecommendedAction
 
-AUTHORITY_TEXT = (
+# Shown in the visitor's language and stored in it, as the signer's own statement.
+AUTHORITY_TEXT = _(
     "I confirm that I am authorized to commit this institution to the Change Maker campaign "
     "in the role chosen above."
 )
-STATE_CHOICES = [("", "Select a state"), *US_STATES]
+STATE_CHOICES = [("", _("Select a state")), *US_STATES]
 
 
 class PriorityAreaChoice(forms.ModelMultipleChoiceField):
@@ -30,8 +34,8 @@ class PriorityAreaChoice(forms.ModelMultipleChoiceField):
             to_field_name="slug",
             widget=forms.CheckboxSelectMultiple,
             error_messages={
-                "invalid_choice": "%(value)s is not a priority area of the National Plan.",
-                "required": "Choose at least one priority area.",
+                "invalid_choice": _("%(value)s is not a priority area of the National Plan."),
+                "required": _("Choose at least one priority area."),
             },
             **kwargs,
         )
@@ -52,40 +56,40 @@ class SignOnForm(forms.Form):
     """
 
     signer_name = forms.CharField(
-        label="Your full name",
+        label=_("Your full name"),
         max_length=200,
-        error_messages={"required": "Enter your full name."},
+        error_messages={"required": _("Enter your full name.")},
     )
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=254,
-        help_text="We send a link to this address to confirm it.",
+        help_text=_("We send a link to this address to confirm it."),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the format name@example.org.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the format name@example.org."),
         },
     )
     password = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters. You sign in with your email and this password.",
-        error_messages={"required": "Choose a password."},
+        help_text=_("At least 12 characters. You sign in with your email and this password."),
+        error_messages={"required": _("Choose a password.")},
     )
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose a role.",
-            "invalid_choice": "Choose Node, Champion or Accelerator.",
+            "required": _("Choose a role."),
+            "invalid_choice": _("Choose Node, Champion or Accelerator."),
         },
     )
     priority_areas = PriorityAreaChoice(
-        label="Priority areas of interest",
-        help_text="The National Plan's priority areas you want to work on.",
+        label=_("Priority areas of interest"),
+        help_text=_("The National Plan's priority areas you want to work on."),
     )
     is_public = forms.BooleanField(
-        label="List us in the public directory of Change Makers once approved",
+        label=_("List us in the public directory of Change Makers once approved"),
         required=False,
     )
 
@@ -101,62 +105,62 @@ class SignOnForm(forms.Form):
             self._add_institution_fields(user)
         else:
             self.fields["state"] = forms.ChoiceField(
-                label="U.S. state", choices=STATE_CHOICES, required=False
+                label=_("U.S. state"), choices=STATE_CHOICES, required=False
             )
-            self.fields["is_public"].label = "List me in the public directory once approved"
+            self.fields["is_public"].label = _("List me in the public directory once approved")
 
     def _add_institution_fields(self, user: User | None) -> None:
         admin_of = self.organizations_administered(user)
         if admin_of.exists():
             self.fields["organization"] = forms.ModelChoiceField(
-                label="Institution",
+                label=_("Institution"),
                 queryset=admin_of,
                 required=False,
-                empty_label="A new institution (enter it below)",
+                empty_label=_("A new institution (enter it below)"),
                 to_field_name="slug",
-                error_messages={"invalid_choice": "Choose one of your institutions."},
+                error_messages={"invalid_choice": _("Choose one of your institutions.")},
             )
         # Required unless the signer picks one of their institutions above (checked in clean()).
         new_required = not admin_of.exists()
-        hint = "" if new_required else "Only for a new institution."
+        hint = "" if new_required else _("Only for a new institution.")
         self.fields["organization_name"] = forms.CharField(
-            label="Institution name",
+            label=_("Institution name"),
             max_length=200,
             required=new_required,
             help_text=hint,
-            error_messages={"required": "Enter the institution's name."},
+            error_messages={"required": _("Enter the institution's name.")},
         )
         self.fields["kind"] = forms.ChoiceField(
-            label="Sector",
-            choices=[("", "Select a sector"), *Organization.Kind.choices],
+            label=_("Sector"),
+            choices=[("", _("Select a sector")), *sector_choices()],
             required=new_required,
             help_text=hint,
-            error_messages={"required": "Choose the institution's sector."},
+            error_messages={"required": _("Choose the institution's sector.")},
         )
         self.fields["state"] = forms.ChoiceField(
-            label="U.S. state",
+            label=_("U.S. state"),
             choices=STATE_CHOICES,
             required=new_required,
             help_text=hint,
             error_messages={
-                "required": "Choose the U.S. state where the institution is based.",
-                "invalid_choice": "Choose a U.S. state from the list.",
+                "required": _("Choose the U.S. state where the institution is based."),
+                "invalid_choice": _("Choose a U.S. state from the list."),
             },
         )
         self.fields["website"] = forms.URLField(
             assume_scheme="https",
-            label="Website",
+            label=_("Website"),
             required=False,
-            error_messages={"invalid": "Enter a web address starting with https://."},
+            error_messages={"invalid": _("Enter a web address starting with https://.")},
         )
         self.fields["signer_title"] = forms.CharField(
-            label="Your title or position",
+            label=_("Your title or position"),
             max_length=200,
-            error_messages={"required": "Enter your title or position."},
+            error_messages={"required": _("Enter your title or position.")},
         )
         self.fields["authority"] = forms.BooleanField(
             label=AUTHORITY_TEXT,
-            error_messages={"required": "Confirm that you may commit the institution."},
+            error_messages={"required": _("Confirm that you may commit the institution.")},
         )
 
     @staticmethod
@@ -181,18 +185,18 @@ class SignOnForm(forms.Form):
 
         existing = data.get("organization")
         if existing is not None and Participant.objects.filter(organization=existing).exists():
-            self.add_error("organization", "This institution has already signed on.")
+            self.add_error("organization", _("This institution has already signed on."))
         if (
             not self.institution
             and self.user is not None
             and Participant.objects.filter(user=self.user, organization__isnull=True).exists()
         ):
-            raise forms.ValidationError("You have already signed on as an individual.")
+            raise forms.ValidationError(_("You have already signed on as an individual."))
         if self.institution and not data.get("organization"):
             for name, message in (
-                ("organization_name", "Enter the institution's name."),
-                ("kind", "Choose the institution's sector."),
-                ("state", "Choose the U.S. state where the institution is based."),
+                ("organization_name", _("Enter the institution's name.")),
+                ("kind", _("Choose the institution's sector.")),
+                ("state", _("Choose the U.S. state where the institution is based.")),
             ):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, message)
@@ -201,11 +205,11 @@ class SignOnForm(forms.Form):
 
 class ListingForm(forms.Form):
     priority_areas = PriorityAreaChoice(
-        label="Priority areas of interest",
-        help_text="The National Plan's priority areas you want to work on.",
+        label=_("Priority areas of interest"),
+        help_text=_("The National Plan's priority areas you want to work on."),
     )
     is_public = forms.BooleanField(
-        label="List in the public directory of Change Makers (once approved)", required=False
+        label=_("List in the public directory of Change Makers (once approved)"), required=False
     )
 
 
@@ -220,9 +224,9 @@ class DeclineForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(
-        label="New role",
+        label=_("New role"),
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a role above the current one."},
+        error_messages={"invalid_choice": _("Choose a role above the current one.")},
     )
 
     def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
@@ -235,52 +239,52 @@ class RoleForm(forms.Form):
         ]
 
 
-_NUMBER = {"invalid": "Enter a number, for example 42 or 12.5."}
+_NUMBER = {"invalid": _("Enter a number, for example 42 or 12.5.")}
 
 
 class MetricForm(forms.Form):
     name = forms.CharField(
-        label="Metric", max_length=200, error_messages={"required": "Name the metric."}
+        label=_("Metric"), max_length=200, error_messages={"required": _("Name the metric.")}
     )
     unit = forms.CharField(
-        label="Unit",
+        label=_("Unit"),
         max_length=60,
-        help_text="For example %, staff, forms.",
-        error_messages={"required": "Give the metric's unit."},
+        help_text=_("For example %, staff, forms."),
+        error_messages={"required": _("Give the metric's unit.")},
     )
     direction = forms.ChoiceField(
-        label="Better is",
-        choices=[("", "Select"), *Metric.Direction.choices],
-        error_messages={"required": "Say whether the metric should go up or down."},
+        label=_("Better is"),
+        choices=[("", _("Select")), *Metric.Direction.choices],
+        error_messages={"required": _("Say whether the metric should go up or down.")},
     )
     baseline_value = forms.DecimalField(
-        label="Baseline value",
+        label=_("Baseline value"),
         max_digits=14,
         decimal_places=4,
-        error_messages={**_NUMBER, "required": "Enter the baseline value."},
+        error_messages={**_NUMBER, "required": _("Enter the baseline value.")},
     )
     baseline_date = forms.DateField(
-        label="Baseline date",
-        help_text="YYYY-MM-DD",
+        label=_("Baseline date"),
+        help_text=_("YYYY-MM-DD"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={
-            "required": "Enter the baseline date.",
-            "invalid": "Enter a date as YYYY-MM-DD.",
+            "required": _("Enter the baseline date."),
+            "invalid": _("Enter a date as YYYY-MM-DD."),
         },
     )
     target_value = forms.DecimalField(
-        label="Target value",
+        label=_("Target value"),
         max_digits=14,
         decimal_places=4,
-        error_messages={**_NUMBER, "required": "Enter the target value."},
+        error_messages={**_NUMBER, "required": _("Enter the target value.")},
     )
     target_date = forms.DateField(
-        label="Target date",
-        help_text="YYYY-MM-DD",
+        label=_("Target date"),
+        help_text=_("YYYY-MM-DD"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={
-            "required": "Enter the target date.",
-            "invalid": "Enter a date as YYYY-MM-DD.",
+            "required": _("Enter the target date."),
+            "invalid": _("Enter a date as YYYY-MM-DD."),
         },
     )
 
@@ -288,77 +292,79 @@ class MetricForm(forms.Form):
         data = super().clean() or {}
         baseline, target = data.get("baseline_date"), data.get("target_date")
         if baseline and target and target <= baseline:
-            self.add_error("target_date", "The target date must be after the baseline date.")
+            self.add_error("target_date", _("The target date must be after the baseline date."))
         direction = data.get("direction")
         b_value: Decimal | None = data.get("baseline_value")
         t_value: Decimal | None = data.get("target_value")
         if direction and b_value is not None and t_value is not None:
             if direction == Metric.Direction.DECREASE and t_value >= b_value:
                 self.add_error(
-                    "target_value", "For a decrease the target must be below the baseline."
+                    "target_value", _("For a decrease the target must be below the baseline.")
                 )
             if direction == Metric.Direction.INCREASE and t_value <= b_value:
                 self.add_error(
-                    "target_value", "For an increase the target must be above the baseline."
+                    "target_value", _("For an increase the target must be above the baseline.")
                 )
         return data
 
 
 class ActionChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: RecommendedAction) -> str:
-        return f"{obj.code or obj.slug}: {obj.text[:90]}"
+        """The Plan's number and wording; an action the Plan gives no number shows its wording
+        alone (its slug is an address, not a name)."""
+        text = obj.text if len(obj.text) <= 90 else obj.text[:89].rstrip() + "…"
+        return f"{obj.code}: {text}" if obj.code else text
 
 
 class CommitmentForm(MetricForm):
     """A commitment with its first metric (more metrics can be added afterwards)."""
 
     title = forms.CharField(
-        label="Commitment", max_length=200, error_messages={"required": "Name the commitment."}
+        label=_("Commitment"),
+        max_length=200,
+        error_messages={"required": _("Name the commitment.")},
     )
     priority_area = forms.ModelChoiceField(
-        label="Priority area",
+        label=_("Priority area"),
         queryset=PriorityArea.objects.order_by("number"),
         to_field_name="slug",
-        empty_label="Select a priority area",
+        empty_label=_("Select a priority area"),
         error_messages={
-            "required": "Choose the priority area this commitment serves.",
-            "invalid_choice": "That is not a priority area of the National Plan.",
+            "required": _("Choose the priority area this commitment serves."),
+            "invalid_choice": _("That is not a priority area of the National Plan."),
         },
     )
     action = ActionChoice(
-        label="Recommended action of the Plan",
+        label=_("Recommended action of the Plan"),
         queryset=RecommendedAction.objects.select_related("priority_area"),
         to_field_name="slug",
         required=False,
-        empty_label="None",
-        error_messages={"invalid_choice": "That is not a recommended action of the Plan."},
+        empty_label=_("None"),
+        error_messages={"invalid_choice": _("That is not a recommended action of the Plan.")},
     )
     goal_statement = forms.CharField(
-        label="Goal",
+        label=_("Goal"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
-        error_messages={"required": "State the goal."},
+        error_messages={"required": _("State the goal.")},
     )
     template = forms.CharField(required=False, widget=forms.HiddenInput)
 
     field_order = ["title", "priority_area", "action", "goal_statement"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["name"].label = "First metric"
-
     @classmethod
     def initial_from_template(cls, slug: str) -> dict[str, str]:
+        """The template's texts in the visitor's language, to adapt and save as their own."""
         template = BY_SLUG.get(slug)
         if template is None:
             return {}
         return {
             "template": template.slug,
-            "title": template.title,
+            "title": str(template.title),
             "priority_area": template.priority_area,
-            "goal_statement": template.goal_statement,
-            "name": template.metric_name,
-            "unit": template.metric_unit,
+            "goal_statement": str(template.goal_statement),
+            "name": str(template.metric_name),
+            "unit": str(template.metric_unit),
             "direction": template.metric_direction,
         }
 
@@ -370,14 +376,14 @@ class CommitmentForm(MetricForm):
         data = super().clean() or {}
         area, action = data.get("priority_area"), data.get("action")
         if area and action and action.priority_area_id != area.pk:
-            self.add_error("action", "Choose an action of the chosen priority area, or none.")
+            self.add_error("action", _("Choose an action of the chosen priority area, or none."))
         return data
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=Commitment.Status.choices,
-        error_messages={"invalid_choice": "That is not a commitment status."},
+        error_messages={"invalid_choice": _("That is not a commitment status.")},
     )
 
 
@@ -385,28 +391,28 @@ class ProgressForm(forms.Form):
     """A quarter's report: one optional value per metric, a narrative, evidence, obstacles."""
 
     period_end = forms.TypedChoiceField(
-        label="Quarter",
+        label=_("Quarter"),
         coerce=lambda value: dt.date.fromisoformat(value),
         error_messages={
-            "required": "Choose the quarter you report on.",
-            "invalid_choice": "Choose a quarter that has not been reported yet.",
+            "required": _("Choose the quarter you report on."),
+            "invalid_choice": _("Choose a quarter that has not been reported yet."),
         },
     )
     narrative = forms.CharField(
-        label="What happened this quarter",
+        label=_("What happened this quarter"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=8000,
-        error_messages={"required": "Describe the quarter's progress."},
+        error_messages={"required": _("Describe the quarter's progress.")},
     )
     obstacles = forms.CharField(
-        label="Obstacles",
+        label=_("Obstacles"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
         required=False,
     )
     evidence_links = forms.CharField(
-        label="Evidence links",
-        help_text="One web address per line, for example a published report.",
+        label=_("Evidence links"),
+        help_text=_("One web address per line, for example a published report."),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
         required=False,
@@ -417,7 +423,8 @@ class ProgressForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["period_end"]).choices = [
-            (q.isoformat(), f"Quarter ending {q:%B %-d, %Y}") for q in quarters
+            (q.isoformat(), _("Quarter ending %(date)s") % {"date": date_format(q, "DATE_FORMAT")})
+            for q in quarters
         ]
         self.metrics = metrics
         for metric in metrics:
@@ -426,7 +433,7 @@ class ProgressForm(forms.Form):
                 max_digits=14,
                 decimal_places=4,
                 required=False,
-                help_text="Leave empty if not measured this quarter.",
+                help_text=_("Leave empty if not measured this quarter."),
                 error_messages=_NUMBER,
             )
 
@@ -442,7 +449,7 @@ class ProgressForm(forms.Form):
                 validate(link)
             except forms.ValidationError:
                 raise forms.ValidationError(
-                    "%(link)s is not a web address; start each line with https://.",
+                    _("%(link)s is not a web address; start each line with https://."),
                     params={"link": link[:80]},
                 ) from None
         return links
@@ -457,23 +464,23 @@ class ProgressForm(forms.Form):
 
 class SurveyLinkForm(forms.Form):
     survey: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label="Survey",
+        label=_("Survey"),
         queryset=None,
-        empty_label="Select a survey",
+        empty_label=_("Select a survey"),
         error_messages={
-            "required": "Choose one of your organization's surveys.",
-            "invalid_choice": "Choose one of your organization's surveys.",
+            "required": _("Choose one of your organization's surveys."),
+            "invalid_choice": _("Choose one of your organization's surveys."),
         },
     )
     scale = forms.ChoiceField(
-        label="Scale",
-        error_messages={"invalid_choice": "Choose a scale of the survey's instruments."},
+        label=_("Scale"),
+        error_messages={"invalid_choice": _("Choose a scale of the survey's instruments.")},
     )
     statistic = forms.ChoiceField(
-        label="Figure",
+        label=_("Figure"),
         choices=[
-            ("share", "Share in the upper band (for example burned out), %"),
-            ("mean", "Mean"),
+            ("share", _("Share in the upper band (for example burned out), %")),
+            ("mean", _("Mean")),
         ],
     )
 
@@ -489,7 +496,7 @@ class SurveyLinkForm(forms.Form):
                     instrument = get_instrument(instrument_id)
                     for scale in instrument.scales:
                         key = f"{instrument.id}.{scale.id}"
-                        label = f"{instrument.name}: {scale.name}"
+                        label = scale_label(key)
                         if (key, label) not in choices:
                             choices.append((key, label))
         cast(forms.ChoiceField, self.fields["scale"]).choices = choices
@@ -497,30 +504,30 @@ class SurveyLinkForm(forms.Form):
 
 class SupportRequestForm(forms.Form):
     topic = forms.CharField(
-        label="Topic", max_length=200, error_messages={"required": "Name the topic."}
+        label=_("Topic"), max_length=200, error_messages={"required": _("Name the topic.")}
     )
     priority_area = forms.ModelChoiceField(
-        label="Priority area",
+        label=_("Priority area"),
         queryset=PriorityArea.objects.order_by("number"),
         to_field_name="slug",
         required=False,
-        empty_label="Not specific to one area",
-        error_messages={"invalid_choice": "That is not a priority area of the National Plan."},
+        empty_label=_("Not specific to one area"),
+        error_messages={"invalid_choice": _("That is not a priority area of the National Plan.")},
     )
     description = forms.CharField(
-        label="What do you need help with?",
+        label=_("What do you need help with?"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=8000,
-        error_messages={"required": "Describe what you need."},
+        error_messages={"required": _("Describe what you need.")},
     )
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Reply",
+        label=_("Reply"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=8000,
-        error_messages={"required": "Write the reply."},
+        error_messages={"required": _("Write the reply.")},
     )
 
 

@@ -9,23 +9,25 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.accounts.states import STATE_NAMES
+from wellbeing.campaign.labels import sector_label
 
 
 class Role(models.TextChoices):
-    NODE = "node", "Node"
-    CHAMPION = "champion", "Champion"
-    ACCELERATOR = "accelerator", "Accelerator"
+    NODE = "node", _("Node")
+    CHAMPION = "champion", _("Champion")
+    ACCELERATOR = "accelerator", _("Accelerator")
 
 
 # Upgrades only go up this ladder (Node -> Champion -> Accelerator).
 ROLE_RANK = {Role.NODE: 0, Role.CHAMPION: 1, Role.ACCELERATOR: 2}
 
 ROLE_PLEDGES = {
-    Role.NODE: "Amplifies the National Plan to its own networks.",
-    Role.CHAMPION: "Commits to institutionalize well-being as a long-term value.",
-    Role.ACCELERATOR: (
+    Role.NODE: _("Amplifies the National Plan to its own networks."),
+    Role.CHAMPION: _("Commits to institutionalize well-being as a long-term value."),
+    Role.ACCELERATOR: _(
         "Commits to goals outlined in the National Plan, measures progress and receives "
         "technical support."
     ),
@@ -57,9 +59,9 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
 
 class Participant(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending review"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
 
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -127,8 +129,9 @@ class Participant(models.Model):
 
     @property
     def sector(self) -> str:
-        """The organization's kind, or "Individual" (select_related the organization)."""
-        return "Individual" if self.organization is None else self.organization.get_kind_display()
+        """The organization's kind, or "Individual", in the visitor's language (select_related
+        the organization)."""
+        return str(sector_label(None if self.organization is None else self.organization.kind))
 
     @property
     def state(self) -> str:
@@ -166,11 +169,11 @@ class RoleChange(models.Model):
 
 class Commitment(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PROGRESS = "in_progress", "In progress"
-        ACHIEVED = "achieved", "Achieved"
-        NOT_ACHIEVED = "not_achieved", "Not achieved"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ACHIEVED = "achieved", _("Achieved")
+        NOT_ACHIEVED = "not_achieved", _("Not achieved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="commitments"
@@ -219,8 +222,8 @@ COMMITMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 class Metric(models.Model):
     class Direction(models.TextChoices):
-        INCREASE = "increase", "Increase"
-        DECREASE = "decrease", "Decrease"
+        INCREASE = "increase", _("Increase")
+        DECREASE = "decrease", _("Decrease")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="metrics")
     name = models.CharField(max_length=200)
@@ -340,9 +343,9 @@ class SupportRequest(models.Model):
     """An Accelerator's request for technical support, and its thread with staff."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CLOSED = "closed", _("Closed")
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="support_requests"

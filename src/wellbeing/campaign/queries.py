@@ -1,23 +1,24 @@
 """Table-level reads for the campaign pages, each in a fixed number of queries."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, QuerySet, Value
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.http import Http404, HttpRequest
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext
 
-from wellbeing.accounts.models import Organization
 from wellbeing.accounts.states import STATE_NAMES
+from wellbeing.campaign.labels import INDIVIDUALS, sector_label
 from wellbeing.campaign.models import Commitment, Metric, Participant, Role
 from wellbeing.campaign.periods import due_date, last_late_quarter
 from wellbeing.plan.models import PriorityArea
 
 PAGE_SIZE = 25
-SECTOR_NAMES = {**dict(Organization.Kind.choices), "": "Individuals"}
 
 
 def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
@@ -60,7 +61,7 @@ def movement_stats() -> MovementStats:
     """Counts of approved participants (public or not): five grouped queries."""
     approved = Participant.objects.approved()
     roles = dict(approved.values_list("role").annotate(n=Count("pk")).order_by())
-    by_role = [Tally(role.label, roles.get(role.value, 0)) for role in Role]
+    by_role = [Tally(str(role.label), roles.get(role.value, 0)) for role in Role]
     sectors = (
         approved.annotate(sector_kind=Coalesce("organization__kind", Value("")))
         .values_list("sector_kind")
@@ -73,7 +74,7 @@ def movement_stats() -> MovementStats:
         )
         .values_list("code")
         .annotate(n=Count("pk"))
-        .order_by("code")
+        .order_by()
     )
     months = (
         approved.annotate(month=TruncMonth("reviewed_at"))
@@ -81,25 +82,62 @@ def movement_stats() -> MovementStats:
         .annotate(n=Count("pk"))
         .order_by("month")
     )
-    growth, running = [], 0
-    for month, n in months:
-        running += n
-        growth.append(GrowthPoint(month.date() if month else date.min, n, running))
+    growth = _growth(list(months))
     commitments = Commitment.objects.filter(participant__status=Participant.Status.APPROVED)
     return MovementStats(
         total=sum(roles.values()),
         by_role=by_role,
-        by_sector=[Tally(SECTOR_NAMES.get(s, s), n) for s, n in sectors],
-        by_state=[Tally(STATE_NAMES.get(c or "", "State not given"), n) for c, n in states],
+        by_sector=[Tally(str(sector_label(s) if s else INDIVIDUALS), n) for s, n in sectors],
+        by_state=_by_state_name(states),
         growth=growth,
         commitments=commitments.exclude(status=Commitment.Status.WITHDRAWN).count(),
     )
 
 
-def directory(role: str = "") -> QuerySet[Participant]:
+def _growth(months: list[tuple[datetime | None, int]]) -> list[GrowthPoint]:
+    """Cumulative approvals at the end of every month from the first to the last, quiet
+    months included: a chart of only the months with approvals would draw a quiet half-year
+    as one step. Approvals without a date count from the start."""
+    joined = {month.date(): n for month, n in months if month is not None}
+    running = sum(n for month, n in months if month is None)
+    if not joined:
+        return []
+    points, month, last = [], min(joined), max(joined)
+    while month <= last:
+        running += joined.get(month, 0)
+        points.append(GrowthPoint(month, joined.get(month, 0), running))
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return points
+
+
+def _by_state_name(counts: Iterable[tuple[str | None, int]]) -> list[Tally]:
+    """Counts by state under the state's full name, in alphabetical order of that name (a
+    list by postal code reads as random: "Alaska, Alabama, Arkansas, American Samoa");
+    participants who gave no state come last."""
+    counts = list(counts)
+    named = sorted((STATE_NAMES[code], n) for code, n in counts if code in STATE_NAMES)
+    unnamed = sum(n for code, n in counts if code not in STATE_NAMES)
+    tallies = [Tally(name, n) for name, n in named]
+    if unnamed:
+        tallies.append(Tally(gettext("State not given"), unnamed))
+    return tallies
+
+
+def states_by_name() -> list[tuple[str, str]]:
+    """(code, name) of every state, in alphabetical order of the name: the directory's filter."""
+    return sorted(STATE_NAMES.items(), key=lambda item: item[1])
+
+
+def directory(role: str = "", state: str = "") -> QuerySet[Participant]:
+    """Listed participants, each once, by name; ``role`` and ``state`` narrow the list (an
+    institution's state is its organization's, an individual's their own)."""
     participants = Participant.objects.public().select_related("organization")
     if role in Role.values:
         participants = participants.filter(role=role)
+    if state in STATE_NAMES:
+        participants = participants.filter(
+            Q(organization__state=state) | Q(organization__isnull=True, individual_state=state)
+        )
     return participants.prefetch_related(
         Prefetch("priority_areas", queryset=PriorityArea.objects.order_by("number"))
     ).order_by("display_name", "pk")
@@ -113,7 +151,7 @@ def public_commitments(area: PriorityArea | None) -> QuerySet[Commitment]:
         commitments = commitments.filter(priority_area=area)
     return (
         commitments.select_related(
-            "participant", "participant__organization", "priority_area", "action"
+            "participant", "participant__organization", "priority_area", "action__priority_area"
         )
         .prefetch_related(Prefetch("metrics", queryset=Metric.objects.order_by("pk")))
         .order_by("-created_at", "-pk")
@@ -122,7 +160,7 @@ def public_commitments(area: PriorityArea | None) -> QuerySet[Commitment]:
 
 def commitments_of(participant: Participant) -> QuerySet[Commitment]:
     return (
-        participant.commitments.select_related("priority_area", "action")
+        participant.commitments.select_related("priority_area", "action__priority_area")
         .prefetch_related(Prefetch("metrics", queryset=Metric.objects.order_by("pk")))
         .order_by("-created_at", "-pk")
     )
@@ -146,11 +184,23 @@ def review_queue() -> QuerySet[Participant]:
     )
 
 
+def _badge_role(participant: Participant) -> str:
+    # Always in English: other sites embed the one image, whatever their visitor's language.
+    with translation.override("en"):
+        return str(participant.get_role_display())
+
+
+def badge_label(participant: Participant) -> str:
+    """The badge's text, "Change Maker <Role> <year of approval>": its alt text when embedded."""
+    year = participant.reviewed_at.year if participant.reviewed_at else ""
+    return f"Change Maker {_badge_role(participant)} {year}".strip()
+
+
 def badge_svg(participant: Participant) -> str:
     """The participant's annual badge: "Change Maker <Role>" and the year of approval."""
-    role = participant.get_role_display()
+    role = _badge_role(participant)
     year = participant.reviewed_at.year if participant.reviewed_at else ""
-    label = escape(f"Change Maker {role} {year}".strip())
+    label = escape(badge_label(participant))
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="64" viewBox="0 0 240 64" '
         f'role="img" aria-label="{label}">'

@@ -16,7 +16,8 @@ from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from wellbeing.accounts import actions as accounts_actions
 from wellbeing.accounts.models import Membership, Organization, User, normalize_email
@@ -112,7 +113,9 @@ def sign_on(
     RoleChange.objects.create(participant=participant, to_role=role, actor=user)
     audit("campaign.sign_on", actor=user, target=participant, organization=organization, role=role)
     if notify:
-        transaction.on_commit(lambda: _send_confirmation(participant, confirm_url_base))
+        # The mail goes out after the commit, in the language the signer used for the form.
+        language = translation.get_language()
+        transaction.on_commit(lambda: _send_confirmation(participant, confirm_url_base, language))
     return participant
 
 
@@ -150,16 +153,17 @@ def sign_on_visitor(
 
 
 def _sign_in_first_email(url_base: str) -> tuple[str, str]:
+    """The mail to an address that already has an account, in the visitor's language."""
     sign_in = f"{url_base}{reverse('accounts:login')}?next={reverse('campaign:join')}"
     reset = f"{url_base}{reverse('accounts:password_reset')}"
-    body = (
+    body = gettext(
         "Someone, probably you, tried to sign on to the Change Maker campaign with this email "
         "address. It already has an account, so nothing was recorded.\n\n"
-        f"Sign in with your account, then sign on from there:\n{sign_in}\n\n"
-        f"Forgotten your password? Choose a new one at {reset}\n"
+        "Sign in with your account, then sign on from there:\n%(sign_in)s\n\n"
+        "Forgotten your password? Choose a new one at %(reset)s\n"
         "If this was not you, ignore this message: your account is unchanged.\n"
-    )
-    return "You already have an account: sign in, then sign on", body
+    ) % {"sign_in": sign_in, "reset": reset}
+    return gettext("You already have an account: sign in, then sign on"), body
 
 
 def confirmation_token(participant: Participant) -> str:
@@ -167,21 +171,24 @@ def confirmation_token(participant: Participant) -> str:
     return signing.dumps({"p": participant.pk, "u": participant.user_id}, salt=CONFIRM_SALT)
 
 
-def _send_confirmation(participant: Participant, url_base: str) -> None:
+def _send_confirmation(participant: Participant, url_base: str, language: str) -> None:
     path = reverse("campaign:confirm", args=[confirmation_token(participant)])
-    send_campaign_email.enqueue(
-        subject="Confirm your Change Maker sign-on",
-        body=(
-            f"Thank you for signing on {participant.display_name} as a Change Maker "
-            f"{participant.get_role_display()}.\n\n"
+    with translation.override(language):
+        subject = gettext("Confirm your Change Maker sign-on")
+        body = gettext(
+            "Thank you for signing on %(name)s as a Change Maker %(role)s.\n\n"
             "Confirm your email address: open this link, then select the button on the page:\n"
-            f"{url_base}{path}\n\n"
+            "%(confirm)s\n\n"
             "Campaign staff review every sign-on; we will write again once it is reviewed.\n"
             "Sign in with this address and your password to follow your sign-on:\n"
-            f"{url_base}{reverse('campaign:mine')}\n"
-        ),
-        to=[participant.user.email],
-    )
+            "%(mine)s\n"
+        ) % {
+            "name": participant.display_name,
+            "role": participant.get_role_display(),
+            "confirm": f"{url_base}{path}",
+            "mine": f"{url_base}{reverse('campaign:mine')}",
+        }
+    send_campaign_email.enqueue(subject=subject, body=body, to=[participant.user.email])
 
 
 def _confirmation(token: str) -> tuple[int, int]:

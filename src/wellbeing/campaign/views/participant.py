@@ -9,6 +9,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wellbeing.accounts.models import Membership, User
@@ -30,7 +31,7 @@ from wellbeing.campaign.forms import (
     StatusForm,
     SurveyLinkForm,
 )
-from wellbeing.campaign.models import ROLE_PLEDGES, Commitment, Participant, Role
+from wellbeing.campaign.models import ROLE_PLEDGES, Commitment, Participant
 from wellbeing.campaign.periods import quarters_between
 from wellbeing.core.ratelimit import rate_limited
 from wellbeing.surveys.models import Survey
@@ -39,7 +40,7 @@ from wellbeing.surveys.models import Survey
 
 
 def join(request: HttpRequest) -> HttpResponse:
-    return render(request, "campaign/join.html", {"pledges": ROLE_PLEDGES, "roles": list(Role)})
+    return render(request, "campaign/join.html", {"pledges": list(ROLE_PLEDGES.items())})
 
 
 @rate_limited("campaign.sign_on", per_hour=10)
@@ -147,7 +148,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
             obj, role=role_form.cleaned_data["role"], actor=cast(User, request.user)
         )
         messages.success(
-            request, "The new role is recorded; the previous one stays in the history."
+            request, gettext("The new role is recorded; the previous one stays in the history.")
         )
         return redirect("campaign:manage", pk=obj.pk)
     listing_form = ListingForm(
@@ -202,7 +203,7 @@ def commitment_new(request: HttpRequest, pk: int) -> HttpResponse:
             template=data["template"],
             metric=_metric_input(data),
         )
-        messages.success(request, "The commitment is recorded.")
+        messages.success(request, gettext("The commitment is recorded."))
         return redirect(commitment.get_absolute_url())
     return render(
         request,
@@ -257,14 +258,14 @@ def commitment_status(request: HttpRequest, pk: int, commitment_pk: int) -> Http
                 item, status=form.cleaned_data["status"], actor=cast(User, request.user)
             )
         except actions.TransitionError:
-            error = (
-                f"A {item.get_status_display().lower()} commitment cannot become "
-                f"{dict(item.Status.choices)[form.cleaned_data['status']].lower()}."
-            )
+            error = gettext("A commitment that is %(now)s cannot become %(new)s.") % {
+                "now": str(item.get_status_display()).lower(),
+                "new": str(dict(item.Status.choices)[form.cleaned_data["status"]]).lower(),
+            }
     else:
-        error = " ".join(str(e) for e in form.errors.get("status", ["Choose a status."]))
+        error = " ".join(str(e) for e in form.errors.get("status", [gettext("Choose a status.")]))
     if not error:
-        messages.success(request, "The status is updated.")
+        messages.success(request, gettext("The status is updated."))
         return redirect(item.get_absolute_url())
     context = _commitment_context(obj, item, status_error=error)
     return render(request, "campaign/commitment.html", context, status=400)
@@ -280,7 +281,7 @@ def metric_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespons
         actions.add_metric(
             item, actor=cast(User, request.user), metric=_metric_input(form.cleaned_data)
         )
-        messages.success(request, "The metric is added.")
+        messages.success(request, gettext("The metric is added."))
         return redirect(item.get_absolute_url())
     context = _commitment_context(obj, item, metric_form=form)
     return render(request, "campaign/commitment.html", context, status=400)
@@ -316,7 +317,7 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
             evidence_links=data["evidence_links"],
             values=form.values(),
         )
-        messages.success(request, "The progress report is filed.")
+        messages.success(request, gettext("The progress report is filed."))
         return redirect(item.get_absolute_url())
     return render(
         request,
@@ -349,7 +350,7 @@ def metric_link(request: HttpRequest, pk: int, commitment_pk: int, metric_pk: in
             statistic=data["statistic"],
         )
         messages.success(
-            request, "The metric will be filled in from each closed wave of the survey."
+            request, gettext("The metric will be filled in from each closed wave of the survey.")
         )
         return redirect(item.get_absolute_url())
     return render(
@@ -372,6 +373,6 @@ def listing(request: HttpRequest, pk: int) -> HttpResponse:
             is_public=form.cleaned_data["is_public"],
             priority_areas=form.cleaned_data["priority_areas"],
         )
-        messages.success(request, "The listing is updated.")
+        messages.success(request, gettext("The listing is updated."))
         return redirect("campaign:manage", pk=obj.pk)
     return _manage_page(request, obj, RoleForm(current=obj.role), form, status=400)

@@ -1,5 +1,7 @@
 """The public campaign pages: the movement, the directory, the explorer, the badge."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,16 +16,24 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaign/index.html",
-        {"stats": queries.movement_stats(), "pledges": ROLE_PLEDGES, "roles": list(Role)},
+        {"stats": queries.movement_stats(), "pledges": list(ROLE_PLEDGES.items())},
     )
 
 
 def directory(request: HttpRequest) -> HttpResponse:
-    page = queries.paginate(request, queries.directory(request.GET.get("role", "")))
+    role, state = request.GET.get("role", ""), request.GET.get("state", "")
+    page = queries.paginate(request, queries.directory(role, state))
     return render(
         request,
         "campaign/directory.html",
-        {"page": page, "roles": list(Role), "role": request.GET.get("role", "")},
+        {
+            "page": page,
+            "roles": list(Role),
+            "role": role,
+            "states": queries.states_by_name(),
+            "state": state,
+            "query": urlencode({"role": role, "state": state}) + "&",
+        },
     )
 
 
@@ -44,7 +54,11 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "campaign/participant.html",
-        {"participant": obj, "commitments": queries.commitments_of(obj)},
+        {
+            "participant": obj,
+            "commitments": queries.commitments_of(obj),
+            "badge_label": queries.badge_label(obj),
+        },
     )
 
 

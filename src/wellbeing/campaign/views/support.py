@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from wellbeing.accounts.models import User
 from wellbeing.campaign import actions, queries
@@ -44,7 +45,7 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
             description=data["description"],
             priority_area=data["priority_area"],
         )
-        messages.success(request, "Your request is sent to campaign staff.")
+        messages.success(request, gettext("Your request is sent to campaign staff."))
         return redirect("campaign:support_thread", pk=obj.pk, request_pk=item.pk)
     return render(
         request,
@@ -78,9 +79,9 @@ def _thread(request: HttpRequest, item: SupportRequest, *, staff_view: bool) -> 
                 from_staff=staff_view,
             )
         except actions.TransitionError:
-            error = "This request is closed and takes no more replies."
+            error = gettext("This request is closed and takes no more replies.")
         else:
-            messages.success(request, "The reply is added.")
+            messages.success(request, gettext("The reply is added."))
             return redirect(request.path)
     return render(
         request,
