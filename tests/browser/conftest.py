@@ -66,13 +66,20 @@ class Page:
         return response
 
     def axe_violations(self) -> list[dict]:
+        self.start_axe()
+        return self.started_axe_violations()
+
+    def start_axe(self):
+        """Start axe-core without waiting for it (the crawl checks several tabs at once)."""
         # evaluate() runs through the DevTools protocol, so the page's CSP does not block axe.
         self.page.evaluate(AXE.read_text())
-        result = self.page.evaluate(
-            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+        self.page.evaluate(
+            "() => { window.axeRun = axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}); }"
         )
-        return result["violations"]
+
+    def started_axe_violations(self) -> list[dict]:
+        return self.page.evaluate("async () => (await window.axeRun).violations")
 
     def assert_accessible(self):
         violations = self.axe_violations()
@@ -135,3 +142,9 @@ def open_site(browser, live_server, national_plan):
 @pytest.fixture
 def site(open_site, viewport):
     return open_site(viewport)
+
+
+@pytest.fixture(scope="session")
+def checked_page():
+    """``Page`` for a page of a context the test opened itself (the crawl signs in once per reader)."""
+    return Page

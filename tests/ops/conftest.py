@@ -351,9 +351,14 @@ def world(
     support_staff,
 ):
     """Org A owns one of everything; org B (the outsider's) has an API token of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return build_world(org, other_org, units, org_admin, staff_curator, outsider, support_staff)
+
+
+def build_world(org, other_org, units, org_admin, staff_curator, outsider, support_staff) -> World:
+    """The world without fixtures: the browser crawl (tests/browser/_crawl.py) builds it once."""
     from wellbeing.api import actions as api_actions
 
-    settings.MEDIA_ROOT = tmp_path / "media"
     built = World()
     _survey_objects(org, units, org_admin, built)
     _campaign_objects(org, org_admin, staff_curator, built)
