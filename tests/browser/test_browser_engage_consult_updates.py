@@ -43,7 +43,7 @@ def test_a_visitor_comments_on_a_paragraph_and_confirms_by_email(site, engage_de
     site.assert_accessible()
     site.assert_no_horizontal_scroll()
     site.screenshot(f"engage-consultation-{site.viewport}")
-    page.get_by_role("link", name="Comment on this paragraph (s2-p2)").click()
+    page.get_by_role("link", name="Comment on this paragraph (2.2)").click()
     page.wait_for_selector("blockquote")
     page.get_by_role("button", name="Send comment").click()  # empty: errors first
     page.wait_for_selector("text=Please correct the form")

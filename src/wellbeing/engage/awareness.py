@@ -8,6 +8,7 @@ seeded by ``seed_toolkit`` with the same verified statements.
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.core.models import audit
 from wellbeing.engage.models import ToolkitItem
@@ -19,7 +20,7 @@ PARTNER_KIT = (
     "https://clinicalmicrosystem.org/news-events/recognizing-first-health-workforce-well-being-day"
 )
 
-NAME = "Health Workforce Well-Being Day"
+NAME = _("Health Workforce Well-Being Day")
 MONTH, DAY = 3, 18  # March 18, every year [HWWB]
 FIRST = date(2024, 3, 18)  # [HWWB-ann]
 TAGLINE = "A Healthy Workforce Means a Healthy You"  # [HWWB]
@@ -30,12 +31,14 @@ PURPOSE = (
     "and expand evidence-informed solutions to make system-wide changes to improve health worker "
     "well-being and transform cultures."
 )  # verbatim [HWWB]
-FOUNDERS = (
+# The tagline and the purpose are quoted, so they stay in English; the two sentences below
+# are ours, stating what the sources say, and are translated.
+FOUNDERS = _(
     "Established by the National Academy of Medicine's Clinician Well-Being Collaborative and founding "
     "partners, including the Centers for Disease Control and Prevention's National Institute for "
     "Occupational Safety and Health (NIOSH) and the Dr. Lorna Breen Heroes' Foundation."
 )  # [HWWB]
-SENATE = (
+SENATE = _(
     "A bipartisan U.S. Senate resolution by Senators Tim Kaine and Roger Marshall designated "
     "March 18, 2024, as the nation's first Health Workforce Well-Being Day of Awareness."
 )  # [HWWB-ann]

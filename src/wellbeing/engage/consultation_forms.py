@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.core.spam import honeypot_field, is_spam
 from wellbeing.engage.actions.consultations import parse_draft
@@ -26,46 +27,46 @@ ZONES = [
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Your comment",
+        label=_("Your comment"),
         max_length=COMMENT_MAX_LENGTH,
         error_messages={
-            "required": "Enter your comment.",
-            "max_length": "Comments can be at most 5,000 characters long.",
+            "required": _("Enter your comment."),
+            "max_length": _("Comments can be at most 5,000 characters long."),
         },
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
-        help_text="We email you a link to confirm your comment. Your address is never shown.",
+        help_text=_("We email you a link to confirm your comment. Your address is never shown."),
         error_messages={
-            "required": "Enter your email address, so we can confirm your comment.",
-            "invalid": "Enter an email address in the format name@example.org.",
-            "max_length": "Email addresses can be at most 254 characters long.",
+            "required": _("Enter your email address, so we can confirm your comment."),
+            "invalid": _("Enter an email address in the format name@example.org."),
+            "max_length": _("Email addresses can be at most 254 characters long."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     name = forms.CharField(
-        label="Name to show with your comment",
+        label=_("Name to show with your comment"),
         required=False,
         max_length=200,
-        help_text="Leave empty to be shown as “Anonymous”.",
-        error_messages={"max_length": "Names can be at most 200 characters long."},
+        help_text=_("Leave empty to be shown as “Anonymous”."),
+        error_messages={"max_length": _("Names can be at most 200 characters long.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     affiliation = forms.CharField(
-        label="Organization or affiliation",
+        label=_("Organization or affiliation"),
         required=False,
         max_length=200,
-        error_messages={"max_length": "Affiliations can be at most 200 characters long."},
+        error_messages={"max_length": _("Affiliations can be at most 200 characters long.")},
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     actor_group = forms.ModelChoiceField(
-        label="Which group do you belong to?",
+        label=_("Which group do you belong to?"),
         queryset=ActorGroup.objects.all(),
         required=False,
-        empty_label="Prefer not to say",
-        error_messages={"invalid_choice": "Choose a group from the list."},
+        empty_label=_("Prefer not to say"),
+        error_messages={"invalid_choice": _("Choose a group from the list.")},
     )
     website = honeypot_field()
 

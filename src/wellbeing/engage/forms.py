@@ -1,9 +1,10 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.core.spam import honeypot_field, is_spam
 from wellbeing.engage.models import ContactMessage, Topic
 
-CONSENT_TEXT = (
+CONSENT_TEXT = _(
     "Send me occasional email updates about the National Plan, the Change Maker campaign and "
     "events. I can unsubscribe at any time."
 )
@@ -11,26 +12,26 @@ CONSENT_TEXT = (
 
 class SubscribeForm(forms.Form):
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the format name@example.org.",
-            "max_length": "Email addresses can be at most 254 characters long.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the format name@example.org."),
+            "max_length": _("Email addresses can be at most 254 characters long."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     topics = forms.MultipleChoiceField(
-        label="Topics",
+        label=_("Topics"),
         choices=Topic.choices,
         required=False,
-        help_text="Leave every box unticked to receive all of them.",
-        error_messages={"invalid_choice": "Choose topics from the list."},
+        help_text=_("Leave every box unticked to receive all of them."),
+        error_messages={"invalid_choice": _("Choose topics from the list.")},
         widget=forms.CheckboxSelectMultiple,
     )
     consent = forms.BooleanField(
         label=CONSENT_TEXT,
-        error_messages={"required": "Tick the box to agree to receive updates."},
+        error_messages={"required": _("Tick the box to agree to receive updates.")},
     )
     website = honeypot_field()
 
@@ -43,11 +44,11 @@ class SubscribeForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     topics = forms.MultipleChoiceField(
-        label="Send me updates about",
+        label=_("Send me updates about"),
         choices=Topic.choices,
         error_messages={
-            "required": "Choose at least one topic, or unsubscribe from everything below.",
-            "invalid_choice": "Choose topics from the list.",
+            "required": _("Choose at least one topic, or unsubscribe from everything below."),
+            "invalid_choice": _("Choose topics from the list."),
         },
         widget=forms.CheckboxSelectMultiple,
     )
@@ -55,40 +56,40 @@ class PreferencesForm(forms.Form):
 
 class ContactForm(forms.Form):
     name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=200,
         error_messages={
-            "required": "Enter your name.",
-            "max_length": "Names can be at most 200 characters long.",
+            "required": _("Enter your name."),
+            "max_length": _("Names can be at most 200 characters long."),
         },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
-        help_text="We reply to this address and use it for nothing else.",
+        help_text=_("We reply to this address and use it for nothing else."),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the format name@example.org.",
-            "max_length": "Email addresses can be at most 254 characters long.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the format name@example.org."),
+            "max_length": _("Email addresses can be at most 254 characters long."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     topic = forms.ChoiceField(
-        label="What is your message about?",
+        label=_("What is your message about?"),
         choices=ContactMessage.Topic.choices,
         error_messages={
-            "required": "Choose what your message is about.",
-            "invalid_choice": "Choose a topic from the list.",
+            "required": _("Choose what your message is about."),
+            "invalid_choice": _("Choose a topic from the list."),
         },
         widget=forms.RadioSelect,
     )
     message = forms.CharField(
-        label="Message",
+        label=_("Message"),
         max_length=5000,
         error_messages={
-            "required": "Enter your message.",
-            "max_length": "Messages can be at most 5,000 characters long.",
+            "required": _("Enter your message."),
+            "max_length": _("Messages can be at most 5,000 characters long."),
         },
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -103,18 +104,18 @@ class ContactForm(forms.Form):
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=200,
-        error_messages={"required": "Enter your name."},
+        error_messages={"required": _("Enter your name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
-        help_text="We send your confirmation, a reminder and the calendar link here.",
+        help_text=_("We send your confirmation, a reminder and the calendar link here."),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the format name@example.org.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the format name@example.org."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

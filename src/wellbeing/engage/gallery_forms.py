@@ -5,25 +5,33 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.engage.models import Artwork, HostRequest
 from wellbeing.engage.uploads import CleanImage, clean_image, max_upload_bytes
 
-PROMPT = "What does clinician well-being look, feel, and sound like to you?"
+PROMPT = _("What does clinician well-being look, feel, and sound like to you?")
 
 
 class ArtworkForm(forms.ModelForm):
+    # Radio groups offer the model's choices and nothing else: a select's blank "---------"
+    # (which Django adds to a required field without a default) is not a choice.
+    RADIOS = {
+        "perspective": Artwork.Perspective.choices,
+        "medium": Artwork.Medium.choices,
+        "licence": Artwork.Licence.choices,
+    }
     media_url = forms.URLField(
-        label="Link to the audio or video",
+        label=_("Link to the audio or video"),
         required=False,
         assume_scheme="https",
-        help_text="Required for audio or video: a public link (for example to a video site).",
-        error_messages={"invalid": "Enter a full link starting with https://."},
+        help_text=_("Required for audio or video: a public link (for example to a video site)."),
+        error_messages={"invalid": _("Enter a full link starting with https://.")},
     )
     image_file = forms.FileField(
-        label="Image file",
+        label=_("Image file"),
         required=False,
-        help_text="JPEG, PNG or WebP. We remove location and camera data before storing it.",
+        help_text=_("JPEG, PNG or WebP. We remove location and camera data before storing it."),
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
@@ -44,24 +52,34 @@ class ArtworkForm(forms.ModelForm):
             "contact_email",
         ]
         labels = {
-            "artist_name": "Name to show with the work",
-            "location": "City and state to show",
-            "perspective": "You take part as",
-            "medium": "Kind of work",
-            "alt_text": "Alternative text for the image",
-            "media_url": "Link to the audio or video",
-            "writing": "Your writing",
-            "statement": "Artist statement",
-            "licence": "Licence",
-            "consent_to_publish": "I made this work (or have the right to share it) and agree that it "
-            "may be published in the gallery under the licence I chose.",
-            "contact_email": "Your email address",
+            "title": _("Title"),
+            "artist_name": _("Name to show with the work"),
+            "location": _("City and state to show"),
+            "perspective": _("You take part as"),
+            "medium": _("Kind of work"),
+            "alt_text": _("Alternative text for the image"),
+            "media_url": _("Link to the audio or video"),
+            "writing": _("Your writing"),
+            "statement": _("Artist statement"),
+            "licence": _("Licence"),
+            "consent_to_publish": _(
+                "I made this work (or have the right to share it) and agree that it "
+                "may be published in the gallery under the licence I chose."
+            ),
+            "contact_email": _("Your email address"),
         }
+        # The model's own help texts would repeat the labels of these fields word for word.
         help_texts = {
-            "alt_text": "Required for an image: describe what it shows for people who cannot see it.",
-            "media_url": "Required for audio or video: a public link (for example to a video site).",
+            "artist_name": "",
+            "location": "",
+            "alt_text": _(
+                "Required for an image: describe what it shows for people who cannot see it."
+            ),
+            "media_url": _(
+                "Required for audio or video: a public link (for example to a video site)."
+            ),
             "statement": PROMPT,
-            "contact_email": "Used only to tell you the review's outcome; never shown.",
+            "contact_email": _("Used only to tell you the review's outcome; never shown."),
         }
         widgets = {
             "perspective": forms.RadioSelect,
@@ -72,25 +90,27 @@ class ArtworkForm(forms.ModelForm):
             "alt_text": forms.Textarea(attrs={"rows": 2}),
         }
         error_messages = {
-            "title": {"required": "Give the work a title."},
-            "artist_name": {"required": "Enter the name to show with the work."},
-            "perspective": {"required": "Choose how you take part."},
-            "medium": {"required": "Choose the kind of work."},
-            "statement": {"required": "Write a short statement about the work."},
-            "licence": {"required": "Choose a licence."},
+            "title": {"required": _("Give the work a title.")},
+            "artist_name": {"required": _("Enter the name to show with the work.")},
+            "perspective": {"required": _("Choose how you take part.")},
+            "medium": {"required": _("Choose the kind of work.")},
+            "statement": {"required": _("Write a short statement about the work.")},
+            "licence": {"required": _("Choose a licence.")},
             "contact_email": {
-                "required": "Enter your email address.",
-                "invalid": "Enter a valid email address.",
+                "required": _("Enter your email address."),
+                "invalid": _("Enter a valid email address."),
             },
-            "media_url": {"invalid": "Enter a full link starting with https://."},
+            "media_url": {"invalid": _("Enter a full link starting with https://.")},
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["consent_to_publish"].required = True
-        self.fields["consent_to_publish"].error_messages["required"] = (
+        self.fields["consent_to_publish"].error_messages["required"] = _(
             "Tick the box to agree to publication; we cannot show a work without it."
         )
+        for name, choices in self.RADIOS.items():
+            self.fields[name].choices = choices  # type: ignore[attr-defined]
         self.clean_image: CleanImage | None = None
 
     def clean_image_file(self) -> object:
@@ -98,7 +118,8 @@ class ArtworkForm(forms.ModelForm):
         if upload:
             if upload.size > max_upload_bytes():
                 raise ValidationError(
-                    f"The image is too large; the largest accepted is {max_upload_bytes() // 1_048_576} MB."
+                    _("The image is too large; the largest accepted is %(mb)s MB."),
+                    params={"mb": max_upload_bytes() // 1_048_576},
                 )
             self.clean_image = clean_image(upload)
         return upload
@@ -108,14 +129,14 @@ class ArtworkForm(forms.ModelForm):
         medium = data.get("medium")
         if medium == Artwork.Medium.IMAGE:
             if not self.clean_image and "image_file" not in self.errors:
-                self.add_error("image_file", "Choose the image file.")
+                self.add_error("image_file", _("Choose the image file."))
             if not str(data.get("alt_text") or "").strip():
-                self.add_error("alt_text", "Describe the image in alternative text.")
+                self.add_error("alt_text", _("Describe the image in alternative text."))
         elif medium in (Artwork.Medium.AUDIO, Artwork.Medium.VIDEO):
             if not data.get("media_url") and "media_url" not in self.errors:
-                self.add_error("media_url", "Give the link to the audio or video.")
+                self.add_error("media_url", _("Give the link to the audio or video."))
         elif medium == Artwork.Medium.WRITING and not str(data.get("writing") or "").strip():
-            self.add_error("writing", "Paste your writing.")
+            self.add_error("writing", _("Paste your writing."))
         return data
 
 
@@ -134,38 +155,42 @@ class HostRequestForm(forms.ModelForm):
             "programming",
         ]
         labels = {
-            "institution": "Institution or organization",
-            "venue": "Venue (building and room or space)",
-            "location": "City and state",
-            "starts_on": "First day of the exhibit",
-            "ends_on": "Last day of the exhibit",
-            "contact_name": "Contact person",
-            "contact_email": "Contact email",
-            "contact_phone": "Contact phone",
-            "programming": "Accompanying programming (talks, discussions) and expected audience",
+            "institution": _("Institution or organization"),
+            "venue": _("Venue (building and room or space)"),
+            "location": _("City and state"),
+            "starts_on": _("First day of the exhibit"),
+            "ends_on": _("Last day of the exhibit"),
+            "contact_name": _("Contact person"),
+            "contact_email": _("Contact email"),
+            "contact_phone": _("Contact phone"),
+            "programming": _("Accompanying programming (talks, discussions) and expected audience"),
         }
-        help_texts = {"starts_on": "For example 2027-03-16.", "ends_on": "For example 2027-03-26."}
+        help_texts = {
+            "location": "",  # the model's help text repeats the label
+            "starts_on": _("For example 2027-03-16."),
+            "ends_on": _("For example 2027-03-26."),
+        }
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
             "programming": forms.Textarea(attrs={"rows": 4}),
         }
         error_messages = {
-            "institution": {"required": "Enter the institution."},
-            "venue": {"required": "Enter the venue."},
-            "location": {"required": "Enter the city and state."},
+            "institution": {"required": _("Enter the institution.")},
+            "venue": {"required": _("Enter the venue.")},
+            "location": {"required": _("Enter the city and state.")},
             "starts_on": {
-                "required": "Enter the first day.",
-                "invalid": "Enter a date like 2027-03-16.",
+                "required": _("Enter the first day."),
+                "invalid": _("Enter a date like 2027-03-16."),
             },
             "ends_on": {
-                "required": "Enter the last day.",
-                "invalid": "Enter a date like 2027-03-26.",
+                "required": _("Enter the last day."),
+                "invalid": _("Enter a date like 2027-03-26."),
             },
-            "contact_name": {"required": "Enter the contact person's name."},
+            "contact_name": {"required": _("Enter the contact person's name.")},
             "contact_email": {
-                "required": "Enter the contact email.",
-                "invalid": "Enter a valid email address.",
+                "required": _("Enter the contact email."),
+                "invalid": _("Enter a valid email address."),
             },
         }
 
@@ -173,9 +198,9 @@ class HostRequestForm(forms.ModelForm):
         data = super().clean() or {}
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if isinstance(starts, date) and starts < timezone.localdate():
-            self.add_error("starts_on", "The first day must be today or later.")
+            self.add_error("starts_on", _("The first day must be today or later."))
         if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
-            self.add_error("ends_on", "The last day must be on or after the first day.")
+            self.add_error("ends_on", _("The last day must be on or after the first day."))
         return data
 
 

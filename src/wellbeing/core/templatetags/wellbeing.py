@@ -42,17 +42,20 @@ def usa_widget(field: BoundField) -> SafeString:
 # third of the page's rendering. Signed-in users get a fresh rendering every time, never
 # memoized: the header holds their sign-out form, its CSRF token and links that depend on
 # their roles (staff tools, API tokens), none of which may reach another user.
+# The header's language switch is the one per-request part of a visitor's header (it posts
+# this page's address and this visitor's CSRF token): the memo keeps LANGUAGE_SLOT in its
+# places (one for phones, one for wider screens), and each request puts its own switch there.
 SECTIONS = ("plan", "campaign", "measure", "hub", "engage", "about")
 _chrome: dict[tuple[str, str, str], SafeString] = {}
+HEADER = "core/_header.html"
+LANGUAGE_SWITCH = "core/_language.html"
+LANGUAGE_SLOT = SafeString("<!--wb:language-switch-->")
 
 
 def nav_section(path: str) -> str:
     """The top-level section a path belongs to ("" for none), for the header's current item."""
     first = path.lstrip("/").split("/", 1)[0]
     return first if first in SECTIONS else ""
-
-
-HEADER = "core/_header.html"
 
 
 def signed_in_menu(request: Any, user: Any) -> dict[str, object]:
@@ -71,9 +74,31 @@ def signed_in_menu(request: Any, user: Any) -> dict[str, object]:
     return {"menu_staff": staff, "menu_admin_of": admin_of}
 
 
+def language_switch(context: template.Context) -> SafeString:
+    """The header's switch to the other language, which brings the visitor back to this page.
+
+    A plain form posting to Django's ``set_language`` (no script needed): ``next`` is this
+    page's path and query string, which ``set_language`` accepts only on this host. The
+    choice is kept in the language cookie alone: no session row, nothing stored with a
+    survey response."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    values = {"next": request.get_full_path(), "csrf_token": context.get("csrf_token")}
+    return SafeString(render_to_string(LANGUAGE_SWITCH, values))
+
+
 @register.simple_tag(takes_context=True)
 def chrome(context: template.Context, template_name: str) -> SafeString:
     """Render a piece of the site chrome, from the per-process memo where it is safe."""
+    html = chrome_without_switch(context, template_name)
+    if template_name != HEADER:
+        return html
+    return SafeString(html.replace(LANGUAGE_SLOT, language_switch(context)))
+
+
+def chrome_without_switch(context: template.Context, template_name: str) -> SafeString:
+    """The chrome with ``LANGUAGE_SLOT`` where the header's language switch goes."""
     request = context.get("request")
     section = nav_section(request.path) if request is not None else ""
     user = context.get("user")
@@ -85,6 +110,7 @@ def chrome(context: template.Context, template_name: str) -> SafeString:
         "SITE_NAME": context.get("SITE_NAME"),
         "CONTACT_EMAIL": context.get("CONTACT_EMAIL"),
         "csrf_token": context.get("csrf_token"),
+        "language_switch": LANGUAGE_SLOT,
     }
     if signed_in or request is None:
         if signed_in and template_name == HEADER:

@@ -17,7 +17,9 @@ from datetime import datetime, timedelta
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.core.models import audit
 from wellbeing.engage import links
@@ -34,7 +36,7 @@ from wellbeing.plan.models import ActorGroup
 
 VERIFY_SALT = "engage.consultation.comment.verify"
 VERIFY_MAX_AGE = timedelta(days=7)
-CLOSED_MESSAGE = "The public input opportunity is now closed."
+CLOSED_MESSAGE = _("The public input opportunity is now closed.")
 _HEADING = re.compile(r"^##\s+(.+)$")
 
 
@@ -46,13 +48,12 @@ def closed_message(consultation: Consultation, now: datetime | None = None) -> s
     """What the page says outside the period; empty while the period is open."""
     period = consultation.period(now)
     if period == Consultation.Period.CLOSED:
-        return CLOSED_MESSAGE
+        return str(CLOSED_MESSAGE)
     if period == Consultation.Period.UPCOMING:
-        opens = consultation.local_opens
-        return (
-            "The public input opportunity is not open yet. It opens on "
-            f"{opens:%A, %B %-d, %Y at %-I:%M %p} ({consultation.timezone})."
-        )
+        opens = formats.date_format(consultation.local_opens, gettext("l, F j, Y, g:i A"))
+        return gettext(
+            "The public input opportunity is not open yet. It opens on %(opens)s (%(zone)s)."
+        ) % {"opens": opens, "zone": consultation.timezone}
     return ""
 
 
@@ -189,17 +190,23 @@ def submit_comment(
 def _verification_email(comment: ConsultationComment, site: str) -> tuple[str, str]:
     link = site + reverse("engage:consultation_verify", args=[verify_token(comment)])
     days = VERIFY_MAX_AGE.days
+    title = comment.consultation.title
     lines = [
-        f"Thank you for commenting on “{comment.consultation.title}”.",
+        gettext("Thank you for commenting on “%(title)s”.") % {"title": title},
         "",
-        "To confirm that this address is yours, open this link, then select the button on the page:",
+        gettext(
+            "To confirm that this address is yours, open this link, then select the button on "
+            "the page:"
+        ),
         link,
         "",
-        f"The link works for {days} days. Until you open it your comment is not reviewed.",
-        "Your email address is never shown with your comment.",
-        "If you did not comment, ignore this message and the comment will not be used.",
+        gettext("The link works for %(days)s days. Until you open it your comment is not reviewed.")
+        % {"days": days},
+        gettext("Your email address is never shown with your comment."),
+        gettext("If you did not comment, ignore this message and the comment will not be used."),
     ]
-    return f"Confirm your comment on {comment.consultation.title}", "\n".join(lines) + "\n"
+    subject = gettext("Confirm your comment on %(title)s") % {"title": title}
+    return subject, "\n".join(lines) + "\n"
 
 
 def _verify_link(token: str) -> links.Link:
@@ -208,18 +215,23 @@ def _verify_link(token: str) -> links.Link:
         link = links.read_token(token, salt=VERIFY_SALT, key="c", max_age=VERIFY_MAX_AGE)
     except signing.SignatureExpired as error:
         raise BadLink(
-            "This confirmation link has expired. Links work for "
-            f"{VERIFY_MAX_AGE.days} days; please comment again while the period is open."
+            gettext(
+                "This confirmation link has expired. Links work for %(days)s days; please "
+                "comment again while the period is open."
+            )
+            % {"days": VERIFY_MAX_AGE.days}
         ) from error
     except signing.BadSignature as error:
         raise BadLink(
-            "This confirmation link is not valid. Check that you copied the whole link."
+            gettext("This confirmation link is not valid. Check that you copied the whole link.")
         ) from error
     if link.legacy:
         # Mailed when links carried the address; it would have expired within days anyway.
         raise BadLink(
-            "This confirmation link has expired. Please comment again while the period is "
-            "open; we will email you a new link."
+            gettext(
+                "This confirmation link has expired. Please comment again while the period is "
+                "open; we will email you a new link."
+            )
         )
     return link
 
@@ -232,7 +244,7 @@ def _named_comment(link: links.Link, *, lock: bool) -> ConsultationComment:
     )
     comment = rows.filter(pk=link.pk).first()
     if comment is None or not link.matches(comment.email):
-        raise BadLink("This confirmation link does not match any comment.")
+        raise BadLink(gettext("This confirmation link does not match any comment."))
     return comment
 
 

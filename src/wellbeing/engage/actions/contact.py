@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wellbeing.core.models import audit
 from wellbeing.engage.models import ContactMessage
@@ -16,11 +16,14 @@ def send_contact_message(*, name: str, email: str, topic: str, message: str) -> 
             name=name, email=email.strip().lower(), topic=topic, message=message
         )
         audit("contact.message", target=f"contact message #{contact.pk}")
-        subject = f"Contact form: {contact.get_topic_display()}"
+        # Staff read the inbox in the site's default language, whatever the sender's page was in.
+        with translation.override(settings.LANGUAGE_CODE):
+            topic = str(contact.get_topic_display())
+        subject = f"Contact form: {topic}"
         inbox = str(settings.SITE_URL).rstrip("/") + reverse("engage:contact_staff")
         body = (
             f"From: {contact.name} <{contact.email}>\n"
-            f"Topic: {contact.get_topic_display()}\n\n"
+            f"Topic: {topic}\n\n"
             f"{contact.message}\n\n--\nAll messages: {inbox}\n"
         )
         to = [settings.CONTACT_EMAIL]

@@ -6,7 +6,9 @@ from datetime import timedelta
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from wellbeing.core.models import audit
 from wellbeing.engage import links
@@ -15,6 +17,16 @@ from wellbeing.engage.tasks import send_engage_email
 
 CANCEL_SALT = "engage.registration.cancel"
 REMIND_BEFORE = timedelta(hours=24)
+# Each mail about a registration: its subject (naming the event) and its opening line.
+MAILS = {
+    "confirmed": (_("You are registered: %(title)s"), _("Your place is confirmed.")),
+    "waitlisted": (
+        _("You are on the waitlist: %(title)s"),
+        _("The event is full, so you are on the waitlist. We will email you if a place opens up."),
+    ),
+    "promoted": (_("A place opened up: %(title)s"), _("A place opened up and it is yours.")),
+    "reminder": (_("Reminder: %(title)s"), _("A reminder: the event starts soon.")),
+}
 
 
 class RegistrationClosed(Exception):
@@ -46,9 +58,12 @@ def register(*, event: Event, name: str, email: str, site: str) -> tuple[Registr
     """Register ``email``; a second registration with the same address changes nothing.
 
     Returns the registration and whether this call created or revived it. The
-    event row is locked so two people cannot take the last place at once.
+    event row is locked so two people cannot take the last place at once. Mail
+    about the registration, now and later, is in the language of the page the
+    person registered on.
     """
     email = email.strip().lower()
+    language = translation.get_language() or "en"
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if not locked.published or not locked.registration_open or locked.is_past:
@@ -63,12 +78,14 @@ def register(*, event: Event, name: str, email: str, site: str) -> tuple[Registr
                 status,
                 timezone.now(),
             )
-            existing.reminded_at = None
-            existing.save(update_fields=["name", "status", "status_changed_at", "reminded_at"])
+            existing.reminded_at, existing.language = None, language
+            existing.save(
+                update_fields=["name", "status", "status_changed_at", "reminded_at", "language"]
+            )
             registration = existing
         else:
             registration = Registration.objects.create(
-                event=locked, name=name, email=email, status=status
+                event=locked, name=name, email=email, status=status, language=language
             )
         audit(
             "event.register",
@@ -120,12 +137,12 @@ def _promote(event: Event, site: str) -> Registration | None:
     nxt.status, nxt.status_changed_at = Registration.Status.CONFIRMED, timezone.now()
     nxt.save(update_fields=["status", "status_changed_at"])
     audit("event.promote", target=f"registration #{nxt.pk}", event=event.pk)
-    _mail_on_commit(nxt, site, promoted=True)
+    _mail_on_commit(nxt, site, kind="promoted")
     return nxt
 
 
-def _mail_on_commit(registration: Registration, site: str, *, promoted: bool = False) -> None:
-    subject, body = registration_email(registration, site, promoted=promoted)
+def _mail_on_commit(registration: Registration, site: str, *, kind: str = "") -> None:
+    subject, body = registration_email(registration, site, kind=kind)
     to = [registration.email]
     transaction.on_commit(lambda: send_engage_email.enqueue(subject, body, to))
 
@@ -139,38 +156,40 @@ def _links(registration: Registration, site: str) -> tuple[str, str, str]:
 
 
 def _when(event: Event) -> str:
-    start, end = event.local_start, event.local_end
-    return f"{start:%A %B %-d, %Y, %-I:%M %p} to {end:%-I:%M %p} ({event.timezone})"
+    return gettext("%(start)s to %(end)s (%(zone)s)") % {
+        "start": formats.date_format(event.local_start, gettext("l, F j, Y, g:i A")),
+        "end": formats.date_format(event.local_end, gettext("g:i A")),
+        "zone": event.timezone,
+    }
 
 
 def _where(event: Event, confirmed: bool) -> list[str]:
     lines = []
     if event.venue:
-        lines.append(f"Venue: {event.venue}")
+        lines.append(gettext("Venue: %(venue)s") % {"venue": event.venue})
     if event.online_url and confirmed:
-        lines.append(f"Join online: {event.online_url}")
+        lines.append(gettext("Join online: %(url)s") % {"url": event.online_url})
     elif event.format != Event.Format.IN_PERSON:
-        lines.append("Online: the joining link comes once your place is confirmed.")
+        lines.append(gettext("Online: the joining link comes once your place is confirmed."))
     return lines
 
 
-def registration_email(
-    registration: Registration, site: str, *, promoted: bool = False
-) -> tuple[str, str]:
+def registration_email(registration: Registration, site: str, *, kind: str = "") -> tuple[str, str]:
+    """The mail about a registration (``kind``: a key of ``MAILS``, by default its status),
+    in the language the person registered in, whoever's action sends it."""
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    subject, opening = MAILS[kind or ("confirmed" if confirmed else "waitlisted")]
+    with translation.override(registration.language):
+        subject_line = str(subject) % {"title": registration.event.title}
+        body = _registration_body(registration, site, str(opening), confirmed)
+    return subject_line, body
+
+
+def _registration_body(registration: Registration, site: str, opening: str, confirmed: bool) -> str:
     event = registration.event
     page, ics, cancel_url = _links(registration, site)
-    confirmed = registration.status == Registration.Status.CONFIRMED
-    if promoted:
-        subject, opening = f"A place opened up: {event.title}", "A place opened up and it is yours."
-    elif confirmed:
-        subject, opening = f"You are registered: {event.title}", "Your place is confirmed."
-    else:
-        subject = f"You are on the waitlist: {event.title}"
-        opening = (
-            "The event is full, so you are on the waitlist. We will email you if a place opens up."
-        )
     lines = [
-        f"Hello {registration.name},",
+        gettext("Hello %(name)s,") % {"name": registration.name},
         "",
         opening,
         "",
@@ -178,11 +197,12 @@ def registration_email(
         _when(event),
         *_where(event, confirmed),
         "",
-        f"Event page: {page}",
-        f"Add to your calendar: {ics}",
-        f"Cannot come? Cancel here so someone else can take your place: {cancel_url}",
+        gettext("Event page: %(url)s") % {"url": page},
+        gettext("Add to your calendar: %(url)s") % {"url": ics},
+        gettext("Cannot come? Cancel here so someone else can take your place: %(url)s")
+        % {"url": cancel_url},
     ]
-    return subject, "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 def send_due_reminders(now=None, site: str = "") -> int:
@@ -204,9 +224,9 @@ def send_due_reminders(now=None, site: str = "") -> int:
             if not claimed:
                 continue
             audit("event.remind", target=f"registration #{registration.pk}")
-            subject, body = registration_email(registration, site or _default_site())
-            subject = f"Reminder: {registration.event.title}"
-            body = body.replace("Your place is confirmed.", "A reminder: the event starts soon.", 1)
+            subject, body = registration_email(
+                registration, site or _default_site(), kind="reminder"
+            )
             to = [registration.email]
             transaction.on_commit(_enqueue(subject, body, to))
             sent += 1

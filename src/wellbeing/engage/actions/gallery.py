@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from wellbeing.accounts.models import User
 from wellbeing.core.models import audit
@@ -36,12 +37,15 @@ class ArtworkSubmission:
 def submit_artwork(
     sub: ArtworkSubmission, image: UploadedFile | CleanImage | None = None, *, is_demo: bool = False
 ) -> Artwork:
-    """Store a submission for moderation; an image is decoded and re-encoded first."""
+    """Store a submission for moderation; an image is decoded and re-encoded first.
+
+    The review's outcome is mailed later in the language of the page it was submitted on."""
     clean = image if isinstance(image, CleanImage) or image is None else clean_image(image)
     if sub.medium == Artwork.Medium.IMAGE and (clean is None or not sub.alt_text.strip()):
         raise ValueError("image/alt_text: an image work needs the image and its alt text")
     with transaction.atomic():
-        work = Artwork(**sub.__dict__, is_demo=is_demo)
+        language = translation.get_language() or "en"
+        work = Artwork(**sub.__dict__, is_demo=is_demo, language=language)
         if clean is not None:
             work.image.save(clean.content.name or "image", clean.content, save=False)
             work.image_width, work.image_height = clean.width, clean.height
@@ -59,30 +63,48 @@ def moderate_artwork(*, work: Artwork, approve: bool, note: str, actor: User) ->
     work.save(update_fields=["status", "moderation_note", "moderated_by", "moderated_at"])
     audit(f"artwork.{work.status}", actor=actor, target=f"artwork #{work.pk}")
     if not work.is_demo:
-        subject = (
-            f"Your submission to Expressions of well-being: {work.get_status_display().lower()}"
-        )
-        body = f'Thank you for submitting "{work.title}".\n\n' + (
-            "It is now in the public gallery."
-            if approve
-            else "It will not be shown in the gallery."
-        )
-        if note and not approve:
-            body += f"\n\nThe reviewers' note: {note}"
+        with translation.override(work.language):
+            subject, body = _outcome_email(work, approve, note)
         to = [work.contact_email]
-        transaction.on_commit(lambda: send_engage_email.enqueue(subject, body + "\n", to))
+        transaction.on_commit(lambda: send_engage_email.enqueue(subject, body, to))
     return work
+
+
+def _outcome_email(work: Artwork, approve: bool, note: str) -> tuple[str, str]:
+    subject = gettext("Your submission to Expressions of well-being: %(outcome)s") % {
+        "outcome": str(work.get_status_display()).lower()
+    }
+    lines = [
+        gettext("Thank you for submitting “%(title)s”.") % {"title": work.title},
+        "",
+        gettext("It is now in the public gallery.")
+        if approve
+        else gettext("It will not be shown in the gallery."),
+    ]
+    if note and not approve:
+        lines += ["", gettext("The reviewers' note: %(note)s") % {"note": note}]
+    return subject, "\n".join(lines) + "\n"
 
 
 @transaction.atomic
 def request_hosting(**fields: object) -> HostRequest:
     request = HostRequest.objects.create(**fields)
     audit("hosting.request", target=f"host request #{request.pk}")
-    subject = "We received your request to host the traveling gallery"
+    subject = gettext("We received your request to host the traveling gallery")
+    day = gettext("F j, Y")
     body = (
-        f"Thank you for asking to host the traveling gallery at {request.venue}, "
-        f"{request.starts_on:%B %-d, %Y} to {request.ends_on:%B %-d, %Y}.\n"
-        "Campaign staff will reply to this address.\n"
+        gettext(
+            "Thank you for asking to host the traveling gallery at %(venue)s, %(starts)s to "
+            "%(ends)s."
+        )
+        % {
+            "venue": request.venue,
+            "starts": formats.date_format(request.starts_on, day),
+            "ends": formats.date_format(request.ends_on, day),
+        }
+        + "\n"
+        + gettext("Campaign staff will reply to this address.")
+        + "\n"
     )
     to = [request.contact_email]
     transaction.on_commit(lambda: send_engage_email.enqueue(subject, body, to))

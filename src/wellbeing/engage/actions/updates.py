@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core import mail, signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from wellbeing.core.models import audit
 from wellbeing.engage import links
@@ -107,23 +108,35 @@ def subscribe(email: str, topics: Iterable[str] = (), site: str = "") -> Subscri
 
     A repeated sign-up is not an error and reveals nothing on the page. An
     active subscriber gets a link to their preferences instead, so nobody can
-    change another person's topics by typing their address.
+    change another person's topics by typing their address. The consent is
+    stored in the words shown, and the mail (now and every newsletter's footer
+    later) is in the language of the page the person signed up on.
     """
     email = email.strip().lower()
     topics = list(topics) or list(Topic.values)
+    consent, language = str(CONSENT_TEXT), translation.get_language() or "en"
     with transaction.atomic():
         try:
             with transaction.atomic():
-                subscriber = Subscriber.objects.create(email=email, consent_text=CONSENT_TEXT)
+                subscriber = Subscriber.objects.create(
+                    email=email, consent_text=consent, language=language
+                )
         except IntegrityError:
             subscriber = Subscriber.objects.select_for_update().get(email=email)
             if subscriber.is_active:
                 _mail_on_commit(subscriber, *_already_email(subscriber, site))
                 return subscriber
-        subscriber.consent_text, subscriber.consented_at = CONSENT_TEXT, timezone.now()
+        subscriber.consent_text, subscriber.consented_at = consent, timezone.now()
         subscriber.confirmed_at = subscriber.unsubscribed_at = None
+        subscriber.language = language
         subscriber.save(
-            update_fields=["consent_text", "consented_at", "confirmed_at", "unsubscribed_at"]
+            update_fields=[
+                "consent_text",
+                "consented_at",
+                "confirmed_at",
+                "unsubscribed_at",
+                "language",
+            ]
         )
         _set_topics(subscriber, topics)
         audit("subscriber.subscribe", target=f"subscriber #{subscriber.pk}", topics=topics)
@@ -139,26 +152,38 @@ def _mail_on_commit(subscriber: Subscriber, subject: str, body: str) -> None:
 def _confirm_email(subscriber: Subscriber, site: str) -> tuple[str, str]:
     link = (site or _site()) + reverse("engage:updates_confirm", args=[confirm_token(subscriber)])
     lines = [
-        "Please confirm that you want email updates from us.",
+        gettext("Please confirm that you want email updates from us."),
         "",
-        "Open this link, then select the button on the page to confirm:",
+        gettext("Open this link, then select the button on the page to confirm:"),
         link,
         "",
-        f"The link works for {CONFIRM_MAX_AGE.days} days. If you did not sign up, ignore this "
-        "message: without confirmation we send you nothing.",
+        gettext(
+            "The link works for %(days)s days. If you did not sign up, ignore this message: "
+            "without confirmation we send you nothing."
+        )
+        % {"days": CONFIRM_MAX_AGE.days},
     ]
-    return "Confirm your email updates", "\n".join(lines) + "\n"
+    return gettext("Confirm your email updates"), "\n".join(lines) + "\n"
 
 
 def _already_email(subscriber: Subscriber, site: str) -> tuple[str, str]:
     lines = [
-        "Someone (probably you) asked for email updates with this address, which already "
-        "receives them.",
+        gettext(
+            "Someone (probably you) asked for email updates with this address, which already "
+            "receives them."
+        ),
         "",
-        f"Change your topics: {preferences_url(subscriber, site)}",
-        f"Unsubscribe: {unsubscribe_url(subscriber, site)}",
+        *_footer(subscriber, site),
     ]
-    return "You already receive our email updates", "\n".join(lines) + "\n"
+    return gettext("You already receive our email updates"), "\n".join(lines) + "\n"
+
+
+def _footer(subscriber: Subscriber, site: str = "") -> list[str]:
+    """The personal links every mail to a subscriber ends with."""
+    return [
+        gettext("Change your topics: %(url)s") % {"url": preferences_url(subscriber, site)},
+        gettext("Unsubscribe: %(url)s") % {"url": unsubscribe_url(subscriber, site)},
+    ]
 
 
 def _confirm_link(token: str) -> tuple[int, str] | None:
@@ -317,13 +342,13 @@ def _send_batch(newsletter: Newsletter, batch: list[Subscriber]) -> int:
 def newsletter_message(
     newsletter: Newsletter, subscriber: Subscriber, connection=None
 ) -> mail.EmailMessage:
-    """The mail for one subscriber, with RFC 8058 one-click unsubscribe headers."""
+    """The mail for one subscriber, with RFC 8058 one-click unsubscribe headers.
+
+    The newsletter is sent as staff wrote it; its footer is in the subscriber's language."""
     leave = unsubscribe_url(subscriber)
-    body = (
-        f"{newsletter.body.rstrip()}\n\n--\n"
-        f"Change your topics: {preferences_url(subscriber)}\n"
-        f"Unsubscribe: {leave}\n"
-    )
+    with translation.override(subscriber.language):
+        footer = "\n".join(_footer(subscriber))
+    body = f"{newsletter.body.rstrip()}\n\n--\n{footer}\n"
     return mail.EmailMessage(
         newsletter.subject,
         body,

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from wellbeing.engage.models.events import validate_time_zone
 
@@ -138,6 +139,11 @@ class Paragraph(models.Model):
     def __str__(self) -> str:
         return self.anchor
 
+    @property
+    def number(self) -> str:
+        """What readers see ("2.3": section 2, paragraph 3); the anchor is the link's target."""
+        return f"{self.section.position}.{self.position}"
+
 
 class CommentTheme(models.Model):
     """A label staff put on comments to group what people said."""
@@ -203,4 +209,4 @@ class ConsultationComment(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name or "Anonymous"
+        return self.name or gettext("Anonymous")

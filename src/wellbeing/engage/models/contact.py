@@ -2,16 +2,17 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ContactMessage(models.Model):
     class Topic(models.TextChoices):
-        GENERAL = "general", "A general question"
-        CAMPAIGN = "campaign", "The Change Maker campaign"
-        SURVEYS = "surveys", "Surveys and reports"
-        HUB = "hub", "The knowledge hub"
-        EVENTS = "events", "Events and Health Workforce Well-Being Day"
-        MEDIA = "media", "Media and press"
+        GENERAL = "general", _("A general question")
+        CAMPAIGN = "campaign", _("The Change Maker campaign")
+        SURVEYS = "surveys", _("Surveys and reports")
+        HUB = "hub", _("The knowledge hub")
+        EVENTS = "events", _("Events and Health Workforce Well-Being Day")
+        MEDIA = "media", _("Media and press")
 
     name = models.CharField(max_length=200)
     email = models.EmailField()

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def validate_time_zone(value: str) -> None:
@@ -36,9 +37,9 @@ class EventQuerySet(models.QuerySet["Event"]):
 
 class Event(models.Model):
     class Format(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        VIRTUAL = "virtual", "Virtual"
-        HYBRID = "hybrid", "Hybrid"
+        IN_PERSON = "in_person", _("In person")
+        VIRTUAL = "virtual", _("Virtual")
+        HYBRID = "hybrid", _("Hybrid")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -122,6 +123,9 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The site's language when the person signed up or submitted: mail sent later (by a
+    # task, or after someone else's action) is written in it, not in the language active then.
+    language = models.CharField(max_length=8, default="en")
 
     class Meta:
         ordering = ["event", "created_at", "pk"]

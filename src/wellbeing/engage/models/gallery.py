@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class ArtworkQuerySet(models.QuerySet["Artwork"]):
@@ -13,27 +14,30 @@ class ArtworkQuerySet(models.QuerySet["Artwork"]):
 
 class Artwork(models.Model):
     class Medium(models.TextChoices):
-        IMAGE = "image", "Image (painting, drawing, photograph)"
-        AUDIO = "audio", "Audio (music, spoken word) — link"
-        VIDEO = "video", "Video — link"
-        WRITING = "writing", "Writing (poem, story, essay)"
+        IMAGE = "image", _("Image (painting, drawing, photograph)")
+        AUDIO = "audio", _("Audio (music, spoken word) — link")
+        VIDEO = "video", _("Video — link")
+        WRITING = "writing", _("Writing (poem, story, essay)")
 
     class Perspective(models.TextChoices):
-        CLINICIAN = "clinician", "Clinician or health worker"
-        PATIENT = "patient", "Patient"
-        LOVED_ONE = "loved_one", "Loved one of a clinician"
-        ORGANIZATION = "organization", "Organization"
-        OTHER = "other", "Other"
+        CLINICIAN = "clinician", _("Clinician or health worker")
+        PATIENT = "patient", _("Patient")
+        LOVED_ONE = "loved_one", _("Loved one of a clinician")
+        ORGANIZATION = "organization", _("Organization")
+        OTHER = "other", _("Other")
 
     class Licence(models.TextChoices):
-        CC_BY = "cc-by-4.0", "Creative Commons Attribution 4.0 (CC BY 4.0)"
-        CC_BY_NC = "cc-by-nc-4.0", "Creative Commons Attribution-NonCommercial 4.0 (CC BY-NC 4.0)"
-        ALL_RIGHTS = "all-rights-reserved", "All rights reserved (display in this gallery only)"
+        CC_BY = "cc-by-4.0", _("Creative Commons Attribution 4.0 (CC BY 4.0)")
+        CC_BY_NC = (
+            "cc-by-nc-4.0",
+            _("Creative Commons Attribution-NonCommercial 4.0 (CC BY-NC 4.0)"),
+        )
+        ALL_RIGHTS = "all-rights-reserved", _("All rights reserved (display in this gallery only)")
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Waiting for review"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+        SUBMITTED = "submitted", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
 
     title = models.CharField(max_length=200)
     artist_name = models.CharField(max_length=200, help_text="Name to show with the work.")
@@ -58,6 +62,9 @@ class Artwork(models.Model):
     moderated_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False, help_text="Synthetic demonstration work.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The site's language when the person signed up or submitted: mail sent later (by a
+    # task, or after someone else's action) is written in it, not in the language active then.
+    language = models.CharField(max_length=8, default="en")
 
     objects = ArtworkQuerySet.as_manager()
 

@@ -7,14 +7,15 @@ addresses are never sent to.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Topic(models.TextChoices):
-    CAMPAIGN = "campaign", "Change Maker campaign news"
-    EVENTS = "events", "Events"
-    CONSULTATIONS = "consultations", "Public comment periods on drafts"
-    HUB = "hub", "New resources in the knowledge hub"
-    AWARENESS_DAY = "awareness_day", "Health Workforce Well-Being Day"
+    CAMPAIGN = "campaign", _("Change Maker campaign news")
+    EVENTS = "events", _("Events")
+    CONSULTATIONS = "consultations", _("Public comment periods on drafts")
+    HUB = "hub", _("New resources in the knowledge hub")
+    AWARENESS_DAY = "awareness_day", _("Health Workforce Well-Being Day")
 
 
 class SubscriberQuerySet(models.QuerySet["Subscriber"]):
@@ -40,6 +41,9 @@ class Subscriber(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     consent_text = models.TextField(help_text="The wording the person agreed to, as shown.")
+    # The site's language when the person signed up or submitted: mail sent later (by a
+    # task, or after someone else's action) is written in it, not in the language active then.
+    language = models.CharField(max_length=8, default="en")
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -100,7 +104,7 @@ class Newsletter(models.Model):
         return self.subject
 
     def topic_labels(self) -> list[str]:
-        return [Topic(t).label for t in self.topics if t in Topic.values]
+        return [str(Topic(t).label) for t in self.topics if t in Topic.values]
 
 
 class Delivery(models.Model):

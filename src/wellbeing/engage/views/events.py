@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from wellbeing.core.ratelimit import rate_limited
 from wellbeing.engage import awareness
@@ -47,7 +48,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 site=_site(request),
             )
         except actions.RegistrationClosed:
-            form.add_error(None, "Registration for this event has closed.")
+            form.add_error(None, gettext("Registration for this event has closed."))
         else:
             waitlisted = registration.status == Registration.Status.WAITLISTED
             return redirect(
@@ -56,7 +57,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 outcome="waitlist" if waitlisted else "confirmed",
             )
     elif request.method == "POST" and not can_register:
-        form.add_error(None, "Registration for this event has closed.")
+        form.add_error(None, gettext("Registration for this event has closed."))
     status = 400 if request.method == "POST" else 200
     context = {
         "event": event,
@@ -98,7 +99,7 @@ def event_cancel(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         actions.cancel(registration=registration, site=_site(request))
         messages.success(
-            request, "Your registration is cancelled. Thank you for freeing your place."
+            request, gettext("Your registration is cancelled. Thank you for freeing your place.")
         )
         return redirect(
             registration.event.get_absolute_url()

@@ -102,7 +102,7 @@ def staff_comment_queue(request: HttpRequest, slug: str) -> HttpResponse:
         state = State.PENDING
     comments = (
         consultation.comments.filter(state=state)
-        .select_related("paragraph", "actor_group")
+        .select_related("paragraph__section", "actor_group")
         .prefetch_related("themes")
     )
     context = {
