@@ -16,8 +16,11 @@ run: setup migrate demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo sign-ins: see README)"
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
+# The suite runs on every core (pytest-xdist, one test database per worker; the slowest tests,
+# marked `slow`, start first). TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
 test: setup chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 setup: $(VENV)/.installed node_modules/.installed build/static/VERSIONS.json
 

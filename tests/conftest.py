@@ -30,6 +30,41 @@ def pytest_configure(config):
 
         settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
         setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
+        # Every test client builds the middleware again, and WhiteNoise would list all
+        # 2,600 static files each time (over half the suite's time). Looking a file up
+        # when it is asked for serves the same files with the same headers.
+        settings.WHITENOISE_AUTOREFRESH = True
+        _load_the_plan_after_every_flush()
+
+
+def _load_the_plan_after_every_flush():
+    """Leave the database as migrated when a transactional test empties it at its end.
+
+    The flush takes the Plan that the migrations loaded with every other row. `make test`
+    runs tests on several workers in any order, so the next test on this worker may read
+    the Plan: the flush sends post_migrate (content types and permissions come back that
+    way), and so does this. After the first migrate it finds the Plan there and adds nothing.
+    """
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    def load(**kwargs):
+        from wellbeing.plan.loader import load_national_plan
+
+        load_national_plan()
+
+    post_migrate.connect(load, sender=apps.get_app_config("plan"), weak=False)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Start the tests marked ``slow`` first (after pytest-django's own ordering).
+
+    Under ``-n`` a long test picked up last keeps one worker busy while the others wait; the
+    order is otherwise kept. It does not matter for correctness: every test leaves the
+    database as migrated (``_load_the_plan_after_every_flush``).
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 # Django is imported inside the fixtures, so the pure-package tests

@@ -145,6 +145,7 @@ def test_a_wrong_password_gets_a_clear_message(client):
     assert "do not match an account" in response.content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_demo_loads_twice_without_doubling_anything():
     call_command("demo", verbosity=0)

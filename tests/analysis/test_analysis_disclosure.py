@@ -142,6 +142,7 @@ def test_respondent_rows_and_counts_give_the_same_plan():
     assert np.array_equal(plan.fields["sex"].counts, expected.fields["sex"].counts)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(org=organizations(), k=st.sampled_from([3, 5]))
 def test_no_suppressed_group_can_be_solved_for_from_the_published_figures(org, k):
@@ -353,6 +354,7 @@ def test_an_organization_with_roles_by_unit_gets_the_plain_searchs_plan(seed):
         assert np.array_equal(ours, theirs)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(
     org=wide_organizations(max_units=24, max_fields=3, max_categories=3),

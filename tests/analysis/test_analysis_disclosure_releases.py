@@ -99,6 +99,7 @@ def plan_of(tree, cross, earlier=(), k=5):
     return plan_release(tree, direct, by_field, before, min_size=k)
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(org=growing_organizations(), k=st.sampled_from([3, 5]))
 def test_no_small_group_of_either_release_or_of_the_added_responses_can_be_solved_for(org, k):

@@ -26,6 +26,7 @@ def test_a_single_count_has_sensitivity_one():
     assert release.epsilon == pytest.approx(2.0)
 
 
+@pytest.mark.slow
 def test_fresh_releases_are_noisy_and_unbiased():
     true = [500, 120]
     # OpenDP draws from its own secure RNG (no seed), so the sample is made large enough for

@@ -113,6 +113,7 @@ def browser_problems(browser, base_url: str, clients: dict, checked_page, visits
     return problems
 
 
+@pytest.mark.slow
 def test_every_page_is_finished_linked_and_accessible_in_english_and_spanish(
     crawl, live_server, browser, checked_page
 ):

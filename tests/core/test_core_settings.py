@@ -22,6 +22,7 @@ def _production_env(**extra: str) -> dict[str, str]:
     return environ
 
 
+@pytest.mark.slow
 def test_deploy_check_is_clean_under_the_production_profile():
     result = subprocess.run(
         [sys.executable, "-m", "wellbeing", "check", "--deploy", "--fail-level", "DEBUG"],

@@ -246,6 +246,7 @@ def test_staff_group_answers_from_their_page(client, answered, staff_curator):
     assert page.status_code == 200 and b"Rename" in page.content
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_demo_loads_engage_content_once_and_labels_it_synthetic(settings, tmp_path):
     from django.core.management import call_command

@@ -289,6 +289,7 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_scheduler_and_the_worker_processes_close_a_due_wave_and_run_every_job(
     survey, org_admin, tmp_path
