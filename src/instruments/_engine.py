@@ -6,22 +6,32 @@ with ``MISSING`` (-1) for an unanswered item, or a float array with NaN (or
 columns with ``<NA>`` work). Codes are never negative, so -1 is unambiguous.
 
 Rows are processed in blocks (never one by one) so temporaries stay in cache;
-how each block becomes scale sums is described in ``_plan``.
+how each block becomes scale sums is described in ``_plan``. Every score is
+computed as total / answered * multiplier, whatever else the matrix holds, so
+a response scores the same alone or among others.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from instruments._model import Cutoff, Instrument, Scale
-from instruments._plan import MISSING, Plan, compile_plan
+from instruments._model import Cutoff, Flag, Instrument, Scale
+from instruments._plan import (
+    MISSING,
+    BlockFlag,
+    BlockPlan,
+    Plan,
+    ScaleRules,
+    compile_plan,
+)
 from instruments._result import (
     BoolArray,
     FloatArray,
+    LazyCounts,
     LazyLabels,
     ObjectArray,
     ResponseError,
@@ -30,8 +40,20 @@ from instruments._result import (
     frozen_mapping,
 )
 
-BLOCK_ELEMENTS = 1 << 17  # responses x items per block
+BLOCK_ELEMENTS = 1 << 18  # responses x items per block
 IntArray = NDArray[np.integer[Any]]
+BandArray = NDArray[np.int8]
+CountArray = NDArray[np.int64]
+
+
+class _ItemScores(NamedTuple):
+    """What the item-based scales give: values, answered counts, validity, their bands."""
+
+    scales: dict[str, FloatArray]
+    answered: Mapping[str, CountArray]
+    valid: BoolArray
+    bands: dict[str, BandArray]
+    flags: dict[str, BoolArray]
 
 
 def score(instrument: Instrument, responses: Any) -> ScoreResult:
@@ -44,53 +66,42 @@ def score(instrument: Instrument, responses: Any) -> ScoreResult:
     """
     plan = compile_plan(instrument)
     codes = as_codes(instrument, responses)
-    totals, counts = _affine_sums(plan, codes) if plan.affine else _lookup_sums(plan, codes)
-    scales: dict[str, FloatArray] = {}
-    for column, scale in enumerate(plan.item_scales):
-        scales[scale.id] = _aggregate(scale, totals[column], counts[column])
+    on_items = {s.id for s in plan.item_scales}
+    item_cutoffs = tuple(c for c in instrument.cutoffs if c.scale in on_items)
+    if plan.block is not None:
+        scored = _BlockScorer(plan, plan.block, codes, item_cutoffs).run()
+    else:
+        scored = _lookup_scores(plan, codes, item_cutoffs, instrument.flags)
+    scales = dict(scored.scales)
     for scale in instrument.scales:
         if scale.method not in ("sum", "mean"):
             scales[scale.id] = _composite(scale, scales)
-    valid = np.ones(codes.shape[0], dtype=bool)
-    if counts.strides[1:] != (0,):  # with no missing answer no item scale is NaN
-        for values in scales.values():
-            valid &= ~np.isnan(values)
-    else:
-        for scale in instrument.scales:
-            if scale.method not in ("sum", "mean"):
-                valid &= ~np.isnan(scales[scale.id])
-    flags = {f.id: _flag(plan, codes, f.items, f.min_code, f.max_code) for f in instrument.flags}
+    bands = scored.bands | band_indices(
+        tuple(c for c in instrument.cutoffs if c.scale not in on_items), scales
+    )
+    bands = {c.id: bands[c.id] for c in instrument.cutoffs}
     safety = {f.id for f in instrument.safety_flags}
-    bands = band_indices(instrument.cutoffs, scales)
     return ScoreResult(
         instrument_id=instrument.id,
         n=codes.shape[0],
         scales=frozen_mapping(scales),
-        answered=frozen_mapping(
-            {s.id: _answered(counts[j]) for j, s in enumerate(plan.item_scales)}
-        ),
-        valid=frozen_array(valid),
+        answered=scored.answered,
+        valid=frozen_array(scored.valid),
         categories=LazyLabels(
             bands, {c.id: tuple(b.label for b in c.bands) for c in instrument.cutoffs}
         ),
         bands=frozen_mapping(bands),
         category_verified={c.id: c.verified for c in instrument.cutoffs},
-        flags=frozen_mapping(flags),
-        safety_flags=frozen_mapping({k: v for k, v in flags.items() if k in safety}),
+        flags=frozen_mapping(scored.flags),
+        safety_flags=frozen_mapping({k: v for k, v in scored.flags.items() if k in safety}),
     )
-
-
-def _answered(count: FloatArray) -> NDArray[np.int64]:
-    if count.strides == (0,):  # a broadcast constant: stay a zero-copy view
-        return np.broadcast_to(np.int64(count[0]) if count.size else np.int64(0), count.shape)
-    return count.astype(np.int64)
 
 
 def item_values(instrument: Instrument, responses: Any) -> FloatArray:
     """Scored value of every answer after reverse keying; NaN where missing."""
     plan = compile_plan(instrument)
     codes = as_codes(instrument, responses)
-    _check_codes(plan, codes, 0)
+    _check_codes(plan, codes)
     values = np.full(codes.shape, np.nan)
     for j, item in enumerate(instrument.items):
         for code in item.option_set.codes:
@@ -140,71 +151,215 @@ def _float_codes(instrument: Instrument, array: NDArray[Any]) -> NDArray[np.int6
     return filled.astype(np.int64)
 
 
+class _BlockScorer:
+    """Score every response as if complete, a block at a time; then the rows with a gap.
+
+    Per block (while it is in cache): a reduction or two validate it, one
+    conversion and one matrix product give every scale's total and the sum of
+    all codes, and each scale's score, band and flag are written straight into
+    the result arrays. Then the rows with a missing answer (their all-codes sum
+    exceeds ``k * hi``) are corrected together: one product of their
+    missing-answer mask gives the answers each scale lost. Where the rule needs
+    every item, a loss makes the score NaN and no loss leaves it right; a scale
+    whose rule allows gaps is scored again.
+    """
+
+    def __init__(
+        self, plan: Plan, block: BlockPlan, codes: IntArray, cutoffs: tuple[Cutoff, ...]
+    ) -> None:
+        self.plan, self.block, self.codes = plan, block, codes
+        scale_ids = [s.id for s in plan.item_scales]
+        self.cutoffs = [(c, scale_ids.index(c.scale)) for c in cutoffs]
+        n, k = codes.shape
+        self.step = max(1, BLOCK_ELEMENTS // k)
+        size = min(n, self.step)
+        self.staged = None if codes.dtype == np.int8 else np.empty((size, k), dtype=np.int8)
+        # A code below -1 reads as 128..254: with k * hi < 128 its row shows as a gap.
+        self.negatives_show = self.staged is None and block.complete_max < 128
+        self.floats = np.empty((size, k), dtype=block.dtype)
+        self.sums = np.empty((size, len(scale_ids) + 1), dtype=block.dtype)
+        self.smallest = np.empty(size, dtype=np.uint8)
+        self.all_codes = np.empty(n, dtype=block.dtype)
+        self.values = [np.empty(n) for _ in scale_ids]
+        self.bands = {c.id: np.empty(n, dtype=np.int8) for c in cutoffs}
+        self.flags = {f.id: np.empty(n, dtype=bool) for f in block.flags}
+
+    def run(self) -> _ItemScores:
+        n = self.codes.shape[0]
+        for start in range(0, n, self.step):
+            self._score_block(start, self.codes[start : start + self.step])
+        rows = np.flatnonzero(self.all_codes > self.block.complete_max)
+        lost, valid = self._score_gaps(rows)
+        n_items = {s.id: len(s.items) for s in self.plan.item_scales}
+        return _ItemScores(
+            scales={s.id: v for s, v in zip(self.plan.item_scales, self.values, strict=True)},
+            answered=LazyCounts(n, n_items, rows, self.plan.rules.n_items[:, None] - lost),
+            valid=valid,
+            bands=self.bands,
+            flags=self.flags,
+        )
+
+    def _score_block(self, start: int, chunk: IntArray) -> None:
+        block, size = self.block, chunk.shape[0]
+        stop = start + size
+        if _block_is_invalid(block, chunk, negatives_show=self.negatives_show):
+            _check_codes(self.plan, self.codes[:stop])
+        if self.staged is not None:  # the codes are -1..127 now: int8 holds them
+            staged = self.staged[:size]
+            np.copyto(staged, chunk, casting="unsafe")
+            chunk = staged
+        floats = self.floats[:size]
+        np.copyto(floats, chunk.view(np.uint8), casting="unsafe")  # -1 reads as 255
+        sums = np.matmul(floats, block.weights, out=self.sums[:size])
+        np.copyto(self.all_codes[start:stop], sums[:, -1])
+        for j, scale in enumerate(self.plan.item_scales):
+            _complete_values(
+                scale, sums[:, j], float(block.constant[j]), self.values[j][start:stop]
+            )
+        for cutoff, j in self.cutoffs:
+            _bands_into(cutoff, self.values[j][start:stop], self.bands[cutoff.id][start:stop])
+        u8 = chunk.view(np.uint8)
+        for flag in block.flags:
+            _flag_into(flag, u8, self.smallest[:size], self.flags[flag.id][start:stop])
+
+    def _score_gaps(self, rows: NDArray[np.intp]) -> tuple[NDArray[np.floating], BoolArray]:
+        """Correct the rows with a gap; return the answers each scale lost there and validity."""
+        plan, block = self.plan, self.block
+        taken = self.codes.take(rows, axis=0)
+        if self.negatives_show and rows.size and int(taken.min()) < MISSING:
+            _check_codes(plan, self.codes)
+        codes = taken.astype(np.int8, copy=False)  # checked: -1..127
+        missing = np.equal(codes, MISSING).astype(block.dtype)
+        lost = block.lost_weights @ missing.T  # scales x rows
+        failed = lost > (plan.rules.n_items - plan.rules.min_answered)[:, None]
+        rescored = plan.rules.lenient
+        if rescored.any():
+            self._score_partial(rows, codes, missing, lost)
+        for j, values in enumerate(self.values):
+            if not rescored[j]:
+                values[rows[failed[j]]] = np.nan
+        for cutoff, j in self.cutoffs:
+            if not rescored[j]:
+                self.bands[cutoff.id][rows[failed[j]]] = -1
+        valid = np.ones(self.codes.shape[0], dtype=bool)
+        valid[rows] = ~failed.any(axis=0)
+        return lost, valid
+
+    def _score_partial(
+        self,
+        rows: NDArray[np.intp],
+        codes: NDArray[np.int8],
+        missing: NDArray[np.floating],
+        lost: NDArray[np.floating],
+    ) -> None:
+        """Score again the rows with a gap on scales whose rule allows gaps.
+
+        Their totals as if complete, less what each 255 added (a_j + 255 b_j).
+        """
+        plan, block = self.plan, self.block
+        sums = block.weights[:, :-1].T @ codes.view(np.uint8).astype(block.dtype).T
+        totals = np.add(sums - block.gap_weights @ missing.T, block.constant[:, None])
+        partial = _scale_values(plan.rules, totals, plan.rules.n_items[:, None] - lost)
+        for j, values in enumerate(self.values):
+            if plan.rules.lenient[j]:
+                values[rows] = partial[j]
+        for cutoff, j in self.cutoffs:
+            if plan.rules.lenient[j]:
+                band = band_indices((cutoff,), {cutoff.scale: partial[j]})[cutoff.id]
+                self.bands[cutoff.id][rows] = band
+
+
+def _block_is_invalid(block: BlockPlan, chunk: IntArray, *, negatives_show: bool) -> bool:
+    """True when a code is neither -1 nor in lo..hi, found with one to three reductions.
+
+    Codes below -1 are left to the rows with a gap when ``negatives_show``.
+    """
+    if int(chunk.max()) > block.high or (not negatives_show and int(chunk.min()) < MISSING):
+        return True
+    if block.low == 1:
+        return bool(np.count_nonzero(chunk) < chunk.size)  # 0 is the only code below 1 left
+    return block.low > 1 and bool(np.any((chunk >= 0) & (chunk < block.low)))
+
+
+def _complete_values(
+    scale: Scale, total: NDArray[np.floating], constant: float, out: FloatArray
+) -> None:
+    """Score of responses that answered every item: (total + constant) [/ n] [* multiplier].
+
+    :func:`_scale_values`' operations with answered = n (a prorated sum's factor
+    n / n is 1.0), so a response scores the same with or without a gap elsewhere.
+    """
+    source: NDArray[np.floating] = total
+    if constant:
+        np.add(total, constant, out=out, dtype=np.float64)
+        source = out
+    if scale.method == "mean":
+        np.divide(source, len(scale.items), out=out, dtype=np.float64)
+    elif source is total:
+        np.copyto(out, total)
+    if scale.multiplier != 1.0:
+        np.multiply(out, scale.multiplier, out=out)
+
+
+def _bands_into(cutoff: Cutoff, values: FloatArray, out: BandArray) -> None:
+    """Band index of finite ``values`` (the comparisons of :func:`band_indices`), in place."""
+    first, *rest = cutoff.bands[1:]
+    compare = np.greater if first.exclusive else np.greater_equal
+    compare(values, first.lower, out=out.view(np.bool_))
+    for upper in rest:
+        out += values > upper.lower if upper.exclusive else values >= upper.lower
+
+
+def _flag_into(
+    flag: BlockFlag, u8: NDArray[np.uint8], smallest: NDArray[np.uint8], out: BoolArray
+) -> None:
+    """True where some item's (byte + shift) mod 256 <= span, i.e. the smallest one's is."""
+    for n, j in enumerate(flag.columns):
+        column = u8[:, j]
+        if flag.shift:
+            column = np.add(column, flag.shift, dtype=np.uint8)
+        if n:
+            np.minimum(smallest, column, out=smallest)
+        else:
+            np.copyto(smallest, column)
+    np.less_equal(smallest, flag.span, out=out)
+
+
+def _scale_values(rules: ScaleRules, totals: FloatArray, counts: FloatArray) -> FloatArray:
+    """Scores from totals and answered counts (scales x rows), every scale at once.
+
+    A mean divides by the answered count; a sum whose rule allows gaps is scaled
+    up by n_items / answered; then the multiplier; NaN where fewer than
+    min_answered items were answered. Dividing or multiplying by 1.0 changes no
+    bit, so one formula serves every scale, in :func:`_values_into`'s order.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = totals / np.where(rules.mean[:, None], counts, 1.0)
+        if rules.prorated.any():
+            values *= np.where(rules.prorated[:, None], rules.n_items[:, None] / counts, 1.0)
+    if np.any(rules.multiplier != 1.0):
+        values *= rules.multiplier[:, None]
+    values[counts < rules.min_answered[:, None]] = np.nan
+    return values
+
+
+def _lookup_scores(
+    plan: Plan, codes: IntArray, cutoffs: tuple[Cutoff, ...], flags: tuple[Flag, ...]
+) -> _ItemScores:
+    totals, counts = _lookup_sums(plan, codes)
+    values = _scale_values(plan.rules, totals, counts)
+    scales = {s.id: values[j] for j, s in enumerate(plan.item_scales)}
+    return _ItemScores(
+        scales=scales,
+        answered={s.id: counts[j].astype(np.int64) for j, s in enumerate(plan.item_scales)},
+        valid=np.asarray(~np.isnan(values).any(axis=0)),
+        bands=band_indices(cutoffs, scales),
+        flags={f.id: _flag(plan, codes, f) for f in flags},
+    )
+
+
 def _blocks(codes: IntArray) -> range:
     return range(0, codes.shape[0], max(1, BLOCK_ELEMENTS // max(codes.shape[1], 1)))
-
-
-def _affine_sums(plan: Plan, codes: IntArray) -> tuple[FloatArray, FloatArray]:
-    """Scale sums as one matrix product per block; missing answers fixed up afterwards.
-
-    Returns (totals, answered counts), each scales x responses.
-    """
-    affine = plan.affine
-    if affine is None:  # pragma: no cover - guarded by the caller
-        raise ValueError("plan: expected an affine plan")
-    codes = _fit_dtype(plan, codes)
-    n, k = codes.shape
-    sums = np.empty((n, affine.weights.shape[1]), dtype=affine.dtype)
-    buffer = np.empty((min(n, _blocks(codes).step), k), dtype=affine.dtype)
-    rows: list[NDArray[np.intp]] = []
-    cols: list[NDArray[np.intp]] = []
-    for start in _blocks(codes):
-        chunk = codes[start : start + buffer.shape[0]]
-        where = np.flatnonzero(_outside(plan, chunk))
-        if where.size:
-            r, c = np.divmod(where, k)
-            _raise_if_any(plan, chunk, r, c, chunk[r, c] != MISSING, start)
-            rows.append(r + start)
-            cols.append(c)
-        block = buffer[: chunk.shape[0]]
-        np.copyto(block, chunk, casting="unsafe")
-        np.matmul(block, affine.weights, out=sums[start : start + chunk.shape[0]])
-    # Scale-major from here: each scale's scores are one contiguous array
-    # (transpose, widening and the constant in one pass).
-    totals = np.empty((sums.shape[1], n), dtype=np.float64)
-    np.add(sums.T, affine.constant[:, None], out=totals)
-    per_scale = plan.member.sum(axis=0)[:, None]
-    if not rows:
-        # No answer missing anywhere (the common case): every response answered
-        # every item, so the counts are one number per scale, broadcast.
-        return totals, np.broadcast_to(per_scale, (per_scale.shape[0], n))
-    counts = np.repeat(per_scale, n, axis=1)
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    for j in range(totals.shape[0]):
-        totals[j] -= np.bincount(r, weights=affine.missing_term[c, j], minlength=n)
-        counts[j] -= np.bincount(r, weights=plan.member[c, j], minlength=n)
-    return totals, counts
-
-
-def _fit_dtype(plan: Plan, codes: IntArray) -> IntArray:
-    info = np.iinfo(codes.dtype)
-    if info.min > MISSING or info.max < int(plan.high.max()):
-        return codes.astype(np.int64)
-    return codes
-
-
-def _outside(plan: Plan, chunk: IntArray) -> BoolArray:
-    """True where a code is not in its item's lo..hi (missing answers included)."""
-    low, high = int(plan.low.min()), int(plan.high.max())
-    if low == int(plan.low.max()) and high == int(plan.high.min()):
-        if low == 0 and chunk.dtype.kind == "i":
-            # One comparison: viewed unsigned, -1 and every negative code exceed high.
-            unsigned = chunk.view(np.dtype(f"u{chunk.dtype.itemsize}"))
-            return np.asarray(unsigned > high)
-        return np.asarray((chunk < low) | (chunk > high))
-    return np.asarray(
-        (chunk < plan.low.astype(chunk.dtype)) | (chunk > plan.high.astype(chunk.dtype))
-    )
 
 
 def _lookup_sums(plan: Plan, codes: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -214,66 +369,27 @@ def _lookup_sums(plan: Plan, codes: IntArray) -> tuple[FloatArray, FloatArray]:
     out = np.empty((codes.shape[0], lookup.weights.shape[1]))
     for start in _blocks(codes):
         chunk = codes[start : start + _blocks(codes).step]
-        _check_codes(plan, chunk, start, lookup_only=True)
+        stop = start + chunk.shape[0]
+        if int(chunk.min(initial=0)) < MISSING or int(chunk.max(initial=0)) > int(plan.high.max()):
+            _check_codes(plan, codes[:stop])  # outside the table
         packed = lookup.table.take(chunk + lookup.offsets)
-        sums = np.matmul(packed, lookup.weights, out=out[start : start + chunk.shape[0]])
+        sums = np.matmul(packed, lookup.weights, out=out[start:stop])
         if sums[:, -1].max(initial=0.0) >= lookup.invalid_at:
-            bad = np.argwhere(packed >= lookup.invalid_at)
-            _raise_if_any(plan, chunk, bad[:, 0], bad[:, 1], np.ones(len(bad), dtype=bool), start)
+            _check_codes(plan, codes[:stop])  # a code its item lacks
     packed = np.ascontiguousarray(out[:, :-1].T)
     counts = np.rint(packed / lookup.pack)
     return packed - counts * lookup.pack, counts
 
 
-def _check_codes(plan: Plan, chunk: IntArray, start: int, *, lookup_only: bool = False) -> None:
-    """Raise for the first code outside -1..max (and, unless lookup_only, not an item code)."""
-    too_far = (chunk < MISSING) | (chunk > int(plan.high.max()))
-    if too_far.any():
-        bad = np.argwhere(too_far)
-        _raise_if_any(plan, chunk, bad[:, 0], bad[:, 1], np.ones(len(bad), dtype=bool), start)
-    if lookup_only:
-        return
-    for j, allowed in enumerate(plan.codes):
-        ok = np.isin(chunk[:, j], (*allowed, MISSING))
-        if not ok.all():
-            rows = np.flatnonzero(~ok)
-            _raise_if_any(
-                plan, chunk, rows, np.full(len(rows), j), np.ones(len(rows), dtype=bool), start
-            )
-
-
-def _raise_if_any(
-    plan: Plan,
-    chunk: IntArray,
-    rows: NDArray[Any],
-    cols: NDArray[Any],
-    bad: NDArray[np.bool_],
-    start: int,
-) -> None:
-    """Raise ResponseError for the first flagged position in row-major order."""
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        row, column = int(rows[first]), int(cols[first])
-        value = int(chunk[row, column])
-        raise ResponseError(start + row, column, plan.item_ids[column], value, plan.codes[column])
-
-
-def _aggregate(scale: Scale, total: FloatArray, count: FloatArray) -> FloatArray:
-    """Sum or mean of the answered items, NaN where fewer than min_answered were answered."""
-    n_items = len(scale.items)
-    if count.strides == (0,):  # every response answered every item: scalar arithmetic only
-        factor = scale.multiplier / (n_items if scale.method == "mean" else 1.0)
-        return total * factor if factor != 1.0 else np.array(total, dtype=np.float64)
-    result = np.array(total, dtype=np.float64)  # contiguous copy we may modify in place
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if scale.method == "mean":
-            result /= count
-        elif scale.min_answered is not None and scale.min_answered < n_items:
-            result *= n_items / count  # prorated sum, only if the rule allows gaps
-    if scale.multiplier != 1.0:
-        result *= scale.multiplier
-    result[count < (scale.min_answered or n_items)] = np.nan
-    return result
+def _check_codes(plan: Plan, codes: IntArray) -> None:
+    """Raise for the first code (row-major order) that is neither its item's nor -1."""
+    unknown = np.column_stack(
+        [~np.isin(codes[:, j], (*allowed, MISSING)) for j, allowed in enumerate(plan.codes)]
+    )
+    if unknown.any():
+        row, column = (int(x) for x in np.argwhere(unknown)[0])
+        value = int(codes[row, column])
+        raise ResponseError(row, column, plan.item_ids[column], value, plan.codes[column])
 
 
 def _composite(scale: Scale, scales: Mapping[str, FloatArray]) -> FloatArray:
@@ -286,12 +402,12 @@ def _composite(scale: Scale, scales: Mapping[str, FloatArray]) -> FloatArray:
     return np.where(invalid, np.nan, result)
 
 
-def _flag(
-    plan: Plan, codes: NDArray[Any], items: tuple[str, ...], low: int, high: int
-) -> BoolArray:
-    columns = [plan.item_ids.index(i) for i in items]
-    selected = codes[:, columns]
-    return np.asarray(((selected >= low) & (selected <= high)).any(axis=1))
+def _flag(plan: Plan, codes: IntArray, flag: Flag) -> BoolArray:
+    raised = np.zeros(codes.shape[0], dtype=bool)
+    for item_id in flag.items:
+        column = codes[:, plan.item_ids.index(item_id)]
+        raised |= (column >= flag.min_code) & (column <= flag.max_code)
+    return raised
 
 
 def band_indices(

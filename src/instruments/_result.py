@@ -70,6 +70,46 @@ class LazyLabels(Mapping[str, "ObjectArray"]):
         return f"LazyLabels({list(self._bands)})"
 
 
+class LazyCounts(Mapping[str, "NDArray[np.int64]"]):
+    """Items answered per scale, built on first access from the rows with a gap.
+
+    Every other response answered all of a scale's items, so only the rows with a
+    missing answer are kept (``counts``: one row per scale, in ``n_items``
+    order); widening them to 8 bytes per response per scale costs as much as
+    the scores, and a caller that never asks never pays.
+    """
+
+    def __init__(
+        self, n: int, n_items: Mapping[str, int], rows: NDArray[np.intp], counts: FloatArray
+    ) -> None:
+        self._n = n
+        self._n_items = n_items
+        self._index = {scale_id: j for j, scale_id in enumerate(n_items)}
+        self._rows = rows
+        self._counts = counts
+        self._built: dict[str, NDArray[np.int64]] = {}
+
+    def __getitem__(self, scale_id: str) -> NDArray[np.int64]:
+        if scale_id not in self._built:
+            complete = np.int64(self._n_items[scale_id])
+            if not self._rows.size:  # a zero-copy view: nobody skipped an item
+                self._built[scale_id] = np.broadcast_to(complete, (self._n,))
+            else:
+                answered = np.full(self._n, complete, dtype=np.int64)
+                answered[self._rows] = self._counts[self._index[scale_id]]
+                self._built[scale_id] = frozen_array(answered)
+        return self._built[scale_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._n_items)
+
+    def __len__(self) -> int:
+        return len(self._n_items)
+
+    def __repr__(self) -> str:
+        return f"LazyCounts({list(self._n_items)})"
+
+
 def frozen_array(array: NDArray[Any]) -> NDArray[Any]:
     array.flags.writeable = False
     return array
