@@ -5,6 +5,10 @@ Input is a 2-D array of item *values* (after reverse keying; see
 :func:`instruments.item_values`), one row per respondent, NaN for missing.
 Alpha follows pingouin's ``cronbach_alpha`` (pairwise covariances by default,
 Feldt's F-based interval) so results can be checked against it.
+
+scipy is imported inside the functions that use it: importing it costs seconds,
+and ``import instruments`` (the command line, the web app's scoring) must not pay
+that unless reliability is asked for.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, stats
 
 from instruments._engine import item_values
 from instruments._model import Instrument
@@ -81,6 +84,8 @@ def cronbach_alpha(
     data: Any, *, confidence: float = 0.95, nan_policy: NanPolicy = "pairwise"
 ) -> Alpha:
     """Cronbach's alpha with a Feldt (F-distribution) confidence interval."""
+    from scipy import stats
+
     if not 0 < confidence < 1:
         raise ValueError(f"confidence: expected a number in (0, 1), got {confidence!r}")
     if nan_policy not in ("pairwise", "listwise"):
@@ -119,6 +124,8 @@ def mcdonald_omega(data: Any) -> Omega:
 
 
 def _one_factor_minres(corr: NDArray[np.float64]) -> NDArray[np.float64]:
+    from scipy import optimize
+
     upper = np.triu_indices_from(corr, k=1)
 
     def residuals(loadings: NDArray[np.float64]) -> NDArray[np.float64]:
