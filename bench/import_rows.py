@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/wellbeing_import_bench"
 TARGET_SECONDS = 30.0
 INSTRUMENTS = ["single-item-burnout", "who5", "phq9"]
+SCALES = ("single-item-burnout/dolan2015", "who5/frequency", "phq9/frequency")
 
 
 def parse_args() -> argparse.Namespace:
@@ -196,6 +197,13 @@ def child(args: argparse.Namespace) -> int:
         key_columns=["ResponseId"],
         unit_column="unit",
         demographics={"role": "role"},
+        # What a person confirms on the dry-run page: the file holds the instruments' codes.
+        readings={scale: "codes" for scale in SCALES},
+        confirmed={
+            "single-item-burnout/dolan2015": ["burnout"],
+            "who5/frequency": [f"who5_{k}" for k in range(1, 6)],
+            "phq9/frequency": [f"phq9_{k}" for k in range(1, 10)],
+        },
     )
 
     def one_import() -> tuple[float, float, float, ImportJob]:

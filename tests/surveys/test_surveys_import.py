@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from _imports import dry_run_as_codes
 from django.test import TestCase
 from django.utils import timezone
 
 from wellbeing.reports.door import latest_report
 from wellbeing.surveys import actions, scoring
 from wellbeing.surveys.imports import presets, run
+from wellbeing.surveys.imports.completeness import Choices
 from wellbeing.surveys.imports.formats import FileError, read_table
 from wellbeing.surveys.imports.mapping import Mapping
 from wellbeing.surveys.imports.models import ImportJob
@@ -47,7 +49,7 @@ def mapping(**overrides):
 
 def import_file(wave, actor, content, name="responses.csv", preset="auto", mapped=None):
     job = run.upload(wave=wave, filename=name, content=content, preset=preset, actor=actor)
-    checked = run.dry_run(job=job, mapping=mapped or mapping(), actor=actor)
+    checked = dry_run_as_codes(job=job, mapping=mapped or mapping(), actor=actor)
     if checked.ok:
         with TestCase.captureOnCommitCallbacks(execute=True):  # the task runs after the commit
             run.start(job=job, actor=actor)
@@ -97,11 +99,12 @@ def test_five_percent_bad_rows_are_reported_exactly_and_nothing_is_imported(
     assert sorted({e.row for e in checked.errors}) == sorted(i + 2 for i in bad)
     by_row = {e.row: e for e in checked.errors}
     assert (by_row[5].column, by_row[5].value) == ("burnout", "6")
-    assert "expected one of 1, 2, 3, 4, 5" in by_row[5].why
+    assert "no answer of Single-item burnout measure, item 1 was chosen" in by_row[5].why
     assert (by_row[52].column, by_row[52].value) == ("who5_1", "often")
     assert (by_row[79].column, by_row[79].why) == (
         "unit",
-        "no unit of the organization has this name or id",
+        "no unit of the organization has this name: choose a unit for it on this page,"
+        " or correct the file",
     )
     assert (by_row[122].column, by_row[122].why) == ("ResponseId", "the response has no identifier")
     assert by_row[201].column == "role"
@@ -182,7 +185,7 @@ def test_a_wave_that_opens_between_the_check_and_the_import_stores_nothing(
         wave=wave, filename="r.csv", content=csv_bytes([good_row(i) for i in range(6)]),
         preset="auto", actor=org_admin,
     )  # fmt: skip
-    checked = run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+    checked = dry_run_as_codes(job=job, mapping=mapping(), actor=org_admin)
     assert checked.ok
     actions.set_wave_status(wave=wave, status="open", actor=org_admin)
     with pytest.raises(actions.OriginRefused):
@@ -226,9 +229,9 @@ def test_a_recoding_line_not_understood_is_said(past_wave, org_admin, units):
         actor=org_admin,
     )
     with pytest.raises(ValueError, match="Recoding line 1"):
-        run.dry_run(job=job, mapping=mapping(recode="nonsense"), actor=org_admin)
+        dry_run_as_codes(job=job, mapping=mapping(recode="nonsense"), actor=org_admin)
     with pytest.raises(ValueError, match="no column"):
-        run.dry_run(job=job, mapping=mapping(unit_column="Department"), actor=org_admin)
+        dry_run_as_codes(job=job, mapping=mapping(unit_column="Department"), actor=org_admin)
 
 
 def test_a_semicolon_csv_with_a_byte_order_mark_reads_the_same(past_wave, org_admin, units):
@@ -280,13 +283,19 @@ def test_redcap_keys_a_record_by_its_record_id_and_event(past_wave, org_admin, u
     assert presets.is_metadata("redcap", "sites___1") and presets.is_metadata(
         "redcap", "survey_complete"
     )
-    job, checked = import_file(
-        past_wave,
-        org_admin,
-        content,
-        mapped=mapping(key_columns=["record_id", "redcap_event_name"]),
+    keyed = mapping(key_columns=["record_id", "redcap_event_name"])
+    job = run.upload(
+        wave=past_wave, filename="r.csv", content=content, preset="auto", actor=org_admin
     )
-    assert checked.ok and job.stored == 10
+    # A wave is one time point: the file's two events go into two waves, one chosen at a time.
+    with pytest.raises(ValueError, match=r"holds 2 events: baseline_arm_1 \(5 rows\), followup"):
+        dry_run_as_codes(job=job, mapping=keyed, actor=org_admin)
+    baseline = Choices(event="baseline_arm_1")
+    assert dry_run_as_codes(job=job, mapping=keyed, actor=org_admin, choices=baseline).ok
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run.start(job=job, actor=org_admin)
+    job.refresh_from_db()
+    assert job.stored == 5 and job.left_out == {"event": 5}
 
 
 def test_limesurvey_sub_question_codes_are_suggested_in_item_order(past_wave, org_admin):
@@ -350,7 +359,7 @@ def test_an_spss_file_uses_its_value_labels_for_recoding(past_wave, org_admin, u
         ("a.pdf", b"%PDF", "Expected a .csv, .xlsx or .sav"),
         ("a.xlsx", b"not a workbook", "Excel"),
         ("a.sav", b"not spss", "SPSS"),
-        ("a.csv", b"a,a\n1,2\n", "appears twice"),
+        ("a.csv", b"a,,b\n1,2,3\n", "Column 2 has no name"),
     ],
 )
 def test_a_file_that_is_not_a_table_is_refused_with_a_reason(name, content, message):
@@ -487,7 +496,7 @@ def test_mapping_drops_every_unmapped_column_of_a_qualtrics_export(past_wave, or
         wave=past_wave, filename="export.csv", content=content, preset="auto", actor=org_admin
     )
     assert leaked(12)  # the raw upload is needed until the columns are mapped
-    checked = run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+    checked = dry_run_as_codes(job=job, mapping=mapping(), actor=org_admin)
     assert checked.ok
     assert leaked(12) == []
     assert job.format == "mapped" and job.content_sha256 == hashlib.sha256(content).hexdigest()
@@ -510,16 +519,16 @@ def test_checking_again_reads_the_kept_columns_with_the_same_rows_and_keys(
         preset="auto",
         actor=org_admin,
     )
-    first = run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+    first = dry_run_as_codes(job=job, mapping=mapping(), actor=org_admin)
     fingerprint = job.fingerprint
-    again = run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+    again = dry_run_as_codes(job=job, mapping=mapping(), actor=org_admin)
     assert [(e.row, e.column, e.value) for e in again.errors] == [(8, "burnout", "9")]
     assert (again.errors, again.keys, job.fingerprint) == (first.errors, first.keys, fingerprint)
     assert leaked(10) == []
     with pytest.raises(ValueError, match="upload the file again to map “RecipientEmail”"):
-        run.dry_run(job=job, mapping=mapping(key_columns=["RecipientEmail"]), actor=org_admin)
+        dry_run_as_codes(job=job, mapping=mapping(key_columns=["RecipientEmail"]), actor=org_admin)
     with pytest.raises(ValueError, match="no column “RecipientEmail”"):
-        run.dry_run(job=job, mapping=mapping(recode="RecipientEmail: x = 1"), actor=org_admin)
+        dry_run_as_codes(job=job, mapping=mapping(recode="RecipientEmail: x = 1"), actor=org_admin)
 
 
 def test_a_recoding_rule_on_an_unmapped_column_is_refused_before_anything_is_dropped(
@@ -533,7 +542,7 @@ def test_a_recoding_rule_on_an_unmapped_column_is_refused_before_anything_is_dro
         actor=org_admin,
     )
     with pytest.raises(ValueError, match="not mapped"):
-        run.dry_run(job=job, mapping=mapping(recode="IPAddress: a = 1"), actor=org_admin)
+        dry_run_as_codes(job=job, mapping=mapping(recode="IPAddress: a = 1"), actor=org_admin)
     job.refresh_from_db()
     assert job.status == "uploaded" and job.format == "csv"  # still the upload, to map again
 
@@ -547,8 +556,8 @@ def test_a_file_without_identifiers_is_still_recognised_after_its_columns_were_d
     job = run.upload(
         wave=past_wave, filename="r.csv", content=content, preset="plain", actor=org_admin
     )
-    first = run.dry_run(job=job, mapping=keyless, actor=org_admin)
-    second = run.dry_run(job=job, mapping=keyless, actor=org_admin)  # on the kept columns
+    first = dry_run_as_codes(job=job, mapping=keyless, actor=org_admin)
+    second = dry_run_as_codes(job=job, mapping=keyless, actor=org_admin)  # on the kept columns
     assert second.keys == first.keys
     with TestCase.captureOnCommitCallbacks(execute=True):
         run.start(job=job, actor=org_admin)
@@ -583,8 +592,8 @@ def test_spss_value_labels_are_kept_for_mapped_columns_only(past_wave, org_admin
     )
     rules = "job: RN = nurse\njob: MD = physician"
     spss = mapping(unit_column="", demographics={"role": "job"}, recode=rules)
-    assert run.dry_run(job=job, mapping=spss, actor=org_admin).ok
-    assert run.dry_run(job=job, mapping=spss, actor=org_admin).ok  # labels still recode
+    assert dry_run_as_codes(job=job, mapping=spss, actor=org_admin).ok
+    assert dry_run_as_codes(job=job, mapping=spss, actor=org_admin).ok  # labels still recode
     assert run.table_of(job).value_labels == {"job": {"1": "RN", "2": "MD"}}
     assert "Marguerite" not in stored_import_text()
 
@@ -620,7 +629,7 @@ def test_a_failed_import_keeps_nothing_of_the_file(past_wave, org_admin, units):
         preset="auto",
         actor=org_admin,
     )
-    assert run.dry_run(job=job, mapping=mapping(), actor=org_admin).ok
+    assert dry_run_as_codes(job=job, mapping=mapping(), actor=org_admin).ok
     with TestCase.captureOnCommitCallbacks(execute=True):
         run.start(job=job, actor=org_admin)
         units["ed"].delete()  # the rows now name a unit that is gone: the run's check fails
@@ -640,7 +649,7 @@ def test_an_unexpected_error_is_neither_stored_nor_logged_with_its_text(
         preset="auto",
         actor=org_admin,
     )
-    assert run.dry_run(job=job, mapping=mapping(), actor=org_admin).ok
+    assert dry_run_as_codes(job=job, mapping=mapping(), actor=org_admin).ok
 
     key = good_row(3)[0]  # R_00003, not spelled out: the log shows this function's source
 
@@ -678,8 +687,8 @@ def test_housekeeping_deletes_abandoned_uploads_after_24_hours_and_finished_file
         )
 
     abandoned, checked, fresh, queued = upload(3), upload(4), upload(5), upload(6)
-    run.dry_run(job=checked, mapping=mapping(), actor=org_admin)
-    run.dry_run(job=queued, mapping=mapping(), actor=org_admin)
+    dry_run_as_codes(job=checked, mapping=mapping(), actor=org_admin)
+    dry_run_as_codes(job=queued, mapping=mapping(), actor=org_admin)
     run.start(job=queued, actor=org_admin)  # its task never runs: no worker
     for job in (abandoned, checked, queued):
         _age(job, 25)
@@ -736,4 +745,232 @@ def test_housekeeping_takes_an_explicit_time(past_wave, org_admin, units):
     job.refresh_from_db()
     assert job.status == "failed" and job.content is None
     with pytest.raises(FileError, match="no longer kept"):
-        run.dry_run(job=job, mapping=mapping(), actor=org_admin)
+        dry_run_as_codes(job=job, mapping=mapping(), actor=org_admin)
+
+
+# What the values mean: never assumed (imports.codes). A value that is also an instrument
+# code is not taken as that code, a number is never a unit's id, and nothing of an answer
+# scale is used before the person confirms its table.
+
+WHO5_Q = [f"Q2_{n}" for n in range(1, 6)]
+
+
+def numbered_export(who5_rows, unit=lambda i: "Nursing", extra=()):
+    """A plain export of WHO-5 answers as a tool's numbers, a unit column and ``extra``."""
+    header = ["ResponseId", *WHO5_Q, "unit", *(name for name, _cell in extra)]
+    rows = [
+        [f"R_{i}", *values, unit(i), *(cell(i) for _name, cell in extra)]
+        for i, values in enumerate(who5_rows)
+    ]
+    return csv_bytes(rows, header=header)
+
+
+def who5_mapping(**overrides):
+    values = {
+        "items": {"who5": WHO5_Q},
+        "key_columns": ["ResponseId"],
+        "unit_column": "unit",
+    }
+    return Mapping(**{**values, **overrides})
+
+
+def with_answers(base: Mapping, key: str, *, columns=None, codes=None, reading="") -> Mapping:
+    data = base.to_json()
+    if codes is not None:
+        data["codes"][key] = codes
+    if reading:
+        data["readings"][key] = reading
+    if columns is not None:
+        data["confirmed"][key] = columns
+    return Mapping.from_json(data)
+
+
+def block_of(checked, key):
+    return next(b for b in checked.blocks if b.key == key)
+
+
+def test_labels_match_whatever_their_quotes_dashes_case_and_spacing_but_not_their_words():
+    from wellbeing.surveys.imports.codes import normalise
+
+    assert normalise("I don\u2019t  always \u2013 ok") == normalise("i don't always-ok")
+    assert normalise("MORE THAN\u00a0HALF of the time ") == normalise("More than half of the time")
+    assert normalise("Mother\u2014Baby Unit") == normalise("mother - baby unit")
+    assert normalise("Less than half the time") != normalise("Less than half of the time")
+
+
+def test_numbers_that_are_valid_codes_are_asked_about_and_nothing_is_stored_unconfirmed(
+    past_wave, org_admin, units
+):
+    # Qualtrics numbers WHO-5's answers 1-6 from "All of the time": nobody here answered
+    # "At no time" (6), so every value is also a valid WHO-5 code.
+    content = numbered_export([[str(1 + (i + n) % 5) for n in range(5)] for i in range(12)])
+    job = run.upload(
+        wave=past_wave, filename="q.csv", content=content, preset="auto", actor=org_admin
+    )
+    checked = run.dry_run(job=job, mapping=who5_mapping(), actor=org_admin)
+    block = block_of(checked, "who5/frequency")
+    assert not checked.ok and checked.pending == [
+        "WHO-5 Well-Being Index, items 1 to 5: confirm what each value in the file means,"
+        " in its table on this page."
+    ]
+    assert block.columns == WHO5_Q and [f.value for f in block.values] == ["1", "2", "3", "4", "5"]
+    assert not any(f.proposed for f in block.values)
+    assert "Every value is also one of the instrument's codes" in block.finding
+    readings = {r.key: r for r in block.readings}
+    assert {"codes", "1-up", "1-down"} <= set(readings)
+    assert readings["1-down"].legend[0] == "1 = All of the time"
+    assert readings["1-down"].answers == {"1": "5", "2": "4", "3": "3", "4": "2", "5": "1"}
+    job.refresh_from_db()
+    assert job.error_rows == job.total_rows == 12  # every row waits for the confirmation
+    for valid_rows_only in (False, True):
+        with pytest.raises(ValueError):
+            run.start(job=job, actor=org_admin, valid_rows_only=valid_rows_only)
+    confirmed = with_answers(who5_mapping(), block.key, columns=WHO5_Q, reading="1-down")
+    assert run.dry_run(job=job, mapping=confirmed, actor=org_admin).ok
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run.start(job=job, actor=org_admin)
+    first = Response.objects.get(idempotency_key=checked.keys[0])
+    assert first.answers == {"who5": [5, 4, 3, 2, 1]}  # the file's 1, 2, 3, 4, 5
+
+
+def test_a_shifted_range_offers_only_the_numberings_that_fit_it(past_wave, org_admin, units):
+    content = numbered_export([[str(1 + (i + n) % 6) for n in range(5)] for i in range(12)])
+    job = run.upload(
+        wave=past_wave, filename="q.csv", content=content, preset="auto", actor=org_admin
+    )
+    block = block_of(
+        run.dry_run(job=job, mapping=who5_mapping(), actor=org_admin), "who5/frequency"
+    )
+    assert [r.key for r in block.readings] == ["1-up", "1-down"]
+    assert block.finding.startswith(
+        "The values run from 1 to 6, the instrument's codes from 0 to 5"
+    )
+
+
+def test_a_confirmation_holds_only_for_the_columns_it_was_given(past_wave, org_admin, units):
+    content = numbered_export([[str((i + n) % 6) for n in range(5)] for i in range(12)])
+    job = run.upload(
+        wave=past_wave, filename="q.csv", content=content, preset="auto", actor=org_admin
+    )
+    five = with_answers(who5_mapping(), "who5/frequency", columns=WHO5_Q, reading="codes")
+    assert run.dry_run(job=job, mapping=five, actor=org_admin).ok
+    four = who5_mapping(items={"who5": [*WHO5_Q[:4], ""]})
+    checked = run.dry_run(
+        job=job,
+        mapping=with_answers(four, "who5/frequency", columns=WHO5_Q, reading="codes"),
+        actor=org_admin,
+    )
+    assert checked.pending and not checked.ok  # the scale's columns changed since
+
+
+def test_a_unit_code_is_asked_about_and_never_taken_as_a_unit_id(past_wave, org_admin, units):
+    # Codes 1 and 2 are also the ids of units of the organization (Emergency Department, Nursing).
+    assert {units["ed"].pk, units["nursing"].pk} == {1, 2}
+    content = numbered_export([["3"] * 5 for _ in range(6)], unit=lambda i: "1" if i % 2 else "2")
+    job = run.upload(
+        wave=past_wave, filename="q.csv", content=content, preset="auto", actor=org_admin
+    )
+    as_codes = with_answers(who5_mapping(), "who5/frequency", columns=WHO5_Q, reading="codes")
+    checked = run.dry_run(job=job, mapping=as_codes, actor=org_admin)
+    unit = block_of(checked, "unit")
+    assert [(f.value, f.proposed, f.chosen) for f in unit.values] == [("1", "", ""), ("2", "", "")]
+    assert checked.error_rows == 6 and {e.why for e in checked.errors} == {
+        "no unit of the organization has this name: choose a unit for it on this page,"
+        " or correct the file"
+    }
+    nursing, ed = str(units["nursing"].pk), str(units["ed"].pk)
+    chosen = with_answers(as_codes, "unit", codes={"1": nursing, "2": ed})
+    assert run.dry_run(job=job, mapping=chosen, actor=org_admin).ok
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run.start(job=job, actor=org_admin)
+    stored = Response.objects.filter(wave=past_wave)
+    assert (
+        stored.filter(unit=units["nursing"]).count() == stored.filter(unit=units["ed"]).count() == 3
+    )
+
+
+def test_recoding_rules_apply_to_every_column_and_say_missing_explicitly(
+    past_wave, org_admin, units
+):
+    content = numbered_export(
+        [["A1", "A2", "A3", "Prefer not to answer", "A6"] for _ in range(4)],
+        unit=lambda i: "ED",
+        extra=[("job", lambda i: "RN" if i % 2 else "Prefer not to answer")],
+    )
+    job = run.upload(
+        wave=past_wave, filename="l.csv", content=content, preset="auto", actor=org_admin
+    )
+    rules = "\n".join(
+        [
+            *(f"who5: A{n} = {6 - n}" for n in range(1, 7)),  # one rule a value, not a column
+            "Prefer not to answer = missing",
+            "unit: ED = emergency  department",
+            "job: RN = Nurse",
+        ]
+    )
+    checked = run.dry_run(
+        job=job,
+        mapping=who5_mapping(demographics={"role": "job"}, recode=rules),
+        actor=org_admin,
+    )
+    assert checked.ok, (checked.pending, checked.errors)  # every value said by a rule
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run.start(job=job, actor=org_admin)
+    rows = Response.objects.filter(wave=past_wave).order_by("demographics")
+    assert [r.answers for r in rows] == [{"who5": [5, 4, 3, None, 0]}] * 4
+    assert {r.unit for r in rows} == {units["ed"]}
+    assert sorted(r.demographics.get("role", "") for r in rows) == ["", "", "nurse", "nurse"]
+
+
+def test_a_rule_without_an_answer_or_with_one_that_is_not_is_refused(past_wave, org_admin, units):
+    content = numbered_export([["3"] * 5], unit=lambda i: "Cardio")
+    job = run.upload(
+        wave=past_wave, filename="r.csv", content=content, preset="auto", actor=org_admin
+    )
+    with pytest.raises(ValueError, match="nothing after “=”; write “= missing” for no answer"):
+        run.dry_run(job=job, mapping=who5_mapping(recode="Prefer not to answer ="), actor=org_admin)
+    checked = run.dry_run(
+        job=job, mapping=who5_mapping(recode="unit: Cardio = Cardiology"), actor=org_admin
+    )
+    assert [(e.column, e.value) for e in checked.errors] == [("unit", "Cardio")]
+    assert "gives this value a unit the organization does not have" in checked.errors[0].why
+
+
+def test_default_qualtrics_names_get_suggestions_from_their_question_text(past_wave, org_admin):
+    texts = [
+        "Start Date",
+        "Response ID",
+        "Q1 text",
+        *[
+            f"Over the last two weeks - {t}"
+            for t in (
+                "I have felt cheerful and in good spirits",
+                "I have felt calm and relaxed",
+                "I have felt active and vigorous",
+                "I woke up feeling fresh and rested",
+                "My daily life has been filled with things that interest me",
+            )
+        ],
+    ]
+    header = ["StartDate", "ResponseId", "Q1", *WHO5_Q]
+    ids = [f'{{"ImportId":"{c}"}}' for c in header]
+    content = csv_bytes(
+        [texts, ids, ["2025-01-01", "R_1", "x", "1", "2", "3", "4", "5"]], header=header
+    )
+    job = run.upload(
+        wave=past_wave, filename="q.csv", content=content, preset="auto", actor=org_admin
+    )
+    suggested = run.suggested_mapping(job, run.table_of(job))
+    assert suggested.items["who5"] == WHO5_Q
+    assert suggested.items["single-item-burnout"] == [""]  # "Q1 text" is not its wording
+    assert presets.column_runs(header, 5) == [WHO5_Q]
+    assert presets.column_runs(["who5[SQ002]", "who5[SQ001]", "x"], 2) == [
+        ["who5[SQ001]", "who5[SQ002]"]
+    ]
+
+
+def test_a_column_two_items_could_be_is_not_suggested():
+    calm = "I have felt calm and relaxed"
+    table = read_table(csv_bytes([["1", "2"]], header=[calm, f"Calm: {calm}"]), "labels.csv")
+    found = presets.suggest_by_text(table, {"who5": ["", calm, "", "", ""]})
+    assert found == {"who5": [""] * 5}  # two columns end with item 2's wording

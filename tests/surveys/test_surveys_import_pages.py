@@ -2,6 +2,7 @@
 
 import csv
 import io
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -39,6 +40,55 @@ def wave(survey, org_admin):
     )
 
 
+class FormFields(HTMLParser):
+    """The fields a browser sends with the page's mapping form, as the page left them."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self.select, self.textarea, self.in_form = {}, None, None, False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and "action" not in a:
+            self.in_form = True
+        if not self.in_form or ("name" not in a and tag != "option"):
+            return
+        if tag == "input" and (a.get("type") not in ("checkbox", "radio") or "checked" in a):
+            self.data.setdefault(a["name"], []).append(a.get("value", ""))
+        elif tag == "select":
+            self.select = a["name"]
+            self.data[self.select] = []
+        elif tag == "option" and self.select and "selected" in a:
+            self.data[self.select] = [a.get("value", "")]
+        elif tag == "textarea":
+            self.textarea = a["name"]
+            self.data[self.textarea] = [""]
+
+    def handle_data(self, text):
+        if self.textarea:
+            self.data[self.textarea] = [self.data[self.textarea][0] + text]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        self.select = None if tag == "select" else self.select
+        self.textarea = None if tag == "textarea" else self.textarea
+
+
+def confirmed(html, **answers):
+    """The page's mapping form, every table of values confirmed as shown; the instrument's
+    own codes chosen where the page offers that numbering; ``answers``: more fields."""
+    parser = FormFields()
+    parser.feed(html)
+    data = {k: v if len(v) != 1 else v[0] for k, v in parser.data.items() if v}
+    for name in [n for n in data if n.endswith("-key") and n.startswith("block-")]:
+        block = name.removesuffix("-key")
+        data[f"{block}-confirm"] = "1"
+        if f'name="{block}-reading" id="{block}-reading-1" value="codes"' in html:
+            data[f"{block}-reading"] = "codes"
+    return {**data, **answers}
+
+
 def rows(n, burnout="2"):
     return [[f"R_{i}", burnout, "3", "3", "3", "3", "3", "Nursing"] for i in range(n)]
 
@@ -73,9 +123,19 @@ def test_an_admin_imports_a_file_from_upload_to_the_finished_import(client, org,
         '<option value="who5_3" selected>' in html
         and 'value="ResponseId" id="key-1" checked' in html
     )
-    checked = client.post(response["Location"], mapping_post())
+    asked = client.post(response["Location"], mapping_post())
+    assert asked.status_code == 400
+    html = asked.content.decode()
+    # Nothing is ready until the person confirms what the values mean.
+    assert "Confirm what the values in the file mean; nothing was imported" in html
+    assert "Import 12 rows" not in html
+    assert "The instrument&#x27;s own codes" in html and "1 = At no time" in html
+    checked = client.post(response["Location"], confirmed(html))
     assert checked.status_code == 200
     assert "All 12 rows are ready to import" in checked.content.decode()
+    # Checked again from the page opened anew (no tables on it): what was confirmed holds.
+    again = client.post(response["Location"], mapping_post())
+    assert "All 12 rows are ready to import" in again.content.decode()
     with TestCaseCallbacks():
         started = client.post(f"{base}{job.pk}/start/")
     assert started.status_code == 302
@@ -110,7 +170,12 @@ def test_the_check_lists_each_bad_row_and_offers_no_import(client, org, wave, or
         {"file": upload("p.csv", data), "preset": "plain"},
     )
     job = ImportJob.objects.get()
-    page = client.post(f"/measure/{org.slug}/waves/{wave.pk}/import/{job.pk}/map/", mapping_post())
+    map_url = f"/measure/{org.slug}/waves/{wave.pk}/import/{job.pk}/map/"
+    asked = client.post(map_url, mapping_post()).content.decode()
+    # Burnout's values are "2" and "seven": no numbering fits both, so "2" is given its answer.
+    assert 'name="block-0-value-0" value="2"' in asked
+    assert 'name="block-0-value-1" value="seven"' in asked
+    page = client.post(map_url, confirmed(asked, **{"block-0-answer-0": "2"}))
     assert page.status_code == 400
     html = page.content.decode()
     assert "2 of 20 rows have problems; nothing was imported" in html
@@ -300,7 +365,8 @@ def test_after_the_check_the_map_page_and_the_job_hold_only_the_mapped_columns(
     )
     map_url = response["Location"]
     assert "jane.doe@example.org" in client.get(map_url).content.decode()  # before the check
-    checked = client.post(map_url, mapping_post())
+    asked = client.post(map_url, mapping_post()).content.decode()
+    checked = client.post(map_url, confirmed(asked))
     assert checked.status_code == 200
     assert "All 12 rows are ready to import" in checked.content.decode()
     for html in (checked.content.decode(), client.get(map_url).content.decode()):
@@ -327,7 +393,8 @@ def test_an_upload_removed_after_24_hours_is_shown_clearly_and_cannot_start(
     client.post(base, {"file": export(12), "preset": "auto"})
     job = ImportJob.objects.get()
     map_url = f"{base}{job.pk}/map/"
-    assert client.post(map_url, mapping_post()).status_code == 200  # checked, never started
+    asked = client.post(map_url, mapping_post()).content.decode()
+    assert client.post(map_url, confirmed(asked)).status_code == 200  # checked, never started
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
     client.post(base, {"file": export(5), "preset": "auto"})  # a fresh upload stays
     call_command("import_housekeeping", stdout=io.StringIO())
@@ -353,3 +420,62 @@ def test_an_upload_removed_after_24_hours_is_shown_clearly_and_cannot_start(
     fresh = ImportJob.objects.exclude(pk=job.pk).get()
     assert fresh.status == "uploaded" and fresh.content is not None
     assert client.get(f"{base}{fresh.pk}/map/").status_code == 200
+
+
+def test_a_qualtrics_numeric_export_is_imported_only_as_the_person_says_it_runs(
+    client, org, wave, org_admin, units
+):
+    """The case of issue 24: WHO-5 built "All of the time" first, nobody at "At no time",
+    units as the unit question's codes (1 = Nursing, the unit whose id is 2)."""
+    header = ["ResponseId", "Q1", *[f"Q2_{n}" for n in range(1, 6)], "Q4"]
+    answers = [[5, 4, 3, 2, 1], [1, 1, 2, 2, 3], [4, 4, 4, 5, 5]]
+    data = [
+        [f"R_{i}", "2", *[str(6 - code) for code in codes], "1" if i % 2 else "2"]
+        for i, codes in enumerate(answers)
+    ]
+    client.force_login(org_admin)
+    base = f"/measure/{org.slug}/waves/{wave.pk}/import/"
+    client.post(base, {"file": upload("q.csv", data, header=header), "preset": "qualtrics"})
+    job = ImportJob.objects.get()
+    map_url = f"{base}{job.pk}/map/"
+    form = client.get(map_url).content.decode()
+    run_of = '["Q2_1", "Q2_2", "Q2_3", "Q2_4", "Q2_5"]'
+    assert f'<option value="{run_of.replace(chr(34), "&quot;")}">Q2_1 … Q2_5</option>' in form
+    asked = client.post(
+        map_url,
+        {
+            "item__single-item-burnout__burnout": "Q1",
+            "group__who5": run_of,
+            "unit_column": "Q4",
+            "key_columns": ["ResponseId"],
+        },
+    ).content.decode()
+    assert "Confirm what the values in the file mean; nothing was imported" in asked
+    assert "Qualtrics writes a choice&#x27;s recode value: 1, 2, 3…" in asked
+    assert "Numbered from 1, starting with “All of the time”" in asked
+    assert "1 = All of the time; 2 = Most of the time" in asked
+    # Units: the codes are asked about, each with the organization's units to choose from.
+    assert "no unit of the organization has this name" in asked
+    nursing, ed = str(units["nursing"].pk), str(units["ed"].pk)
+    assert f'<option value="{nursing}">Nursing</option>' in asked
+    assert 'name="block-2-key" value="unit"' in asked
+    assert (
+        'name="block-2-value-0" value="1"' in asked and 'name="block-2-value-1" value="2"' in asked
+    )
+    who5 = asked.index('value="who5/frequency"')
+    reading = asked.index('value="1-down"', who5)
+    assert asked[asked.rindex('name="', 0, reading) :].startswith('name="block-1-reading"')
+    page = client.post(
+        map_url,
+        confirmed(
+            asked,
+            **{"block-1-reading": "1-down", "block-2-answer-0": nursing, "block-2-answer-1": ed},
+        ),
+    )
+    assert "All 3 rows are ready to import" in page.content.decode()
+    with TestCaseCallbacks():
+        client.post(f"{base}{job.pk}/start/")
+    stored = sorted((r.answers["who5"], r.unit.name) for r in Response.objects.filter(wave=wave))
+    assert stored == sorted(
+        (codes, "Nursing" if i % 2 else "Emergency Department") for i, codes in enumerate(answers)
+    )

@@ -13,9 +13,10 @@ its row errors, and only a confirmed plan (``signed_plan`` / ``paths_from``) is 
 by ``actions.import_units``, which checks every path again.
 
 The file is read from memory only (``core.uploads.MemoryOnlyUploadHandler``): an upload never touches disk.
+A text file is read by the project's text-table reader (``core.tables``): UTF-8, UTF-16,
+Windows-1252 or Mac Roman; CR, LF or CRLF line ends; comma, semicolon, tab or ``|``.
 """
 
-import csv
 import io
 import os
 from collections import defaultdict
@@ -25,12 +26,12 @@ from dataclasses import dataclass, field
 from django.core import signing
 
 from wellbeing.accounts.models import Organization, Unit
+from wellbeing.core.tables import UnreadableText, read_text_table
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
 MAX_LEVELS = 20
 MAX_NAME = 200
-ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 PLAN_MAX_AGE = 3600  # seconds a dry run may be confirmed after
 _SALT = "wellbeing.accounts.unit_import"
 
@@ -125,27 +126,11 @@ def _bounded(rows: Iterable[Sequence[object]]) -> list[list[str]]:
     return kept
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ENCODINGS:
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(
-        "The file's text encoding is not UTF-8 or Windows-1252."
-    )  # pragma: no cover
-
-
 def _read_csv(content: bytes) -> list[list[str]]:
-    text = _decode(content)
     try:
-        delimiter = csv.Sniffer().sniff(text[:16384], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        return _bounded(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except csv.Error as error:
-        raise ImportFileError(f"The file cannot be read as CSV: {error}") from error
+        return _bounded(read_text_table(content).records())
+    except UnreadableText as error:
+        raise ImportFileError(str(error)) from error
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:

@@ -77,3 +77,11 @@ def digest_matches(data: bytes, purpose: str, digest: str) -> bool:
         hmac.compare_digest(hmac.new(key, data, hashlib.sha256).hexdigest(), digest)
         for key in _keys(purpose)
     )
+
+
+def digest_keys(purpose: str) -> list[bytes]:
+    """The HMAC keys of ``purpose``: the current secret's first, then each fallback's.
+
+    For keyed digests of many values at once (an import's response keys), derived once
+    rather than once a value."""
+    return _keys(purpose)

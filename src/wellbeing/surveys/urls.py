@@ -53,4 +53,9 @@ urlpatterns = [
         imports.import_job,
         name="import_job",
     ),
+    path(
+        "measure/<slug:slug>/waves/<int:pk>/import/<int:job_pk>/rows-not-imported.csv",
+        imports.import_rejected,
+        name="import_rejected",
+    ),
 ]

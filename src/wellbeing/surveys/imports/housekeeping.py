@@ -4,8 +4,9 @@ An upload may hold columns the platform never stores (names, e-mail and IP addre
 dates). The import keeps the uploaded bytes only until the columns are mapped and the
 mapped columns only until it is done or failed (``run``); this sweep is the bound for
 the rest: an upload nobody imports, a job whose worker died, a finished job that still
-holds content. Run it at least daily (hourly keeps the bound near 24 hours), with
-``python -m wellbeing import_housekeeping``.
+holds content, and the rows a partial import left out (kept for their uploader to
+download), 24 hours after the import finished. Run it at least daily (hourly keeps the
+bound near 24 hours), with ``python -m wellbeing import_housekeeping``.
 """
 
 from datetime import datetime, timedelta
@@ -33,12 +34,18 @@ def clear_uploads(now: datetime | None = None) -> dict[str, list[int]]:
     A waiting job past the 24 hours becomes failed with ``ABANDONED_MESSAGE``; a running
     one only loses its content (the task read its table when it started and finishes it).
     Each job cleared leaves an audit row with its row count, nothing of the file.
-    Returns the ids of the jobs cleared, by reason ("finished", "abandoned", "running").
+    Returns the ids of the jobs cleared, by reason ("finished", "rejected",
+    "abandoned", "running"); a partial import's rejected rows go 24 hours after it finished.
     """
     now = now or timezone.now()
     cutoff = now - KEEP_FOR
     sweeps: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
         ("finished", {"status__in": FINISHED, "content__isnull": False}, {}),
+        (
+            "rejected",
+            {"rejected__isnull": False, "finished_at__lte": cutoff},
+            {"rejected": None},
+        ),
         (
             "abandoned",
             {"status__in": WAITING, "created_at__lte": cutoff},
@@ -66,7 +73,7 @@ def _jobs(where: dict[str, Any]) -> QuerySet[ImportJob]:
     return (
         ImportJob.objects.filter(**where)
         .select_related("wave__survey__organization")
-        .defer("content")
+        .defer("content", "rejected")
         .order_by("pk")
     )
 
@@ -82,7 +89,7 @@ def _clear(job: ImportJob, where: dict[str, Any], reason: str, changes: dict[str
             target=job.wave,
             organization=job.wave.survey.organization,
             job=job.pk,
-            count=job.total_rows,
+            count=job.rejected_rows if reason == "rejected" else job.total_rows,
             reason=reason,
         )
     return bool(updated)

@@ -1,33 +1,55 @@
 """From a table's columns to answers, units and demographics, with row-level errors.
 
-The checks run column by column on whole arrays (pandas/numpy), never row by row in
-Python, so 100,000 rows validate in well under a second per column. Every error names
-the row as the spreadsheet shows it (the header is row 1), the column, the value as the
-file holds it, and why it was refused.
+The checks run column by column on whole arrays (numpy), deciding once per distinct value
+of a column, never row by row in Python, so 100,000 rows validate in well under a second
+per column. Every error names the row as the spreadsheet shows it (the header is row 1),
+the column, the value as the file holds it, and why it was refused.
+
+What a value means is never assumed (``codes``): the answers of an answer scale's items are
+used only once the person importing has confirmed them for those columns, and units and
+demographic answers go by name. Until then the check is not ``ok`` and says what to
+confirm (``Checked.pending``), and every row counts as waiting for it, so nothing of the
+file can be imported, not even the rows of a partial import.
+
+pandas is imported inside the functions that use it: the web app starts without it.
 """
+
+from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from wellbeing.accounts.models import Unit
-from wellbeing.surveys.imports.formats import Table
-from wellbeing.surveys.questions import DEMOGRAPHICS
-from wellbeing.surveys.scoring import MISSING, get_instrument
+from wellbeing.surveys.imports import answers
+from wellbeing.surveys.imports.answers import Errors, RowError
+from wellbeing.surveys.imports.codes import MISSING_ANSWER, Block, normalise
+from wellbeing.surveys.scoring import get_instrument
 
-MAX_ERRORS_SHOWN = 500
+if TYPE_CHECKING:
+    from wellbeing.accounts.models import Unit
+    from wellbeing.surveys.imports.formats import Table
+
+__all__ = ["Checked", "Mapping", "RowError", "check", "parse_rules"]
 RULE = re.compile(
     r"^\s*(?:(?P<column>[^:=]+?)\s*:\s*)?(?P<source>[^=]*?)\s*=\s*(?P<target>.*?)\s*$"
 )
+# The parts of a mapping that say what values mean: not part of what identifies an import.
+ANSWER_FIELDS = ("codes", "readings", "confirmed")
 
 
 @dataclass
 class Mapping:
-    """What each column means. ``items``: instrument -> a column per item ("" = not in the file)."""
+    """What each column means. ``items``: instrument -> a column per item ("" = not in the file).
+
+    ``codes``, ``readings`` and ``confirmed`` hold what the person said on the dry-run page,
+    by block (``codes.Block.key``): an answer for each value, a numbering of the scale, and
+    the columns each answer scale was confirmed for.
+    """
 
     items: dict[str, list[str]] = field(default_factory=dict)
     key_columns: list[str] = field(default_factory=list)
@@ -35,18 +57,24 @@ class Mapping:
     demographics: dict[str, str] = field(default_factory=dict)  # field -> column
     # Lines "source = target" for every column, or "column: source = target" for one.
     recode: str = ""
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    readings: dict[str, str] = field(default_factory=dict)
+    confirmed: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Mapping":
+    def from_json(cls, data: dict) -> Mapping:
         return cls(
             items={k: list(v) for k, v in (data.get("items") or {}).items()},
             key_columns=list(data.get("key_columns") or []),
             unit_column=data.get("unit_column") or "",
             demographics=dict(data.get("demographics") or {}),
             recode=data.get("recode") or "",
+            codes={k: dict(v) for k, v in (data.get("codes") or {}).items()},
+            readings=dict(data.get("readings") or {}),
+            confirmed={k: list(v) for k, v in (data.get("confirmed") or {}).items()},
         )
 
     def columns(self) -> list[str]:
@@ -56,22 +84,17 @@ class Mapping:
         return list(dict.fromkeys(c for c in used if c))
 
     def fingerprint(self, content_sha256: str) -> str:
-        """The same file with the same mapping: the same import.
+        """The same file with the same columns mapped: the same import.
 
         Built on the file's SHA-256 rather than its bytes, so it can be computed again
-        (a changed mapping, the import itself) after the uploaded bytes were dropped.
+        (a changed mapping, the import itself) after the uploaded bytes were dropped. What
+        the values mean is left out: confirming them changes no response's identity, and
+        a file without identifiers keys its rows by this fingerprint.
         """
+        chosen = {k: v for k, v in self.to_json().items() if k not in ANSWER_FIELDS}
         digest = hashlib.sha256(content_sha256.encode())
-        digest.update(json.dumps(self.to_json(), sort_keys=True).encode())
+        digest.update(json.dumps(chosen, sort_keys=True).encode())
         return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    value: str
-    why: str
 
 
 @dataclass
@@ -86,14 +109,32 @@ class Checked:
     unit_ids: list[int | None] = field(default_factory=list)
     answers: dict[str, np.ndarray] = field(default_factory=dict)  # instrument -> int16 codes
     demographics: dict[str, np.ndarray] = field(default_factory=dict)  # field -> str keys ("" none)
+    # Every row with a problem (its position) -> its problems, for a partial import's
+    # rejected rows: unlike ``errors``, never cut short.
+    problems: dict[int, str] = field(default_factory=dict)
+    # What the values of each answer scale, the unit and each demographic column mean.
+    blocks: list[Block] = field(default_factory=list)
+    # An answer scale not yet confirmed, said for the person; none may be imported until then.
+    pending: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.error_count == 0 and self.n_rows > 0
+        return self.error_count == 0 and self.n_rows > 0 and not self.pending
+
+    @property
+    def row_problems(self) -> int:
+        """The problems of rows themselves: ``error_count`` also counts each answer scale
+        waiting for its confirmation, so that nothing can be imported meanwhile."""
+        return self.error_count - len(self.pending)
 
 
-def parse_rules(text: str, columns: list[str]) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """Recoding rules by column ("*" for every column), and a message per line not understood."""
+def parse_rules(
+    text: str, columns: list[str], instruments: Iterable[str] = ()
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Recoding rules by column, by instrument (every column of its items) or "*" (every
+    column), each keyed by the normalised text it recodes; and a message per line not
+    understood."""
+    scopes = set(columns) | set(instruments)
     rules: dict[str, dict[str, str]] = {}
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -105,55 +146,18 @@ def parse_rules(text: str, columns: list[str]) -> tuple[dict[str, dict[str, str]
                 f"Recoding line {number}: expected “value = code”, got “{line.strip()}”."
             )
             continue
+        if not match["target"]:
+            problems.append(
+                f"Recoding line {number}: nothing after “=”; write “= {MISSING_ANSWER}”"
+                " for no answer."
+            )
+            continue
         column = (match["column"] or "*").strip()
-        if column != "*" and column not in columns:
+        if column != "*" and column not in scopes:
             problems.append(f"Recoding line {number}: there is no column “{column}” in the file.")
             continue
-        rules.setdefault(column, {})[match["source"].strip().casefold()] = match["target"]
+        rules.setdefault(column, {})[normalise(match["source"])] = match["target"]
     return rules, problems
-
-
-class _Errors:
-    def __init__(self, header_lines: int) -> None:
-        self.offset = header_lines + 1
-        self.parts: list[tuple[np.ndarray, str, np.ndarray, str]] = []
-
-    def add(self, bad: np.ndarray, column: str, values: np.ndarray, why: str) -> None:
-        rows = np.flatnonzero(bad)
-        if len(rows):
-            self.parts.append((rows, column, values[rows], why))
-
-    def collect(self) -> tuple[list[RowError], int, int]:
-        total = sum(len(rows) for rows, *_ in self.parts)
-        bad_rows = len(np.unique(np.concatenate([p[0] for p in self.parts]))) if self.parts else 0
-        shown = []
-        for rows, column, values, why in self.parts:
-            for r, v in zip(rows[:MAX_ERRORS_SHOWN], values[:MAX_ERRORS_SHOWN], strict=True):
-                shown.append(RowError(int(r) + self.offset, column, str(v), why))
-        shown.sort(key=lambda e: (e.row, e.column))
-        return shown[:MAX_ERRORS_SHOWN], total, bad_rows
-
-
-def _distinct(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A column's distinct values and each row's index into them."""
-    inverse, distinct = pd.factorize(pd.Series(raw), sort=False)
-    return np.asarray(distinct, dtype=str), np.asarray(inverse, dtype=np.int64)
-
-
-def _recoded(
-    values: np.ndarray, column: str, rules: dict, labels: dict[str, str], extra: dict
-) -> np.ndarray:
-    """``values`` with the column's rules applied (by value, or by its SPSS value label)."""
-    table = {**extra, **rules.get("*", {}), **rules.get(column, {})}
-    if not table:
-        return values
-    series = pd.Series(values)
-    folded = series.str.strip().str.casefold()
-    out = folded.map(table)
-    if labels:
-        by_label = series.map(labels).str.casefold().map(table)
-        out = out.fillna(by_label)
-    return np.where(out.isna(), values, out.astype(object)).astype(str)
 
 
 def check(
@@ -165,65 +169,56 @@ def check(
     units: list[Unit],
     fingerprint: str,
     wave_id: int,
+    licensed: dict | None = None,
 ) -> Checked:
+    """Every row against the mapping; ``licensed``: the version's licensed wording, whose
+    answer labels the file's labels may match."""
     n = table.n_rows
-    errors = _Errors(table.header_lines)
-    columns = set(table.columns)
-    rules, problems = parse_rules(mapping.recode, table.columns)
+    errors = Errors(table.header_lines)
+    mapped = [i for i, cols in mapping.items.items() if any(cols)]
+    rules, problems = parse_rules(mapping.recode, table.columns, mapped)
     problems += _rules_on_unmapped_columns(rules, mapping)
     if problems:
         raise ValueError(" ".join(problems))
-    _check_mapping(mapping, columns, wave_instruments, wave_demographics)
-    data = table.data
-    answers = {}
-    answered_any = np.zeros(n, dtype=bool)
-    for instrument_id, item_columns in mapping.items.items():
-        if not any(item_columns):
-            continue
-        instrument = get_instrument(instrument_id)
-        codes = np.full((n, instrument.n_items), MISSING, dtype=np.int16)
-        for j, (item, column) in enumerate(zip(instrument.items, item_columns, strict=True)):
-            if not column:
-                continue
-            raw = data[column].to_numpy(dtype=str)
-            # Checked once per distinct value (a few per column), then spread to the rows.
-            distinct, inverse = _distinct(raw)
-            by_label = {o.label.casefold(): str(o.code) for o in item.option_set.options if o.label}
-            values = _recoded(distinct, column, rules, table.value_labels.get(column, {}), by_label)
-            blank = (np.char.str_len(np.char.strip(values)) == 0)[inverse]
-            numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy()
-            valid_distinct = np.isin(numbers, np.asarray(item.option_set.codes, dtype=float))
-            valid = valid_distinct[inverse]
-            bad = ~blank & ~valid
-            allowed = ", ".join(str(c) for c in item.option_set.codes)
-            errors.add(
-                bad,
-                column,
-                raw,
-                f"expected one of {allowed} for {instrument.name} item {j + 1} (or a label recoded to one)",
-            )
-            ok = valid & ~blank
-            codes[ok, j] = np.where(valid_distinct, numbers, 0).astype(np.int16)[inverse][ok]
-            answered_any |= ok
-        answers[instrument_id] = codes
-    if answers:
-        nothing = ~answered_any
+    _check_mapping(mapping, set(table.columns), wave_instruments, wave_demographics)
+    blocks: list[Block] = []
+    item_codes, answered_any = answers.items(table, mapping, rules, licensed or {}, errors, blocks)
+    unit_ids = answers.units(table, mapping, rules, units, errors, blocks)
+    demographics = answers.demographics(table, mapping, rules, errors, blocks)
+    pending = [
+        f"{b.title}: confirm what each value in the file means, in its table on this page."
+        for b in blocks
+        if b.pending
+    ]
+    if item_codes and not pending:
         errors.add(
-            nothing,
+            ~answered_any,
             "(all items)",
             np.full(n, "", dtype=object),
             "the row answers none of the mapped items",
         )
-    unit_ids = _units(data, mapping, units, errors, n)
-    demographics = _demographics(data, mapping, rules, table.value_labels, errors, n)
-    keys = _keys(data, mapping, errors, n, fingerprint, wave_id)
+    keys = _keys(table.data, mapping, errors, n, fingerprint, wave_id)
     shown, total, bad_rows = errors.collect()
-    return Checked(n, shown, total, bad_rows, keys, unit_ids, answers, demographics)
+    if pending:  # every row waits for the confirmation
+        total, bad_rows = total + len(pending), n
+    return Checked(
+        n,
+        shown,
+        total,
+        bad_rows,
+        keys,
+        unit_ids,
+        item_codes,
+        demographics,
+        errors.by_row(),
+        blocks,
+        pending,
+    )
 
 
 def _rules_on_unmapped_columns(rules: dict[str, dict[str, str]], mapping: Mapping) -> list[str]:
-    """A rule may name only a mapped column: the others are not kept for the import."""
-    mapped = set(mapping.columns())
+    """A rule may name only a mapped column (or instrument): the others are not kept."""
+    mapped = set(mapping.columns()) | set(mapping.items)
     return [
         f"Recoding rules name the column “{column}”, which is not mapped; map it or remove them."
         for column in rules
@@ -249,56 +244,12 @@ def _check_mapping(
             raise ValueError(f"The wave does not ask the demographic question “{name}”.")
 
 
-def _units(
-    data: pd.DataFrame, mapping: Mapping, units: list[Unit], errors: _Errors, n: int
-) -> list[int | None]:
-    if not mapping.unit_column:
-        return [None] * n
-    raw = data[mapping.unit_column].to_numpy(dtype=str)
-    lookup: dict[str, int] = {}
-    for u in units:
-        lookup[u.name.strip().casefold()] = u.pk
-        lookup[str(u.pk)] = u.pk
-    distinct, inverse = _distinct(raw)
-    folded = [v.strip().casefold() for v in distinct.tolist()]
-    found = np.asarray([lookup.get(v, -1) for v in folded], dtype=np.int64)
-    blank = np.asarray([v == "" for v in folded], dtype=bool)
-    bad = ((found < 0) & ~blank)[inverse]
-    errors.add(bad, mapping.unit_column, raw, "no unit of the organization has this name or id")
-    ids = found[inverse].tolist()
-    return [None if v < 0 else v for v in ids]
-
-
-def _demographics(
-    data, mapping: Mapping, rules: dict, value_labels: dict, errors: _Errors, n: int
-) -> dict[str, np.ndarray]:
-    out = {}
-    for name, column in mapping.demographics.items():
-        if not column:
-            continue
-        question = DEMOGRAPHICS[name]
-        raw = data[column].to_numpy(dtype=str)
-        distinct, inverse = _distinct(raw)
-        by_label = {str(label).casefold(): key for key, label in question.choices}
-        by_label.update({key.casefold(): key for key, _label in question.choices})
-        recoded = _recoded(distinct, column, rules, value_labels.get(column, {}), by_label)
-        values = np.char.strip(recoded.astype(str))[inverse]
-        blank = values == ""
-        valid = np.isin(values, list(question.keys))
-        errors.add(
-            ~blank & ~valid,
-            column,
-            raw,
-            f"expected one of {', '.join(sorted(question.keys))} (or a label recoded to one)",
-        )
-        out[name] = np.where(valid, values, "")
-    return out
-
-
 def _keys(
-    data, mapping: Mapping, errors: _Errors, n: int, fingerprint: str, wave_id: int
+    data, mapping: Mapping, errors: Errors, n: int, fingerprint: str, wave_id: int
 ) -> list[str]:
     """Each row's source key, hashed with the wave so it is unique per wave, not across waves."""
+    import pandas as pd
+
     if mapping.key_columns:
         parts = [data[c].to_numpy(dtype=str) for c in mapping.key_columns]
         source = parts[0].astype(object)

@@ -41,6 +41,17 @@ class ImportJob(models.Model):
     skipped = models.PositiveIntegerField(default=0)  # already in the wave: stored nothing twice
     message = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # How the file was read (encoding, delimiter, renamed columns), said on the mapping page.
+    notes = models.JSONField(default=list, blank=True)
+    # ``completeness.Choices``: incomplete responses included, the REDCap event and repeat.
+    choices = models.JSONField(default=dict, blank=True)
+    left_out = models.JSONField(default=dict, blank=True)  # rows left out at the check, by reason
+    # Asked at the start: import the valid rows and keep the others for download.
+    valid_rows_only = models.BooleanField(default=False)
+    # Those other rows as CSV (the mapped columns and a reason), for the person who
+    # uploaded the file; deleted 24 hours after the import (``housekeeping``).
+    rejected = models.BinaryField(null=True, editable=False)
+    rejected_rows = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -2,14 +2,17 @@
 
 One address a line (commas and semicolons also separate pasted addresses), or a header
 row naming an ``email`` column and, optionally, a ``unit`` column. Every problem of the
-file itself is an ``InputError`` whose message is for the person who uploaded it.
+file itself is an ``InputError`` whose message is for the person who uploaded it. A text
+file is read by the project's text-table reader (``core.tables``: UTF-8, UTF-16,
+Windows-1252 or Mac Roman; any line ends; comma, semicolon or tab).
 """
 
-import codecs
 import csv
 import io
 import os
 from dataclasses import dataclass
+
+from wellbeing.core.tables import DamagedText, NotText, UnreadableText, read_text_table
 
 MAX_ADDRESSES = 10_000  # per batch
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -43,40 +46,25 @@ def file_lines(content: bytes, filename: str) -> list[Line]:
     if ext == "xlsx":
         return _lines(_xlsx_rows(content), split_cells=False)
     if ext in ("csv", "txt", "tsv", ""):
-        text = _decode(content)
-        return _lines(_csv_rows(text, delimiter=None), split_cells=False)
+        return _lines(_text_rows(content), split_cells=False)
     raise InputError(f"Expected a .csv, .txt or .xlsx file, got “{filename}”.")
 
 
-def _decode(content: bytes) -> str:
-    utf16 = content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if not utf16 and b"\x00" in content:
-        raise InputError("The file is not a text, CSV or Excel (.xlsx) file.")
-    if utf16:
-        try:
-            text = content.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise InputError("The text encoding of the file is damaged UTF-16.") from error
-    else:
-        for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # latin-1 decodes any byte
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-    if any(ord(c) < 32 and c not in "\t\r\n" for c in text[:65536]):
-        raise InputError("The file is not a text, CSV or Excel (.xlsx) file.")
-    return text
-
-
-def _csv_rows(text: str, delimiter: str | None) -> list[list[str]]:
-    if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:16384], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
+def _text_rows(content: bytes) -> list[list[str]]:
+    """The rows of a text file; its problems in this page's words."""
     try:
-        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        return read_text_table(content, delimiters=",;\t").rows()
+    except NotText as error:
+        raise InputError("The file is not a text, CSV or Excel (.xlsx) file.") from error
+    except DamagedText as error:
+        raise InputError(str(error)) from error
+    except UnreadableText as error:
+        raise InputError(f"The text cannot be read as lines of addresses: {error}") from error
+
+
+def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise InputError(f"The text cannot be read as lines of addresses: {error}") from error
 

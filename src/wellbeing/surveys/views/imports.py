@@ -5,6 +5,8 @@ with htmx while the background task runs. The upload is received in memory only
 (``core.uploads``), never in a temporary file.
 """
 
+import json
+import os
 from typing import cast
 
 from django import forms
@@ -12,6 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -19,9 +23,10 @@ from wellbeing.accounts.models import Membership, Organization, User
 from wellbeing.accounts.permissions import get_org_for_user
 from wellbeing.core.uploads import MemoryOnlyUploadHandler
 from wellbeing.surveys import actions, scoring
-from wellbeing.surveys.imports import presets, run
+from wellbeing.surveys.imports import completeness, presets, run
+from wellbeing.surveys.imports.codes import ITEMS, MAX_LISTED
 from wellbeing.surveys.imports.formats import KEPT, MAX_BYTES, FileError, Table
-from wellbeing.surveys.imports.mapping import Mapping
+from wellbeing.surveys.imports.mapping import Checked, Mapping
 from wellbeing.surveys.imports.models import ImportJob
 from wellbeing.surveys.models import Wave
 from wellbeing.surveys.queries import wave_for_org
@@ -29,6 +34,19 @@ from wellbeing.surveys.questions import DEMOGRAPHICS
 
 ADMIN = Membership.Role.ORG_ADMIN
 SAMPLE_ROWS = 3
+MAX_BLOCKS = 100  # answer scales, the unit and demographic questions read from one post
+# How each tool writes an answer, said above the tables of values to confirm.
+NUMBERING = {
+    "qualtrics": "Qualtrics writes a choice's recode value: 1, 2, 3… in the order the choices"
+    " were created (usually the order shown), unless they were changed under “Recode values”."
+    " With “Use choice text” it writes the choice's text.",
+    "redcap": "REDCap writes the code typed before each choice in the field's settings"
+    " (“0, At no time”): the project's data dictionary lists them. A labels export writes"
+    " the choices' text.",
+    "limesurvey": "LimeSurvey writes each answer's code as set in the question's answer"
+    " options (often A1, A2, …), or with “Full answers” the answer's text.",
+    "plain": "Check the tool's codebook for what each value stands for.",
+}
 
 
 class UploadForm(forms.Form):
@@ -110,12 +128,12 @@ def _upload(request: HttpRequest, org: Organization, wave: Wave) -> HttpResponse
     return render(request, "surveys/imports/upload.html", context, status=400)
 
 
-def _mapping_from_post(request: HttpRequest, wave: Wave) -> Mapping:
+def _mapping_from_post(request: HttpRequest, wave: Wave, job: ImportJob) -> Mapping:
     post = request.POST
     items = {}
     for instrument_id in wave.version.instruments:
         instrument = scoring.get_instrument(instrument_id)
-        items[instrument_id] = [
+        items[instrument_id] = _run_of_columns(request, instrument_id, instrument.n_items) or [
             post.get(f"item__{instrument_id}__{item.id}", "") for item in instrument.items
         ]
     keys = [k for k in post.getlist("key_columns") if k]
@@ -124,13 +142,116 @@ def _mapping_from_post(request: HttpRequest, wave: Wave) -> Mapping:
         for name in wave.version.demographics
         if name in DEMOGRAPHICS
     }
+    codes, readings, confirmed = _answers_from_post(request, job)
     return Mapping(
         items=items,
         key_columns=keys,
         unit_column=post.get("unit_column", ""),
         demographics={k: v for k, v in demographics.items() if v},
         recode=post.get("recode", "")[:20_000],
+        codes=codes,
+        readings=readings,
+        confirmed=confirmed,
     )
+
+
+def _run_of_columns(request: HttpRequest, instrument_id: str, n_items: int) -> list[str] | None:
+    """The run of columns chosen for all of an instrument's items at once, if any."""
+    try:
+        run_of = json.loads(request.POST.get(f"group__{instrument_id}", "") or "null")
+    except ValueError:
+        return None
+    if (
+        isinstance(run_of, list)
+        and len(run_of) == n_items
+        and all(isinstance(c, str) for c in run_of)
+    ):
+        return run_of
+    return None
+
+
+def _json_list(text: str) -> list[str]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [c for c in value if isinstance(c, str)] if isinstance(value, list) else []
+
+
+def _answers_from_post(request: HttpRequest, job: ImportJob) -> tuple[dict, dict, dict]:
+    """What the person said in the tables of values: an answer for each value, the
+    numbering chosen for a scale, and the columns each answer scale was confirmed for.
+
+    A page shown without the tables (opened again after a check) keeps what was said at
+    the last check: a confirmation holds only for the columns it was given, so a changed
+    mapping is asked about again."""
+    post = request.POST
+    if "block-0-key" not in post and job.mapping:
+        kept = Mapping.from_json(job.mapping)
+        return kept.codes, kept.readings, kept.confirmed
+    codes: dict[str, dict[str, str]] = {}
+    readings: dict[str, str] = {}
+    confirmed: dict[str, list[str]] = {}
+    for i in range(MAX_BLOCKS):
+        key = post.get(f"block-{i}-key")
+        if not key:
+            break
+        chosen = {}
+        for j in range(MAX_LISTED):
+            value = post.get(f"block-{i}-value-{j}")
+            if value is None:
+                break
+            if answer := post.get(f"block-{i}-answer-{j}", ""):
+                chosen[value] = answer
+        codes[key] = chosen
+        if reading := post.get(f"block-{i}-reading", ""):
+            readings[key] = reading
+        if post.get(f"block-{i}-confirm") == "1":
+            confirmed[key] = _json_list(post.get(f"block-{i}-columns", ""))
+    return codes, readings, confirmed
+
+
+def _blocks(checked: Checked) -> list[dict]:
+    """The tables of values as the page shows them: an answer list where the person may
+    choose (every value of an answer scale; a unit or demographic value not matched by
+    name), the matched name otherwise. Only the lists are posted back, numbered in turn."""
+    out = []
+    for index, block in enumerate(checked.blocks):
+        rows, field = [], 0
+        for found in block.listed:
+            select = block.kind == ITEMS or not found.proposed or found.chosen != found.proposed
+            label = block.choice_label(found.chosen) if found.chosen else ""
+            rows.append({"found": found, "field": field if select else None, "answer": label})
+            field += select
+        out.append(
+            {
+                "block": block,
+                "index": index,
+                "columns": json.dumps(block.columns),
+                "rows": rows,
+                "labelled": any(found.label for found in block.values),
+            }
+        )
+    return out
+
+
+def _choices_from_post(request: HttpRequest) -> completeness.Choices:
+    post = request.POST
+    return completeness.Choices(
+        include_incomplete=post.get("include_incomplete") == "1",
+        event=post.get("event", "")[:200],
+        repeat=post.get("repeat", "")[:200],
+    )
+
+
+def _rows_context(job: ImportJob, table: Table, choices: completeness.Choices) -> dict:
+    """What the page says and asks about the file's rows: how it was read, the events and
+    repeats it holds, and the rows the last check left out."""
+    return {
+        "choices": choices,
+        "time_points": completeness.time_points(table.markers),
+        "left_out": completeness.left_out_sentence(job.left_out) if job.left_out else "",
+    }
 
 
 def _fields(wave: Wave, mapping: Mapping, table: Table) -> dict:
@@ -149,7 +270,15 @@ def _fields(wave: Wave, mapping: Mapping, table: Table) -> dict:
             }
             for n, (item, column) in enumerate(zip(instrument.items, chosen, strict=True), start=1)
         ]
-        instruments.append({"id": instrument_id, "name": instrument.name, "items": rows})
+        runs = presets.column_runs(table.columns, instrument.n_items)
+        instruments.append(
+            {
+                "id": instrument_id,
+                "name": instrument.name,
+                "items": rows,
+                "groups": [{"value": json.dumps(r), "first": r[0], "last": r[-1]} for r in runs],
+            }
+        )
     demographics = [
         {
             "name": f"demo__{name}",
@@ -185,10 +314,14 @@ def import_map(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpRes
         context["file_error"] = str(error)
         return render(request, "surveys/imports/map.html", context, status=400)
     status = 200
+    choices = completeness.Choices.from_json(job.choices)
     if request.method == "POST":
-        mapping = _mapping_from_post(request, wave)
+        mapping = _mapping_from_post(request, wave, job)
+        choices = _choices_from_post(request)
         try:
-            checked = run.dry_run(job=job, mapping=mapping, actor=cast(User, request.user))
+            checked = run.dry_run(
+                job=job, mapping=mapping, actor=cast(User, request.user), choices=choices
+            )
         except FileError as error:  # cleared by housekeeping since the page was read
             context["file_error"] = str(error)
             return render(request, "surveys/imports/map.html", context, status=400)
@@ -197,6 +330,9 @@ def import_map(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpRes
             status = 400
         else:
             context["checked"] = checked
+            context["blocks"] = _blocks(checked)
+            context["numbering"] = NUMBERING.get(job.preset, "")
+            context["valid_rows"] = checked.n_rows - checked.error_rows
             status = 200 if checked.ok else 400
             table = run.table_of(job)  # only the mapped columns are kept from now on
     elif job.mapping:
@@ -204,6 +340,7 @@ def import_map(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpRes
     else:
         mapping = run.suggested_mapping(job, table)
     context.update(_fields(wave, mapping, table))
+    context.update(_rows_context(job, table, choices))
     context.update(
         {
             "mapping": mapping,
@@ -222,8 +359,9 @@ def import_map(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpRes
 def import_start(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpResponse:
     org, wave = _admin_wave(request, slug, pk)
     job = _job(wave, job_pk)
+    valid_rows_only = request.POST.get("valid_rows_only") == "1"
     try:
-        run.start(job=job, actor=cast(User, request.user))
+        run.start(job=job, actor=cast(User, request.user), valid_rows_only=valid_rows_only)
     except actions.OriginRefused as refused:
         messages.error(request, str(refused))
         return redirect("surveys:import_map", org.slug, wave.pk, job.pk)
@@ -250,6 +388,9 @@ def import_job(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpRes
         "job": job,
         "done": done,
         "percent": percent,
+        "left_out": completeness.left_out_sentence(job.left_out) if job.left_out else "",
+        # Only the person who uploaded the file may download the rows left out of it.
+        "rejected_url": _rejected_url(request, org, wave, job),
     }
     template = (
         "surveys/imports/_progress.html"
@@ -257,3 +398,32 @@ def import_job(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpRes
         else "surveys/imports/job.html"
     )
     return render(request, template, context)
+
+
+def _rejected_url(request: HttpRequest, org: Organization, wave: Wave, job: ImportJob) -> str:
+    if job.rejected is None or job.created_by_id != request.user.pk:
+        return ""
+    return reverse("surveys:import_rejected", args=[org.slug, wave.pk, job.pk])
+
+
+@login_required
+def import_rejected(request: HttpRequest, slug: str, pk: int, job_pk: int) -> HttpResponse:
+    """The rows a partial import left out, as CSV with a reason each: the file's own rows
+    (mapped columns only), for the admin who uploaded it, until housekeeping deletes them
+    24 hours after the import. Anyone else, and a deleted file, meet 404."""
+    _org, wave = _admin_wave(request, slug, pk)
+    job = (
+        ImportJob.objects.filter(wave=wave, pk=job_pk, created_by=request.user)
+        .exclude(rejected=None)
+        .only("pk", "filename", "rejected")
+        .first()
+    )
+    if job is None:
+        raise Http404("No rows left out of this import are kept.")
+    stem = os.path.splitext(os.path.basename(job.filename))[0] or "import"
+    response = HttpResponse(bytes(job.rejected), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{stem}-rows-not-imported.csv"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
