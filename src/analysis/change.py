@@ -26,7 +26,6 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from analysis._checks import check_confidence
 
@@ -208,6 +207,10 @@ def rate_change(
     two-proportion z-test; where both waves are all-0 or all-1 the difference
     is exactly zero, the statistic 0 and the p-value 1.
     """
+    # Imported here, not at the top: scipy takes seconds to load, and a web worker that
+    # imports this module to build a report should not pay that at start-up.
+    from scipy import stats
+
     _check_min_size(min_size)
     check_confidence(confidence)
     c1, t1 = _counts("k1", k1), _counts("n1", n1)
@@ -302,6 +305,8 @@ def _t_test(
     estimate: FloatArray, se: FloatArray, df: FloatArray, tested: BoolArray, confidence: float
 ) -> _Test:
     """t interval and two-sided test of ``estimate``; NaN wherever not ``tested``."""
+    from scipy import stats  # here, not at the top: see rate_change
+
     se, df = np.where(tested, se, np.nan), np.where(tested, df, np.nan)
     statistic = estimate / se
     half = stats.t.ppf(0.5 + confidence / 2, df) * se

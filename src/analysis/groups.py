@@ -26,7 +26,6 @@ from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -332,6 +331,10 @@ def wilson_interval(
     count: ArrayLike, n: ArrayLike, confidence: float = 0.95
 ) -> tuple[FloatArray, FloatArray]:
     """Wilson score interval of ``count`` successes out of ``n`` (NaN where n is 0)."""
+    # Imported here, not at the top: scipy takes seconds to load, and a web worker that
+    # imports this module for its types should not pay that at start-up.
+    from scipy import stats
+
     x = np.asarray(count, dtype=np.float64)
     m = np.asarray(n, dtype=np.float64)
     z = float(stats.norm.isf((1 - confidence) / 2))
@@ -390,6 +393,8 @@ def bounded_mean_interval(
 
 def _expit(x: FloatArray) -> FloatArray:
     """The inverse of the log-odds; scipy's, which stays exact far from zero."""
+    from scipy import special  # here, not at the top: see wilson_interval
+
     return np.asarray(special.expit(x), dtype=np.float64)
 
 
@@ -456,6 +461,8 @@ def _t_interval(
 
 def _t_quantile(n: ArrayLike, confidence: float) -> FloatArray:
     """The two-sided t quantile with n - 1 degrees of freedom (at least 1), per group."""
+    from scipy import stats  # here, not at the top: see wilson_interval
+
     counts = np.nan_to_num(np.asarray(n, dtype=np.float64), nan=1.0)
     # Once per distinct degrees of freedom: scipy's ppf is slow per value.
     df, at = np.unique(np.maximum(counts - 1, 1), return_inverse=True)

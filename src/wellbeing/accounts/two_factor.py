@@ -6,8 +6,6 @@ after signing in (``accounts.middleware``); enrolment shows a QR code and ten
 single-use backup codes, once.
 """
 
-import qrcode
-import qrcode.image.svg
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
@@ -45,6 +43,10 @@ def pending_device(user: User) -> TOTPDevice:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// address as an SVG QR code (paths only: no inline styles)."""
+    # Here, not at the top: qrcode loads Pillow, and only enrolment draws a code.
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     return image.to_string(encoding="unicode")
 

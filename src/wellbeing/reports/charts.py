@@ -20,13 +20,17 @@ import re
 import textwrap
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
-
+from wellbeing.core.lazy import LazyModule
 from wellbeing.reports.build import Figure, ScaleReport, UnitRow
 from wellbeing.reports.templatetags.wellbeing_reports import num
 from wellbeing.surveys.scoring import get_instrument
+
+if TYPE_CHECKING:
+    import altair as alt
+else:
+    alt = LazyModule("altair")  # a second or more to import: loaded by the first chart
 
 # The heat map's palette, the same as the table cells' (core/site.css .wb-heat-*).
 HEAT = ["#e7f4e4", "#fef0c8", "#ffbc78", "#e66f0e", "#8b0a03"]
@@ -378,9 +382,7 @@ def heatmap_rows(
     return out
 
 
-def _heat_layers(
-    x: Any, y: Any, text_x: Any = alt.Undefined, field: str = "text"
-) -> tuple[Any, Any]:
+def _heat_layers(x: Any, y: Any, text_x: Any = None, field: str = "text") -> tuple[Any, Any]:
     """The coloured cells and their numbers (``text``: two lines, the mean and its n)."""
     base = alt.Chart(alt.NamedData("cells")).encode(y=y)
     rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
@@ -398,7 +400,7 @@ def _heat_layers(
         href=alt.Href("url", type="nominal"),
     )
     text = base.mark_text(fontSize=12, lineBreak=NEWLINE, lineHeight=LINE).encode(
-        x=x if text_x is alt.Undefined else text_x,
+        x=x if text_x is None else text_x,
         text=alt.Text(field, type="nominal"),
         color=alt.Color("ink", type="nominal", scale=None),
         href=alt.Href("url", type="nominal"),

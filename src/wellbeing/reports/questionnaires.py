@@ -20,7 +20,6 @@ from django.db.models import Count, Q
 import instruments
 from analysis.disclosure import SHOWN
 from analysis.suppression import suppress_counts
-from analysis.themes import deidentify
 from wellbeing.engage.models import Questionnaire, Theme
 from wellbeing.reports.build import plans_of
 from wellbeing.reports.models import Release
@@ -139,6 +138,10 @@ def _instrument_charts(frozen: Frozen, min_size: int) -> list[Chart]:
 
 
 def _open(q: Questionnaire, frozen: Frozen, min_size: int) -> list[OpenQuestion]:
+    # Here, not at the top: analysis.themes loads scikit-learn, seconds at every web worker's
+    # start-up otherwise.
+    from analysis.themes import deidentify
+
     ids = [] if frozen.comment_ids is None else frozen.comment_ids.tolist()
     counted = Count("assignments", filter=Q(assignments__comment_id__in=ids))
     themes = list(q.themes.annotate(n=counted).order_by("question", "-n", "position"))

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.db import transaction
 
-from analysis.themes import group_themes
 from wellbeing.accounts import actions as accounts_actions
 from wellbeing.accounts.models import Organization, User
 from wellbeing.core.models import audit
@@ -73,6 +72,10 @@ def create_questionnaire(
 @transaction.atomic
 def group_answers(*, questionnaire: Questionnaire, actor: User, k: int | None = None) -> int:
     """(Re)group every open question's answers into themes; replaces staff edits. Returns themes made."""
+    # Here, not at the top: analysis.themes loads scikit-learn (and with it scipy and pandas),
+    # seconds that every web worker would otherwise pay at start-up for a staff-only action.
+    from analysis.themes import group_themes
+
     _require_staff(actor)
     Theme.objects.filter(questionnaire=questionnaire).delete()
     made = 0

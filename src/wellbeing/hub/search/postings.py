@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import psycopg
 from django.db import connection
 
 from wellbeing.hub.search.terms import distinct_sorted, intersect_sorted
@@ -124,6 +123,8 @@ def _binary_rows(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
     A row of keys is up to a few MB of bytea: as text (hex, what Django's
     client-side cursor asks for) it takes five times as long to arrive and decode.
     """
+    import psycopg  # here: only PostgreSQL sites load it (SQLite ones never reach this)
+
     connection.ensure_connection()
     started = time.monotonic()
     with psycopg.Cursor(connection.connection) as cursor:
