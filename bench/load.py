@@ -7,6 +7,12 @@ threads, each with one keep-alive ``http.client`` connection, GET the page for
 ``--seconds``. The baseline is a static file served by the same server (WhiteNoise),
 so the ratio is what the page's Django work costs against serving bytes.
 
+The clients send no cookies: every request is a first-time visitor without a session,
+who gets the page kept by ``core/pagecache.py`` (and a new CSRF cookie of their own). Each
+client's three warm-up requests fill the page cache of the worker it reaches. Each page is
+then run a second time with a query parameter the page does not read, which the page cache
+never keeps: that is the page rendered for every request, as a signed-in user gets it.
+
     .venv/bin/python bench/load.py [--seconds 5] [--clients 4] [--workers 2] [--threads 4]
 """
 
@@ -20,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +37,7 @@ PAGES = {
     "campaign explorer": "/campaign/commitments/",
 }
 STATIC = "/static/core/site.css"
+RENDERED = "bench-rendered=1"  # a parameter no page reads: never kept, so always rendered
 
 
 def parse_args() -> argparse.Namespace:
@@ -82,20 +90,45 @@ def start(args: argparse.Namespace, env: dict[str, str], port: int) -> subproces
     raise SystemExit("gunicorn did not answer /healthz within 120 s")
 
 
-def hammer(port: int, path: str, seconds: float, clients: int) -> tuple[float, float, int]:
-    """Requests/s, p99 latency (ms) and the number of non-200 answers."""
+@dataclass(frozen=True)
+class Run:
+    """One timed loop on one address."""
+
+    rps: float
+    p99: float  # ms
+    bad: int  # answers other than 200
+    cpu_ms: float  # gunicorn CPU (master and workers) per request
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds gunicorn's master and workers spent so far (Linux /proc)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0.0
+    for process in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+    return total
+
+
+def hammer(server: subprocess.Popen, port: int, path: str, seconds: float, clients: int) -> Run:
+    """Keep-alive GETs of ``path`` from ``clients`` threads for ``seconds``, after warm-ups."""
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
-    deadline = float("inf")
+    ready = threading.Barrier(clients + 1)
+    deadline = [float("inf")]
 
     def client() -> None:
         mine, bad = [], 0
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for _warm_up in range(3):  # each worker builds its per-process caches once
+        for _warm_up in range(3):  # each worker builds its per-process caches and page cache
             connection.request("GET", path)
             connection.getresponse().read()
-        while time.monotonic() < deadline:
+        ready.wait()
+        while time.monotonic() < deadline[0]:
             started = time.monotonic()
             connection.request("GET", path)
             response = connection.getresponse()
@@ -108,15 +141,35 @@ def hammer(port: int, path: str, seconds: float, clients: int) -> tuple[float, f
             failures[0] += bad
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    began = time.monotonic() + 0.5
-    deadline = began + seconds
     for thread in threads:
         thread.start()
+    ready.wait()  # every client has warmed up: the timed loop starts now
+    began, cpu = time.monotonic(), server_cpu(server.pid)
+    deadline[0] = began + seconds
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
+    elapsed, cpu = time.monotonic() - began, server_cpu(server.pid) - cpu
     p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) > 1 else float("nan")
-    return len(latencies) / elapsed, p99, failures[0]
+    n = max(len(latencies), 1)
+    return Run(len(latencies) / elapsed, p99, failures[0], 1000 * cpu / n)
+
+
+def report(server: subprocess.Popen, port: int, name: str, path: str, args) -> None:
+    """The static baseline, then the page kept and rendered, each with its ratio to that baseline."""
+    base = hammer(server, port, STATIC, args.seconds, args.clients)
+    print(
+        f"{name:18} {'static file':11} {base.rps:6.0f} req/s  p99 {base.p99:6.1f} ms  "
+        f"cpu {base.cpu_ms:5.2f} ms/req  (baseline)"
+    )
+    rendered = path + ("&" if "?" in path else "?") + RENDERED
+    for kind, address in (("kept", path), ("rendered", rendered)):
+        run = hammer(server, port, address, args.seconds, args.clients)
+        note = f"  {run.bad} not 200" if run.bad else ""
+        print(
+            f"{'':18} {kind:11} {run.rps:6.0f} req/s  p99 {run.p99:6.1f} ms  "
+            f"cpu {run.cpu_ms:5.2f} ms/req  ratio to static {run.rps / base.rps:.3f} "
+            f"(cpu {base.cpu_ms / run.cpu_ms:.3f}){note}"
+        )
 
 
 def main() -> None:
@@ -128,15 +181,15 @@ def main() -> None:
         port = free_port()
         server = start(args, env, port)
         try:
-            base_rps, base_p99, _ = hammer(port, STATIC, args.seconds, args.clients)
-            print(f"{'static file':18} {base_rps:8.0f} req/s  p99 {base_p99:7.1f} ms  (baseline)")
             for name, path in PAGES.items():
-                rps, p99, bad = hammer(port, path, args.seconds, args.clients)
-                note = f"  {bad} not 200" if bad else ""
-                print(
-                    f"{name:18} {rps:8.0f} req/s  p99 {p99:7.1f} ms  "
-                    f"ratio to static {rps / base_rps:.3f}{note}"
-                )
+                report(server, port, name, path, args)
+            print(
+                "kept: the page cache was warmed by each client's 3 warm-up requests before the "
+                "timed run; rendered: the same page with a parameter it does not read, never kept."
+                " Each page's static baseline is measured right before it, so load from other "
+                "work on the machine weighs on both alike; cpu is gunicorn's own CPU per request, "
+                "which that load changes least."
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -135,6 +135,16 @@ if env_str("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("REDIS_URL"),
     }
+# Public pages kept for visitors without a session (core/pagecache.py), apart from the
+# default cache so a flood of addresses evicts pages, never rate-limit counts. Edits drop
+# them at once; the timeout bounds what one process sees of another's edit without Redis.
+CACHES["pages"] = {
+    **CACHES["default"],
+    "KEY_PREFIX": "pages",
+    "TIMEOUT": env_int("PAGE_CACHE_SECONDS", 300, minimum=0),
+}
+if not env_str("REDIS_URL"):
+    CACHES["pages"].update(LOCATION="pages", OPTIONS={"MAX_ENTRIES": 500})
 
 TASKS = {
     "default": {

@@ -212,6 +212,7 @@ def test_a_failure_to_queue_staff_mail_does_not_fail_the_signers_confirmation(
     monkeypatch.setattr(notify, "send_campaign_email", _Broken())
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         actions.confirm_email(actions.confirmation_token(pending))
-    assert len(callbacks) == 2  # tried for Sam and Ines, and logged
+    mails = [c for c in callbacks if getattr(c, "__module__", "") == notify.__name__]
+    assert len(mails) == 2  # tried for Sam and Ines, and logged (other callbacks are not mail)
     pending.refresh_from_db()
     assert pending.email_confirmed_at is not None

@@ -22,6 +22,7 @@ from wellbeing.campaign import actions
 from wellbeing.campaign.commitment_templates import TEMPLATES, CommitmentTemplate
 from wellbeing.campaign.models import Commitment, Participant, Role
 from wellbeing.campaign.periods import quarter_end, quarters_between
+from wellbeing.core import pagecache
 from wellbeing.plan.models import PriorityArea
 from wellbeing.surveys.models import Survey
 
@@ -64,6 +65,7 @@ def load_campaign_demo(world: DemoWorld) -> int:
     _riverbend(world, areas, today)
     for i in range(1, PARTICIPANTS):
         _participant(i, world.staff, areas, today, rng)
+    pagecache.changed("campaign")  # the back-dated approvals are update()s: no signal
     return Participant.objects.filter(is_synthetic=True).count()
 
 

@@ -5,18 +5,22 @@ from django.utils.module_loading import import_string
 
 from wellbeing.accounts.permissions import is_staff, organizations_for_user
 from wellbeing.core import audit_log, health
+from wellbeing.core.pagecache import cached_page
 
 
+@cached_page("plan")  # what settings.HOME_PAGE_CONTEXT shows: the Plan's priority areas
 def home(request: HttpRequest) -> HttpResponse:
     """The home page; what it shows of the Plan comes from ``settings.HOME_PAGE_CONTEXT``."""
     context = import_string(settings.HOME_PAGE_CONTEXT)()
     return render(request, "core/home.html", context)
 
 
+@cached_page()
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "core/about.html")
 
 
+@cached_page()
 def section(request: HttpRequest, template: str) -> HttpResponse:
     """A section's landing page (Campaign, Measure, Hub) until its app grows one."""
     return render(request, template, {"my_organizations": organizations_for_user(request.user)})

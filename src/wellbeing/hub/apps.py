@@ -22,6 +22,18 @@ def _rebuild_search_index(using: str = "default", **kwargs: object) -> None:
             indexing.touch()
 
 
+# Rows no public page reads: visitors' suggestions, users' own lists, and the search
+# index (derived from resources; ``indexing`` renews the hub's pages when it changes).
+PRIVATE_MODELS = {
+    "Suggestion",
+    "SavedList",
+    "SavedItem",
+    "SearchFacet",
+    "SearchDocument",
+    "SearchPosting",
+}
+
+
 class HubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "wellbeing.hub"
@@ -29,4 +41,7 @@ class HubConfig(AppConfig):
     verbose_name = "Knowledge hub"
 
     def ready(self) -> None:
+        from wellbeing.core import pagecache
+
         post_migrate.connect(_rebuild_search_index, sender=self)
+        pagecache.watch("hub", [m for m in self.get_models() if m.__name__ not in PRIVATE_MODELS])

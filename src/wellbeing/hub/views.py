@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 import instruments
 from wellbeing.accounts.permissions import can_administer, is_staff, organizations_for_user
+from wellbeing.core.pagecache import cached_page
 from wellbeing.core.ratelimit import rate_limited
 from wellbeing.hub import actions, catalogue, queries, taxonomy
 from wellbeing.hub.forms import PlacementForm, SaveForm, SuggestForm
@@ -25,6 +26,7 @@ PLAN_FACETS = ("priority_area", "factor")
 COMPENDIUM_AT_NAM = "https://nam.edu/resources-from-the-action-collaborative-on-clinician-well-being-and-resilience/"
 
 
+@cached_page("hub", "plan", params=("q", "sort", "page", *taxonomy.FACETS))
 def index(request: HttpRequest) -> HttpResponse:
     """Search with facets; an htmx request gets only the results region."""
     params = request.GET
@@ -101,6 +103,7 @@ def _applied_filters(results) -> list[dict[str, str]]:
     return applied
 
 
+@cached_page("hub", "plan")
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = queries.get_resource_for_user(request.user, slug)
     if resource.kind == taxonomy.Kind.CASE_STUDY:
@@ -108,6 +111,7 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "hub/resource.html", _detail_context(request, resource))
 
 
+@cached_page("hub", "plan")
 def case_study_detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = queries.get_resource_for_user(request.user, slug, kind=taxonomy.Kind.CASE_STUDY)
     record = getattr(resource, "case_study", None)
@@ -183,11 +187,13 @@ def list_remove(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return redirect(saved_list)
 
 
+@cached_page("hub")
 def compendium_index(request: HttpRequest) -> HttpResponse:
     context = {"elements": queries.compendium_counts(), "nam_url": COMPENDIUM_AT_NAM}
     return render(request, "hub/compendium_index.html", context)
 
 
+@cached_page("hub")
 def compendium_element(request: HttpRequest, element: str) -> HttpResponse:
     labels = dict(taxonomy.Element.choices)
     if element not in labels:
@@ -254,11 +260,13 @@ def curate_remove(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("hub:curate", slug=resource.slug)
 
 
+@cached_page()
 def instrument_index(request: HttpRequest) -> HttpResponse:
     rows = [catalogue.summary(i) for i in instruments.catalogue()]
     return render(request, "hub/instruments.html", {"catalogue": rows})
 
 
+@cached_page()
 def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
     registry = instruments.registry()
     if instrument_id not in registry:

@@ -25,6 +25,7 @@ from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db import models, transaction
 
+from wellbeing.core import pagecache
 from wellbeing.plan import data
 
 _M2M_KEYS = ("actor_groups",)
@@ -43,6 +44,8 @@ def load_national_plan(apps: Apps | None = None, *, overwrite: bool = False) -> 
             _load_priority_area(registry, area, actors, overwrite)
         _load_facts(registry, overwrite)
         _load_model_elements(registry, overwrite)
+        # A migration's historical models send signals no receiver of the live ones hears.
+        pagecache.changed("plan")
 
 
 class Correction(NamedTuple):
@@ -68,6 +71,7 @@ def apply_corrections(apps: Apps | None, corrections: Iterable[Correction]) -> i
             model = registry.get_model("plan", fix.model)
             rows = model._default_manager.filter(**fix.lookup, **{fix.field: fix.old})
             changed += rows.update(**{fix.field: fix.new})
+        pagecache.changed("plan")  # update() sends no signal
     return changed
 
 

@@ -5,12 +5,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from wellbeing.accounts.permissions import is_staff
+from wellbeing.core.pagecache import cached_page
 from wellbeing.plan import completeness, queries
 from wellbeing.plan.models import ActorGroup, PriorityArea, PublicationFact
 
 Subject = PublicationFact.Subject
 
 
+@cached_page("plan")
 def index(request: HttpRequest) -> HttpResponse:
     context = {
         "priority_areas": PriorityArea.objects.all(),
@@ -21,6 +23,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "plan/index.html", context)
 
 
+@cached_page("plan", "hub")  # counts the hub's resources filed under the area
 def priority_area(request: HttpRequest, slug: str) -> HttpResponse:
     area = get_object_or_404(PriorityArea.objects.with_details(), slug=slug)
     previous_area, next_area = queries.neighbours(area)
@@ -35,6 +38,7 @@ def priority_area(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "plan/priority_area.html", context)
 
 
+@cached_page("plan")
 def actor_group_index(request: HttpRequest) -> HttpResponse:
     context = {
         "actor_groups": queries.actor_groups(),
@@ -43,6 +47,7 @@ def actor_group_index(request: HttpRequest) -> HttpResponse:
     return render(request, "plan/actor_groups.html", context)
 
 
+@cached_page("plan")
 def actor_group(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(ActorGroup, slug=slug)
     if not group.is_public:
@@ -50,6 +55,7 @@ def actor_group(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "plan/actor_group.html", {"page": queries.actor_group_page(group)})
 
 
+@cached_page("plan", "hub")  # counts the hub's resources filed under each factor
 def conceptual_model(request: HttpRequest) -> HttpResponse:
     context = {
         "model": queries.conceptual_model(),

@@ -10,8 +10,10 @@ from wellbeing.campaign.access import (
     get_participant_to_view,
 )
 from wellbeing.campaign.models import ROLE_PLEDGES, Role
+from wellbeing.core.pagecache import cached_page
 
 
+@cached_page("campaign")
 def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -20,6 +22,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_page("campaign", "plan", params=("role", "state", "page"))
 def directory(request: HttpRequest) -> HttpResponse:
     role, state = request.GET.get("role", ""), request.GET.get("state", "")
     page = queries.paginate(request, queries.directory(role, state))
@@ -37,6 +40,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_page("campaign", "plan", params=("area", "page"))
 def explorer(request: HttpRequest) -> HttpResponse:
     area = queries.priority_area_or_none(request.GET.get("area", ""))
     if request.GET.get("area") and area is None:
@@ -49,6 +53,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_page("campaign", "plan")
 def participant(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_participant_to_view(request.user, pk)
     return render(

@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wellbeing.core import pagecache
 from wellbeing.hub import taxonomy
 from wellbeing.hub.models import Resource
 from wellbeing.hub.search import indexing
@@ -114,12 +115,14 @@ def search(
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    """Value -> label for every facet; the Plan's rows are cached (they change rarely)."""
+    """Value -> label for every facet; the Plan's rows are cached per version of the Plan, so a
+    renamed priority area shows in the next search (as on the Plan's own pages)."""
     labels = {name: dict(choices.choices) for name, choices in taxonomy.ENUM_FACETS.items()}
-    plan_labels: dict[str, dict[str, str]] = (
-        cache.get_or_set(LABELS_KEY, _plan_labels, LABELS_SECONDS) or _plan_labels()
-    )
-    return labels | plan_labels
+    plan = pagecache.generation("plan")
+    plan_labels: dict[str, dict[str, str]] | None = None
+    if plan is not None:
+        plan_labels = cache.get_or_set(f"{LABELS_KEY}:{plan}", _plan_labels, LABELS_SECONDS)
+    return labels | (plan_labels or _plan_labels())
 
 
 def _plan_labels() -> dict[str, dict[str, str]]:

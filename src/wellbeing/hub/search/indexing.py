@@ -14,6 +14,7 @@ import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from wellbeing.core import pagecache
 from wellbeing.hub.models import Resource, SearchFacet
 from wellbeing.hub.search.backends import FTS_TABLE, backend
 
@@ -39,6 +40,7 @@ def _changed() -> None:
     # other process keeps a vocabulary built from rows read before the commit).
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
     transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    pagecache.changed("hub")  # search results and facet counts come from the index
 
 
 def facet_rows(resource: Resource) -> Iterator[tuple[str, str]]:
