@@ -84,7 +84,10 @@ def _fresh_cache(request):
     if request.config.pluginmanager.hasplugin("django"):
         from django.core.cache import cache
 
+        from wellbeing.surveys import memo
+
         cache.clear()
+        memo.forget_all()  # the respondent pages' per-process memos
 
 
 @pytest.fixture(autouse=True)

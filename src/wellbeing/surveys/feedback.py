@@ -8,10 +8,12 @@ use for themselves.
 
 Nothing here is stored or logged. The results are worked out in the request from the
 answers just submitted; the hub is asked with the slugs of the Plan's factors and priority
-areas those results point to, never with an answer or a score; and the view pads the page
+areas those results can point to, never with an answer or a score (the matches of every
+combination of them at once, kept a minute in the process); and the view pads the page
 to a fixed size, so its length says nothing about which resources were matched.
 """
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -21,8 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from instruments import Cutoff, Instrument, Scale, ScoreResult
 from wellbeing.hub.matching import match_resources
+from wellbeing.hub.models import Resource as HubResource
 from wellbeing.hub.taxonomy import Kind
+from wellbeing.plan.models import ModelElement, PriorityArea
 from wellbeing.surveys import scoring
+from wellbeing.surveys.memo import Memo
 
 MATCHED_RESOURCES = 3
 # What a person can use for themselves. Research papers, case studies of programmes and
@@ -32,6 +37,9 @@ RESPONDENT_KINDS = frozenset(
     {Kind.TOOLKIT, Kind.STORY, Kind.VIDEO, Kind.WEBINAR, Kind.BLOG, Kind.PRESENTATION}
 )
 MATCH_POOL = 60  # ranked candidates read to find MATCHED_RESOURCES of those kinds
+# Matches are kept this long in each process (forgotten at once when this process edits the
+# hub or the Plan): a resource unpublished in another process stops being offered by then.
+MATCHES_KEPT_SECONDS = 60.0
 _DISTRESS_MEASURES = {"depression", "anxiety", "well-being"}
 
 
@@ -155,10 +163,34 @@ def matched_resources(measures: tuple[str, ...]) -> list[Resource]:
 
     Empty when no result was singled out: general resources are offered to everyone, and a
     "match" for results that gave no cause would be filler."""
-    factors = [f for m in measures if m in TOPICS for f in TOPICS[m].factors]
-    areas = [a for m in measures if m in TOPICS for a in TOPICS[m].priority_areas]
-    if not factors and not areas:
+    topics = frozenset(TOPICS[m] for m in measures if m in TOPICS)
+    if not topics:
         return []
+    return _MATCHED.get("every combination of topics", _match_every_combination)[topics]
+
+
+# The matches depend only on which topics the results point to, and there are few of them,
+# so every combination is worked out at once and kept a while: how long a feedback page
+# takes then says nothing about which topics earlier respondents' results pointed to.
+_MATCHED: Memo[str, dict[frozenset[Topic], list[Resource]]] = Memo(
+    "matched-resources", ttl=MATCHES_KEPT_SECONDS, senders=(HubResource, ModelElement, PriorityArea)
+)
+_MATCHED.forget_on(HubResource.factors.through, m2m=True)
+_MATCHED.forget_on(HubResource.priority_areas.through, m2m=True)
+
+
+def _match_every_combination() -> dict[frozenset[Topic], list[Resource]]:
+    distinct = list(dict.fromkeys(TOPICS.values()))
+    return {
+        frozenset(chosen): _match(chosen)
+        for size in range(1, len(distinct) + 1)
+        for chosen in itertools.combinations(distinct, size)
+    }
+
+
+def _match(topics: tuple[Topic, ...]) -> list[Resource]:
+    factors = [f for topic in topics for f in topic.factors]
+    areas = [a for topic in topics for a in topic.priority_areas]
     try:
         ranked = match_resources(factors=factors, priority_areas=areas, limit=MATCH_POOL)
     except ValueError:

@@ -18,6 +18,10 @@ Works without JavaScript, and leaves nothing that ties a person's link to their 
   sealed address of the survey in progress, so opening the same link again resumes it.
 - **Feedback of one size.** The feedback page is padded to a fixed size and marked
   ``no-transform``: its length on the wire says nothing about the scores.
+
+What each page shows is ``surveys.pages`` (the pages of a version, their questions, and a
+blank page rendered once per process); what it reads of the database is kept per process
+(``links``, ``memo``), so after the first respondent only the final submit reads it.
 """
 
 import functools
@@ -31,20 +35,20 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from wellbeing.accounts.models import Unit
 from wellbeing.core import sealing
-from wellbeing.surveys import feedback, links, scoring
+from wellbeing.surveys import feedback, links, pages, scoring
 from wellbeing.surveys.actions import Submission, SubmissionRefused, submit_response
 from wellbeing.surveys.models import InvitationToken, Response, Wave, hash_token
-from wellbeing.surveys.questions import DEMOGRAPHICS, MAX_COMMENT_LENGTH, PREFER_NOT
+from wellbeing.surveys.pages import Flow
+from wellbeing.surveys.questions import PREFER_NOT
 
 COOKIE = "wb_draft"
 RESUME_COOKIE = "wb_resume"
@@ -323,100 +327,6 @@ def _forget_resume(response: HttpResponse, source: str) -> None:
 # -- the pages ----------------------------------------------------------------------------------
 
 
-class Flow:
-    """The pages of one survey version and the answers gathered so far."""
-
-    def __init__(self, wave: Wave, unit: Unit | None) -> None:
-        self.wave = wave
-        self.unit = unit
-        version = wave.version
-        self.instruments = [scoring.get_instrument(i) for i in version.instruments]
-        self.licensed_text = version.licensed_text or {}
-        self.demographics = [d for d in version.demographics if d != "unit" or unit is None]
-        if unit is None and "unit" not in self.demographics and self.unit_choices():
-            # The organization-wide link asks for the unit ("prefer not to say" allowed):
-            # people who give none form a group of their own in the report, and a small one
-            # would have to be hidden along with figures that protect it.
-            self.demographics.insert(0, "unit")
-        self.open_questions = list(version.open_questions)
-        self.steps = ["intro", *[i.id for i in self.instruments]]
-        if self.demographics:
-            self.steps.append("about")
-        if self.open_questions:
-            self.steps.append("comments")
-        self.minutes = scoring.estimated_minutes(
-            version.instruments, self.demographics, self.open_questions
-        )
-
-    def unit_choices(self) -> list[Unit]:
-        if not hasattr(self, "_units"):
-            self._units = list(
-                Unit.objects.filter(
-                    organization_id=self.wave.survey.organization_id, retired_at__isnull=True
-                ).order_by("path")
-            )
-        return self._units
-
-    def parse_step(self, step: str, data, answers: dict, demo: dict) -> dict[str, str]:
-        """Read one page's fields into answers/demo; return {field: error message}."""
-        errors: dict[str, str] = {}
-        if step in {i.id for i in self.instruments}:
-            instrument = scoring.get_instrument(step)
-            codes: list[int | None] = []
-            for item in instrument.items:
-                field = f"{instrument.id}__{item.id}"
-                raw = data.get(field, "")
-                code = _int(raw)
-                if code is None or code not in item.option_set.codes:
-                    codes.append(None)
-                    errors[field] = (
-                        _("Choose an answer for this question.")
-                        if raw == ""
-                        else _("That answer is not one of the options.")
-                    )
-                else:
-                    codes.append(code)
-            answers[instrument.id] = codes
-        elif step == "about":
-            for key in self.demographics:
-                field = f"demo__{key}"
-                raw = data.get(field, "")
-                if raw == "":
-                    demo.pop(key, None)
-                elif key == "unit":
-                    if raw != PREFER_NOT and not any(str(u.pk) == raw for u in self.unit_choices()):
-                        errors[field] = _("That unit is not one of the options.")
-                    else:
-                        demo[key] = raw
-                elif raw not in DEMOGRAPHICS[key].keys:
-                    errors[field] = _("That answer is not one of the options.")
-                else:
-                    demo[key] = raw
-        return errors
-
-    def parse_comments(self, data) -> tuple[dict[int, str], dict[str, str]]:
-        comments, errors = {}, {}
-        for n, _question in enumerate(self.open_questions, start=1):
-            text = data.get(f"open__{n}", "").replace("\x00", "").strip()
-            if len(text) > MAX_COMMENT_LENGTH:
-                errors[f"open__{n}"] = _(
-                    "Please keep this answer under %(max)d characters (it has %(n)d)."
-                ) % {
-                    "max": MAX_COMMENT_LENGTH,
-                    "n": len(text),
-                }
-            elif text:
-                comments[n] = text
-        return comments, errors
-
-
-def _int(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
 def _sign_key(request: HttpRequest, key: str) -> str:
     return signing.dumps(key, salt=f"wb-idempotency:{request.path}")
 
@@ -439,13 +349,13 @@ def _respond(request: HttpRequest, wave: Wave, unit: Unit | None, draft: Draft) 
     if not wave.accepting_responses():
         return _refused(request, "closed", status=410)
     flow = Flow(wave, unit)
-    step_index = _step_index(request.GET.get("step"), flow)
+    step_index = pages.step_index(request.GET.get("step"), flow)
     errors: dict[str, str] = {}
     comments: dict[int, str] = {}
 
     if request.method == "POST":
         draft.key = _posted_key(request) or draft.key
-        step_index = _step_index(request.POST.get("step"), flow)
+        step_index = pages.step_index(request.POST.get("step"), flow)
         step = flow.steps[step_index]
         if request.POST.get("go") == "back":
             # Keep what was entered, unvalidated.
@@ -460,126 +370,19 @@ def _respond(request: HttpRequest, wave: Wave, unit: Unit | None, draft: Draft) 
                 return _save_and_go(request, draft, step_index + 1)
             return _submit(request, flow, draft, comments)
 
+    posted = request.POST if errors else None
+    page = pages.page_context(flow, step_index, draft.answers, draft.demo, posted, errors)
+    mine = pages.Mine(request.path, get_token(request), draft.key, _sign_key(request, draft.key))
     context = {
-        "flow": flow,
-        "wave": wave,
-        "step_index": step_index,
-        "step": flow.steps[step_index],
-        "answers": draft.answers,
-        "demo": draft.demo,
-        "errors": errors,
+        **page,
         "idempotency_key": draft.key,
-        "idempotency_field": _sign_key(request, draft.key),
-        "progress": _progress(flow, step_index),
-        "wording": _wording(flow, flow.steps[step_index]),
-        "comment_fields": [
-            (
-                n,
-                q,
-                request.POST.get(f"open__{n}", "") if errors else "",
-                errors.get(f"open__{n}", ""),
-            )
-            for n, q in enumerate(flow.open_questions, start=1)
-        ],
-        "posted": request.POST if errors else {},
-        "questions": _questions(
-            flow,
-            flow.steps[step_index],
-            draft.answers,
-            draft.demo,
-            request.POST if errors else None,
-            errors,
-        ),
+        "idempotency_field": mine.idempotency_field,
+        "csrf_token": mine.csrf_token,  # the page's one token (the language switch's too)
+        "page": pages.step_page(page, mine),
     }
     response = render(request, "surveys/respond.html", context, status=400 if errors else 200)
     _set_draft(response, request, request.path, draft)
     return response
-
-
-@dataclass(frozen=True)
-class Question:
-    name: str
-    legend: str
-    options: list[tuple[str, str, bool]]  # (value, label, checked)
-    error: str = ""
-    hint: str = ""
-    lang: str = ""  # instrument wording stays in the language it was validated in
-
-
-def _questions(
-    flow: Flow, step: str, answers: dict, demo: dict, posted, errors: dict
-) -> list[Question]:
-    def checked(name: str, stored: object) -> str:
-        return (
-            str(posted.get(name, ""))
-            if posted is not None
-            else ("" if stored is None else str(stored))
-        )
-
-    if step == "about":
-        out = []
-        for key in flow.demographics:
-            name = f"demo__{key}"
-            if key == "unit":
-                choices = [(str(u.pk), u.name) for u in flow.unit_choices()] + [
-                    (PREFER_NOT, _("Prefer not to say"))
-                ]
-                legend = _("Which unit do you work in?")
-            else:
-                choices = [(v, str(label)) for v, label in DEMOGRAPHICS[key].choices]
-                legend = str(DEMOGRAPHICS[key].label)
-            value = checked(name, demo.get(key))
-            options = [(v, str(label), v == value) for v, label in choices]
-            out.append(Question(name, str(legend), options, errors.get(name, ""), _("Optional")))
-        return out
-    instrument = next((i for i in flow.instruments if i.id == step), None)
-    if instrument is None:
-        return []
-    stored = answers.get(instrument.id) or []
-    lang = scoring.wording_language(instrument, get_language())
-    out = []
-    for n, item in enumerate(instrument.items):
-        name = f"{instrument.id}__{item.id}"
-        value = checked(name, stored[n] if n < len(stored) else None)
-        options = [
-            (str(code), label, str(code) == value)
-            for code, label in scoring.option_labels(instrument, item, flow.licensed_text, lang)
-        ]
-        legend = scoring.item_text(instrument, item, flow.licensed_text, lang)
-        out.append(Question(name, legend, options, errors.get(name, ""), lang=lang))
-    return out
-
-
-@dataclass(frozen=True)
-class Wording:
-    """An instrument page's introduction: its stem, in the language its items are shown in."""
-
-    stem: str
-    lang: str
-    english_only: bool  # the visitor reads another language and no translation ships
-
-
-def _wording(flow: Flow, step: str) -> Wording | None:
-    instrument = next((i for i in flow.instruments if i.id == step), None)
-    if instrument is None:
-        return None
-    current = get_language() or scoring.SOURCE_LANGUAGE
-    lang = scoring.wording_language(instrument, current)
-    return Wording(scoring.stem_text(instrument, lang), lang, lang != current.split("-")[0])
-
-
-def _step_index(raw: str | None, flow: Flow) -> int:
-    index = _int(raw or "0") or 0
-    return min(max(index, 0), len(flow.steps) - 1)
-
-
-def _progress(flow: Flow, index: int) -> dict[str, int]:
-    total = len(flow.steps) - 1  # the introduction is not a question page
-    return {
-        "current": index,
-        "total": total,
-        "percent": round(100 * index / total) if total else 100,
-    }
 
 
 def _save_and_go(request: HttpRequest, draft: Draft, index: int) -> HttpResponse:
