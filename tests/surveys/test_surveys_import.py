@@ -864,29 +864,34 @@ def test_a_confirmation_holds_only_for_the_columns_it_was_given(past_wave, org_a
 
 
 def test_a_unit_code_is_asked_about_and_never_taken_as_a_unit_id(past_wave, org_admin, units):
-    # Codes 1 and 2 are also the ids of units of the organization (Emergency Department, Nursing).
-    assert {units["ed"].pk, units["nursing"].pk} == {1, 2}
-    content = numbered_export([["3"] * 5 for _ in range(6)], unit=lambda i: "1" if i % 2 else "2")
+    # The file's unit codes are also the ids of units of the organization (Emergency
+    # Department, Nursing); the file means the other one by each.
+    ed_id, nursing_id = str(units["ed"].pk), str(units["nursing"].pk)
+    content = numbered_export(
+        [["3"] * 5 for _ in range(6)], unit=lambda i: ed_id if i < 4 else nursing_id
+    )
     job = run.upload(
         wave=past_wave, filename="q.csv", content=content, preset="auto", actor=org_admin
     )
     as_codes = with_answers(who5_mapping(), "who5/frequency", columns=WHO5_Q, reading="codes")
     checked = run.dry_run(job=job, mapping=as_codes, actor=org_admin)
     unit = block_of(checked, "unit")
-    assert [(f.value, f.proposed, f.chosen) for f in unit.values] == [("1", "", ""), ("2", "", "")]
+    assert sorted((f.value, f.proposed, f.chosen) for f in unit.values) == sorted(
+        [(ed_id, "", ""), (nursing_id, "", "")]
+    )
     assert checked.error_rows == 6 and {e.why for e in checked.errors} == {
         "no unit of the organization has this name: choose a unit for it on this page,"
         " or correct the file"
     }
-    nursing, ed = str(units["nursing"].pk), str(units["ed"].pk)
-    chosen = with_answers(as_codes, "unit", codes={"1": nursing, "2": ed})
+    chosen = with_answers(as_codes, "unit", codes={ed_id: nursing_id, nursing_id: ed_id})
     assert run.dry_run(job=job, mapping=chosen, actor=org_admin).ok
     with TestCase.captureOnCommitCallbacks(execute=True):
         run.start(job=job, actor=org_admin)
     stored = Response.objects.filter(wave=past_wave)
-    assert (
-        stored.filter(unit=units["nursing"]).count() == stored.filter(unit=units["ed"]).count() == 3
-    )
+    # Every row is in the unit the file meant (four Nursing, two ED), not the unit whose id
+    # its code is (which would put four in the ED).
+    assert stored.filter(unit=units["nursing"]).count() == 4
+    assert stored.filter(unit=units["ed"]).count() == 2
 
 
 def test_recoding_rules_apply_to_every_column_and_say_missing_explicitly(
