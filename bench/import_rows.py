@@ -32,6 +32,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -150,6 +151,9 @@ def make_csv(n: int, unit_names: list[str]) -> bytes:
 def child(args: argparse.Namespace) -> int:
     import django
 
+    # The import's task runs in this process, as the worker would run it (the site's
+    # default queues it in the database for the worker).
+    os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
     django.setup()
     from django.test import TestCase
 
@@ -253,6 +257,7 @@ def child(args: argparse.Namespace) -> int:
 
 
 RESPONSE_COLUMNS = (
+    "id",
     "wave_id",
     "unit_id",
     "submitted_on",
@@ -260,7 +265,7 @@ RESPONSE_COLUMNS = (
     "answers",
     "demographics",
 )
-SCORE_COLUMNS = ("response_id", "wave_id", "instrument", "scale", "value", "category")
+SCORE_COLUMNS = ("id", "response_id", "wave_id", "instrument", "scale", "value", "category")
 
 
 def insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -287,7 +292,7 @@ def raw_insert(survey, wave, admin, n: int) -> float:
 
     import instruments
     from wellbeing.surveys import actions
-    from wellbeing.surveys.models import Response, Score
+    from wellbeing.surveys.models import Response, Score, random_id
 
     other = actions.create_wave(
         survey=survey,
@@ -318,20 +323,30 @@ def raw_insert(survey, wave, admin, n: int) -> float:
             s: np.asarray(result.scales[s]) for s in instrument.scale_ids
         }
     day = wave.opens_at.date()
+    # Response ids are random (they say nothing about when a row was written), as the
+    # import's own rows are; drawn here, before the clock starts.
+    ids = [random_id() for _ in rows]
     response_params = [
-        (other.pk, u, day, f"raw-{i}", json.dumps(a), json.dumps(d))
-        for i, (u, a, d) in enumerate(rows)
+        (rid, other.pk, u, day, f"raw-{i}", json.dumps(a), json.dumps(d))
+        for i, (rid, (u, a, d)) in enumerate(zip(ids, rows, strict=True))
+    ]
+    score_params = [
+        (
+            random_id(),
+            rid,
+            other.pk,
+            instrument_id,
+            scale,
+            None if np.isnan(v[i]) else float(v[i]),
+            "",
+        )
+        for instrument_id, scales in scores_by_instrument.items()
+        for scale, v in scales.items()
+        for i, rid in enumerate(ids)
     ]
     t0 = time.perf_counter()
     with transaction.atomic():
         insert(Response, RESPONSE_COLUMNS, response_params)
-        ids = list(Response.objects.filter(wave=other).order_by("pk").values_list("pk", flat=True))
-        score_params = [
-            (rid, other.pk, instrument_id, scale, None if np.isnan(v[i]) else float(v[i]), "")
-            for instrument_id, scales in scores_by_instrument.items()
-            for scale, v in scales.items()
-            for i, rid in enumerate(ids)
-        ]
         insert(Score, SCORE_COLUMNS, score_params)
     return time.perf_counter() - t0
 
