@@ -15,7 +15,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from tests.conftest import complete_answers
+from tests.conftest import complete_answers, survey_pages
 
 from wellbeing.accounts import actions as account_actions
 from wellbeing.hub import actions as hub_actions
@@ -44,16 +44,8 @@ def _walk(client, entrance, answers=None, demo=None):
     address = request("GET entrance", "GET", entrance)["Location"]
     page = request("GET intro", "GET", address)
     flow, signed = page.context["flow"], page.context["idempotency_field"]
-    for index, step in enumerate(flow.steps):
-        data = {"idempotency_key": signed, "step": str(index), "go": "next"}
-        for instrument in flow.instruments:
-            if instrument.id == step:
-                codes = zip(instrument.items, answers[step], strict=True)
-                data.update({f"{step}__{item.id}": str(code) for item, code in codes})
-        if step == "about":
-            data.update({f"demo__{k}": v for k, v in (demo or {}).items()})
-        if step == "comments":
-            data.update({"open__1": "More staff on nights.", "go": "submit"})
+    forms = survey_pages(flow, signed, answers, comment="More staff on nights.", demo=demo)
+    for index, (step, data) in enumerate(zip(flow.steps, forms, strict=True)):
         response = request(f"POST {step}", "POST", address, data)
         if data["go"] == "next":
             request(f"GET {flow.steps[index + 1]}", "GET", response["Location"])
